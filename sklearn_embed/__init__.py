@@ -1,0 +1,7 @@
+"""Supervised entity embeddings for categorical columns, as a scikit-learn transformer."""
+
+from ._encoder import EmbeddingEncoder
+
+__version__ = "0.1.0"
+
+__all__ = ["EmbeddingEncoder", "__version__"]

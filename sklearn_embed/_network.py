@@ -1,0 +1,294 @@
+r"""Forward and backward passes of the entity-embedding network, in NumPy.
+
+For a batch of ``B`` rows with codes ``c_1 .. c_k`` (one per categorical
+column) and standardised numeric features ``x``::
+
+    h_0 = [E_1[c_1], ..., E_k[c_k], x]            (B, D_0)
+    h_l = act(h_{l-1} W_l + b_l)                   l = 1 .. L-1
+    p   = out_act(h_{L-1} W_L + b_L)               (B, n_outputs)
+
+``E_j[c_j]`` is a gather, the same as the one-hot row of ``c_j`` times
+``E_j``: the table is the first layer's weights restricted to that column, and
+its gradient is the upstream gradient scattered back onto the rows that were
+looked up. No one-hot matrix is ever built.
+
+The objective minimised is
+
+.. math::
+
+    \frac{1}{n}\sum_i w_i\,\ell(p_i, y_i)
+    + \frac{\alpha}{2}\sum_l \lVert W_l \rVert^2
+    + \frac{\alpha}{2}\,\frac{1}{n}\sum_i \sum_j \lVert E_j[c_{ij}] \rVert^2
+
+with the sample weights ``w`` rescaled to mean 1. The embedding penalty is
+per occurrence, so a row's shrinkage stays in proportion to its data.
+"""
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit
+
+
+def _relu(z):
+    np.maximum(z, 0, out=z)
+
+
+def _tanh(z):
+    np.tanh(z, out=z)
+
+
+def _logistic(z):
+    expit(z, out=z)
+
+
+def _identity(z):
+    pass
+
+
+def _softmax(z):
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+
+
+# Activations act in place on the pre-activation; derivatives multiply the
+# upstream gradient in place, written in terms of the activation's output.
+ACTIVATIONS = {"relu": _relu, "tanh": _tanh, "logistic": _logistic, "identity": _identity}
+
+
+def _relu_derivative(h, delta):
+    delta[h <= 0] = 0
+
+
+def _tanh_derivative(h, delta):
+    delta *= 1 - h * h
+
+
+def _logistic_derivative(h, delta):
+    delta *= h * (1 - h)
+
+
+def _identity_derivative(h, delta):
+    pass
+
+
+DERIVATIVES = {
+    "relu": _relu_derivative,
+    "tanh": _tanh_derivative,
+    "logistic": _logistic_derivative,
+    "identity": _identity_derivative,
+}
+
+# Output activation of each target type; each is the canonical link of its
+# loss, which is what makes the output gradient simply ``p - y`` (see backward).
+OUTPUT_ACTIVATIONS = {"binary": _logistic, "multiclass": _softmax, "continuous": _identity}
+
+
+def _binary_log_loss(p, y):
+    eps = np.finfo(p.dtype).eps
+    p = np.clip(p, eps, 1 - eps)
+    return -(y * np.log(p) + (1 - y) * np.log1p(-p)).sum(axis=1)
+
+
+def _log_loss(p, y):
+    eps = np.finfo(p.dtype).eps
+    return -(y * np.log(np.maximum(p, eps))).sum(axis=1)
+
+
+def _half_squared_error(p, y):
+    return 0.5 * ((p - y) ** 2).sum(axis=1)
+
+
+LOSSES = {"binary": _binary_log_loss, "multiclass": _log_loss, "continuous": _half_squared_error}
+
+
+class NetworkParams:
+    """The trainable arrays: embedding tables, then dense weights and biases.
+
+    Parameters
+    ----------
+    tables : list of ndarray of shape (n_rows_j, dim_j)
+    coefs : list of ndarray of shape (fan_in_l, fan_out_l)
+    intercepts : list of ndarray of shape (fan_out_l,)
+    """
+
+    def __init__(self, tables, coefs, intercepts):
+        self.tables = tables
+        self.coefs = coefs
+        self.intercepts = intercepts
+
+    @property
+    def dense(self):
+        """Every array updated densely by the optimizer."""
+        return self.coefs + self.intercepts
+
+    def copy(self):
+        return NetworkParams(
+            [t.copy() for t in self.tables],
+            [w.copy() for w in self.coefs],
+            [b.copy() for b in self.intercepts],
+        )
+
+
+def init_params(table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype):
+    """Random initial parameters.
+
+    Tables start uniform in +-0.05 (small, so untrained rows stay near the
+    origin); dense layers use Glorot-uniform bounds, as scikit-learn's MLP.
+    """
+    tables = [rng.uniform(-0.05, 0.05, size=(n, d)).astype(dtype) for n, d in zip(table_rows, dims)]
+    sizes = [sum(dims) + n_numeric, *hidden_layer_sizes, n_outputs]
+    coefs, intercepts = [], []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        coefs.append(rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype))
+        intercepts.append(np.zeros(fan_out, dtype=dtype))
+    return NetworkParams(tables, coefs, intercepts)
+
+
+def embed(tables, codes, x_numeric):
+    """The input layer ``h_0``: each table's looked-up rows, then the numeric columns.
+
+    Parameters
+    ----------
+    tables : list of ndarray of shape (n_rows_j, dim_j)
+    codes : ndarray of int of shape (B, n_tables)
+    x_numeric : ndarray of shape (B, n_numeric)
+
+    Returns
+    -------
+    h0 : ndarray of shape (B, sum(dim_j) + n_numeric)
+    """
+    width = sum(t.shape[1] for t in tables) + x_numeric.shape[1]
+    dtype = tables[0].dtype if tables else x_numeric.dtype
+    h0 = np.empty((codes.shape[0], width), dtype=dtype)
+    start = 0
+    for j, table in enumerate(tables):
+        stop = start + table.shape[1]
+        h0[:, start:stop] = table[codes[:, j]]
+        start = stop
+    h0[:, start:] = x_numeric
+    return h0
+
+
+def forward(params, codes, x_numeric, activation, target_type):
+    """All layer outputs, from ``h_0`` to the predicted ``p``.
+
+    Returns
+    -------
+    layers : list of ndarray
+        ``[h_0, h_1, ..., p]``; kept for the backward pass.
+    """
+    h = embed(params.tables, codes, x_numeric)
+    layers = [h]
+    n_layers = len(params.coefs)
+    for i, (coef, intercept) in enumerate(zip(params.coefs, params.intercepts)):
+        h = h @ coef
+        h += intercept
+        if i < n_layers - 1:
+            ACTIVATIONS[activation](h)
+        else:
+            OUTPUT_ACTIVATIONS[target_type](h)
+        layers.append(h)
+    return layers
+
+
+def backward(params, codes, layers, y, weight, activation, alpha):
+    """Gradients of the objective (see module docstring) for one batch.
+
+    Parameters
+    ----------
+    params : NetworkParams
+    codes : ndarray of int of shape (B, n_tables)
+    layers : list of ndarray
+        Output of :func:`forward` on the same batch.
+    y : ndarray of shape (B, n_outputs)
+        Targets: 0/1 for binary, one-hot for multiclass, standardised values for
+        regression.
+    weight : ndarray of shape (B,)
+        Sample weights (rescaled to mean 1 over the training set).
+    activation : str
+    alpha : float
+        L2 penalty.
+
+    Returns
+    -------
+    table_grads : list of (rows, grad) pairs
+        For each table, the unique rows looked up in the batch and the gradient
+        of those rows, shape (n_unique_rows, dim_j).
+    dense_grads : list of ndarray
+        Gradients of ``params.dense`` (coefs, then intercepts).
+    """
+    batch_size = y.shape[0]
+    # Sigmoid + binary log loss, softmax + categorical log loss and identity +
+    # half squared error are canonical pairs: d loss / d pre-activation = p - y.
+    delta = layers[-1] - y
+    delta *= (weight / batch_size)[:, None].astype(delta.dtype, copy=False)
+
+    n_layers = len(params.coefs)
+    coef_grads = [None] * n_layers
+    intercept_grads = [None] * n_layers
+    for i in range(n_layers - 1, -1, -1):
+        coef_grads[i] = layers[i].T @ delta
+        coef_grads[i] += alpha * params.coefs[i]
+        intercept_grads[i] = delta.sum(axis=0)
+        if i == 0 and not params.tables:
+            break
+        delta = delta @ params.coefs[i].T
+        if i > 0:
+            DERIVATIVES[activation](layers[i], delta)
+
+    table_grads = []
+    start = 0
+    for j, table in enumerate(params.tables):
+        stop = start + table.shape[1]
+        table_grads.append(
+            _table_gradient(table, codes[:, j], delta[:, start:stop], alpha / batch_size)
+        )
+        start = stop
+    return table_grads, coef_grads + intercept_grads
+
+
+def _table_gradient(table, codes, upstream, penalty):
+    """Scatter-add the upstream gradient onto the looked-up rows of ``table``.
+
+    The scatter is a sparse (unique rows x batch) 0/1 matrix times the upstream
+    gradient: vectorised, and unlike ``np.add.at`` it does not serialise on
+    repeated rows.
+    """
+    rows, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    batch_size = codes.shape[0]
+    scatter = sparse.csr_matrix(
+        (np.ones(batch_size, dtype=upstream.dtype), (inverse, np.arange(batch_size))),
+        shape=(rows.shape[0], batch_size),
+    )
+    grad = np.asarray(scatter @ upstream)
+    grad += (penalty * counts)[:, None].astype(grad.dtype) * table[rows]
+    return rows, grad
+
+
+def data_loss(p, y, weight, target_type):
+    """Weighted mean loss of predictions ``p`` (no penalty)."""
+    losses = LOSSES[target_type](p, y)
+    total_weight = float(weight.sum())
+    return float(losses @ weight) / total_weight if total_weight > 0 else float(losses.mean())
+
+
+def objective(params, codes, x_numeric, y, weight, activation, target_type, alpha):
+    """The full objective of :func:`backward` on one batch (used by the gradient check)."""
+    p = forward(params, codes, x_numeric, activation, target_type)[-1]
+    batch_size = y.shape[0]
+    loss = float(np.sum(LOSSES[target_type](p, y) * weight) / batch_size)
+    penalty = sum(float(np.sum(w * w)) for w in params.coefs)
+    for j, table in enumerate(params.tables):
+        penalty += float(np.sum(table[codes[:, j]] ** 2)) / batch_size
+    return loss + 0.5 * alpha * penalty
+
+
+def predict_in_chunks(params, codes, x_numeric, activation, target_type, chunk_size=8192):
+    """Predictions for many rows without holding every layer of every row at once."""
+    parts = [
+        forward(params, codes[s : s + chunk_size], x_numeric[s : s + chunk_size], activation, target_type)[-1]
+        for s in range(0, codes.shape[0], chunk_size)
+    ]
+    return np.concatenate(parts) if parts else np.empty((0, params.coefs[-1].shape[1]))

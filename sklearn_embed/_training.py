@@ -1,0 +1,190 @@
+"""The training loop: minibatches, early stopping, best-weight restoration.
+
+Works on already-encoded arrays (codes, standardised numeric columns, encoded
+targets); knows nothing of DataFrames or of scikit-learn's estimator API.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from ._network import LOSSES, backward, data_loss, forward, predict_in_chunks
+from ._optim import Adam
+
+# Fraction of training codes replaced by the unknown row at each step, so that
+# the unknown vector is trained even when no category is rare ("code dropout").
+UNKNOWN_RATE = 0.02
+
+
+class TrainingHistory:
+    """What the loop records: per-epoch curves and where it stopped."""
+
+    def __init__(self):
+        self.loss_curve = []
+        self.validation_scores = []
+        self.best_validation_score = None
+        self.n_iter = 0
+
+
+def split_validation(n_samples, validation_fraction, stratify, rng):
+    """Random train / validation row indices, stratified when every class allows it.
+
+    Returns
+    -------
+    train_idx, validation_idx : ndarray of int
+    """
+    indices = np.arange(n_samples)
+    if n_samples < 2:
+        raise ValueError(
+            f"early_stopping=True needs at least 2 samples to hold out a validation "
+            f"set, got n_samples = {n_samples}."
+        )
+    n_validation = max(1, int(round(validation_fraction * n_samples)))
+    if stratify is not None:
+        _, class_counts = np.unique(stratify, return_counts=True)
+        # train_test_split refuses to stratify a class with one member, or a
+        # validation set smaller than the number of classes.
+        if class_counts.min() < 2 or n_validation < class_counts.size:
+            stratify = None
+    if n_validation >= n_samples:
+        n_validation = n_samples - 1
+    train_idx, validation_idx = train_test_split(
+        indices,
+        test_size=n_validation,
+        stratify=stratify,
+        random_state=rng.randint(np.iinfo(np.int32).max),
+    )
+    return np.sort(train_idx), np.sort(validation_idx)
+
+
+def train(
+    params,
+    codes,
+    x_numeric,
+    y,
+    weight,
+    *,
+    unknown_codes,
+    target_type,
+    activation,
+    alpha,
+    batch_size,
+    learning_rate,
+    max_iter,
+    early_stopping,
+    validation_fraction,
+    n_iter_no_change,
+    tol,
+    stratify,
+    rng,
+    verbose,
+):
+    """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
+
+    With ``early_stopping``, a validation split is held out, the negated
+    validation loss is recorded every epoch, training stops after
+    ``n_iter_no_change`` epochs without an improvement of at least ``tol``, and
+    the best epoch's weights are restored. Without it, the training loss plays
+    that role (as in scikit-learn's MLP) and the last weights are kept.
+    """
+    history = TrainingHistory()
+    if early_stopping:
+        train_idx, validation_idx = split_validation(len(y), validation_fraction, stratify, rng)
+    else:
+        train_idx, validation_idx = np.arange(len(y)), None
+
+    optimizer = Adam(params.dense, params.tables, learning_rate)
+    best_score = reference_score = -np.inf
+    best_params, epochs_without_improvement = None, 0
+    start = time.perf_counter()
+    for epoch in range(max_iter):
+        epoch_loss = _run_epoch(
+            params, optimizer, codes, x_numeric, y, weight, train_idx,
+            unknown_codes, target_type, activation, alpha, batch_size, rng,
+        )  # fmt: skip
+        history.loss_curve.append(epoch_loss)
+        history.n_iter = epoch + 1
+        if early_stopping:
+            p = predict_in_chunks(
+                params, codes[validation_idx], x_numeric[validation_idx], activation, target_type
+            )
+            score = -data_loss(p, y[validation_idx], weight[validation_idx], target_type)
+            history.validation_scores.append(score)
+        else:
+            score = -epoch_loss
+
+        if verbose:
+            message = f"Epoch {epoch + 1}, loss = {epoch_loss:.6f}"
+            if early_stopping:
+                message += f", validation score = {score:.6f}"
+            print(f"{message} ({time.perf_counter() - start:.1f}s)")
+
+        # Patience counts from the last improvement by more than tol, measured
+        # against that epoch's score, so slow steady progress still resets it.
+        if score > reference_score + tol:
+            reference_score, epochs_without_improvement = score, 0
+        else:
+            epochs_without_improvement += 1
+        if score > best_score:
+            best_score = score
+            if early_stopping:
+                best_params = params.copy()
+        if epochs_without_improvement > n_iter_no_change:
+            break
+    else:
+        warnings.warn(
+            f"EmbeddingEncoder: training stopped at max_iter={max_iter} epochs before "
+            "the loss stopped improving. Increase max_iter if the embeddings matter.",
+            ConvergenceWarning,
+        )
+
+    if best_params is not None:
+        _restore(params, best_params)
+        history.best_validation_score = best_score
+    _check_finite(params)
+    return history
+
+
+def _run_epoch(
+    params, optimizer, codes, x_numeric, y, weight, train_idx,
+    unknown_codes, target_type, activation, alpha, batch_size, rng,
+):  # fmt: skip
+    """One pass over the shuffled training rows; returns the weighted mean loss."""
+    order = rng.permutation(train_idx)
+    total_loss, total_weight = 0.0, 0.0
+    for start in range(0, order.shape[0], batch_size):
+        batch = order[start : start + batch_size]
+        batch_codes = _drop_codes(codes[batch], unknown_codes, rng)
+        batch_y, batch_weight = y[batch], weight[batch]
+        layers = forward(params, batch_codes, x_numeric[batch], activation, target_type)
+        table_grads, dense_grads = backward(
+            params, batch_codes, layers, batch_y, batch_weight, activation, alpha
+        )
+        optimizer.step(dense_grads, table_grads)
+        total_loss += float(LOSSES[target_type](layers[-1], batch_y) @ batch_weight)
+        total_weight += float(batch_weight.sum())
+    return total_loss / total_weight
+
+
+def _drop_codes(codes, unknown_codes, rng):
+    """Replace a random ``UNKNOWN_RATE`` of the codes by each column's unknown row."""
+    if codes.shape[1] == 0:
+        return codes
+    dropped = rng.random_sample(codes.shape) < UNKNOWN_RATE
+    return np.where(dropped, unknown_codes, codes)
+
+
+def _restore(params, saved):
+    for current, best in zip(params.tables + params.dense, saved.tables + saved.dense):
+        current[...] = best
+
+
+def _check_finite(params):
+    if not all(np.isfinite(a).all() for a in params.tables + params.dense):
+        raise ValueError(
+            "Training produced non-finite weights. Lower learning_rate_init, or check "
+            "the numeric columns and the target for extreme values."
+        )

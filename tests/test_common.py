@@ -1,0 +1,57 @@
+"""scikit-learn API conformance, including the checks 1.9 does not yield by itself."""
+
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_global_output_transform_pandas,
+    check_param_validation,
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    check_transformer_get_feature_names_out,
+    check_transformer_get_feature_names_out_pandas,
+    parametrize_with_checks,
+)
+
+from sklearn_embed import EmbeddingEncoder
+
+# The default instance sees only numeric columns in the checks' data, so it is
+# a validated passthrough; the second embeds the first column, which exercises
+# the network on every check.
+ESTIMATORS = [
+    EmbeddingEncoder(random_state=0),
+    EmbeddingEncoder(categorical_features=[0], min_frequency=1, max_iter=5, random_state=0),
+]
+
+
+def expected_failed_checks(estimator):
+    if isinstance(estimator.categorical_features, str):
+        return {}  # nothing to train on the checks' numeric data
+    return {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "Minibatch training: repeating a row changes which rows share a batch "
+            "and how many steps an epoch has, so weights and repetitions are only "
+            "equivalent in expectation, as for scikit-learn's MLP."
+        ),
+    }
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+EXTRA_CHECKS = [
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    check_global_output_transform_pandas,
+    check_transformer_get_feature_names_out,
+    check_transformer_get_feature_names_out_pandas,
+    check_dataframe_column_names_consistency,
+    check_param_validation,
+]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=["passthrough", "embedding"])
+@pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda check: check.__name__)
+def test_checks_not_yielded_by_default(estimator, check):
+    check(type(estimator).__name__, estimator)
