@@ -1,7 +1,8 @@
 """Supervised entity embeddings for categorical columns, as a scikit-learn transformer."""
 
+from ._datasets import load_adult_sample
 from ._encoder import EmbeddingEncoder
 
 __version__ = "0.1.0"
 
-__all__ = ["EmbeddingEncoder", "__version__"]
+__all__ = ["EmbeddingEncoder", "__version__", "load_adult_sample"]

@@ -29,7 +29,8 @@ from ._compat import (
     _check_sample_weight,
     _fit_context,
 )
-from ._network import init_params, predict_in_chunks, NetworkParams
+from ._network import NetworkParams, init_params, predict_in_chunks
+from ._similarity import nearest_categories
 from ._training import train
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
@@ -479,6 +480,42 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             index=pd.Index(self.categories_[k], name=column),
             columns=[f"{column}_emb{j}" for j in range(dim)],
         )
+
+    def most_similar(self, column, category, n=5, metric="cosine"):
+        """The categories of ``column`` whose vectors are nearest to ``category``'s.
+
+        Parameters
+        ----------
+        column : str
+            An embedded column (one of ``categorical_features_``).
+        category : object
+            One of ``categories_`` of that column (``None``/NaN for missing).
+        n : int, default=5
+            Number of neighbours.
+        metric : {"cosine", "euclidean"}, default="cosine"
+            Cosine distance compares directions, Euclidean distance also sizes.
+
+        Returns
+        -------
+        neighbours : pandas.DataFrame
+            Columns ``category`` and ``distance``, nearest first; the query
+            itself is left out.
+
+        Raises
+        ------
+        KeyError
+            If ``category`` has no vector of its own (unseen or infrequent).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sklearn_embed import EmbeddingEncoder
+        >>> X = pd.DataFrame({"code": [0, 1, 2, 2] * 50})
+        >>> enc = EmbeddingEncoder(categorical_features=["code"], random_state=0)
+        >>> enc.fit(X, [1, 1, 0, 0] * 50).most_similar("code", 0, n=2)["category"].tolist()
+        [1, 2]
+        """
+        return nearest_categories(self.get_embeddings(column), category, n=n, metric=metric)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

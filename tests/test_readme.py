@@ -1,0 +1,35 @@
+"""The README's commands and example stay true."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _bash_blocks():
+    return re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command():
+    test_command = 'pip install -e ".[test]" && python -m pytest'
+    assert test_command in [block.strip() for block in _bash_blocks()]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test_command in ci.splitlines()
+
+
+def test_readme_demo_command():
+    assert "pip install . && python -m sklearn_embed" in [b.strip() for b in _bash_blocks()]
+
+
+def test_readme_python_example_runs():
+    pytest.importorskip("sklearn_embed")
+    example = re.findall(r"```python\n(.*?)```", README, flags=re.S)[0]
+    namespace = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    enc = namespace["enc"]
+    assert enc.get_embeddings("occupation").shape[1] == enc.embedding_dims_["occupation"]
+    assert list(enc.get_feature_names_out()[:2]) == ["age", "workclass_emb0"]
+    assert len(enc.most_similar("native-country", "Mexico", n=3)) == 3
