@@ -1,6 +1,8 @@
-"""``python -m sklearn_embed``: the demo, or the command-line tool when given arguments."""
+"""``python -m sklearn_embed``: the demo with no arguments, else the command-line tool."""
 
-from ._demo import run_demo
+import sys
+
+from ._cli import main
 
 if __name__ == "__main__":
-    run_demo()
+    sys.exit(main(sys.argv[1:] or ["demo"]))

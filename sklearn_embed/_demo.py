@@ -68,11 +68,13 @@ def run_demo(print=print, plot_path=None):
         )
 
     if plot_path is not None:
-        from ._plotting import plot_embeddings
-
-        ax = plot_embeddings(encoder, "occupation", X=X, y=y)
-        ax.figure.savefig(plot_path, dpi=120, bbox_inches="tight")
-        print(f"\nWrote {plot_path}: the occupation embeddings in 2-D.")
+        try:
+            ax = encoder.plot_embeddings("occupation")
+        except ImportError as error:
+            print(f"\nNo plot: {error}")
+        else:
+            ax.figure.savefig(plot_path, dpi=120, bbox_inches="tight")
+            print(f"\nWrote {plot_path}: the occupation embeddings in 2-D.")
     return encoder
 
 

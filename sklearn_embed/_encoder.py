@@ -30,6 +30,7 @@ from ._compat import (
     _fit_context,
 )
 from ._network import NetworkParams, init_params, predict_in_chunks
+from ._plotting import plot_embeddings, plot_training
 from ._similarity import nearest_categories
 from ._training import train
 
@@ -150,6 +151,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         Print the loss of every epoch when positive.
 
+    record_embeddings : bool, default=False
+        Keep a copy of every table after each epoch in ``embedding_history_``,
+        to watch the vectors move during training (see
+        :func:`~sklearn_embed.animate_embeddings`). Costs one table copy per epoch.
+
     Attributes
     ----------
     categorical_features_ : ndarray of str
@@ -194,6 +200,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``; its weights are the ones kept.
+
+    embedding_history_ : list of ndarray of shape (n_iter_ + 1, n_rows, dim)
+        With ``record_embeddings=True``: each table at initialisation and after
+        every epoch (the last epoch's, before the best weights are restored).
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
@@ -257,6 +267,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "remainder": [StrOptions({"passthrough", "drop"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "record_embeddings": ["boolean"],
     }
 
     def __init__(
@@ -280,6 +291,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         remainder="passthrough",
         random_state=None,
         verbose=0,
+        record_embeddings=False,
     ):
         self.categorical_features = categorical_features
         self.embedding_dim = embedding_dim
@@ -299,9 +311,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.remainder = remainder
         self.random_state = random_state
         self.verbose = verbose
+        self.record_embeddings = record_embeddings
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, callback=None):
         """Train the network and keep its embedding tables.
 
         Parameters
@@ -314,6 +327,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Class labels (any hashable values) or continuous targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows in the loss.
+        callback : callable, default=None
+            Called after every epoch with a dict: ``epoch``, ``max_iter``,
+            ``loss``, ``validation_score`` (None without early stopping) and
+            ``elapsed`` seconds. The command-line tool draws its progress with it.
 
         Returns
         -------
@@ -382,7 +399,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             tol=self.tol,
             stratify=stratify,
             rng=rng,
-            verbose=self.verbose,
+            on_epoch=self._epoch_hook(params, callback),
         )
         self.embeddings_ = params.tables
         self.coefs_ = params.coefs
@@ -391,6 +408,16 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.loss_curve_ = history.loss_curve
         self.validation_scores_ = history.validation_scores if self.early_stopping else None
         self.best_validation_score_ = history.best_validation_score
+        if self.record_embeddings:
+            self.embedding_history_ = [np.stack(h) for h in self.embedding_history_]
+        # Share of the last class (the positive one when binary), or the first output.
+        if self.target_type_ == "continuous":
+            signal = y_train[:, 0] * self._y_scale[0] + self._y_mean[0]
+        else:
+            signal = y_train[:, -1]
+        self._category_counts, self._category_target_means = _category_statistics(
+            codes, [len(c) + 1 for c in self.categories_], signal
+        )
         return self
 
     def transform(self, X):
@@ -517,6 +544,64 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         return nearest_categories(self.get_embeddings(column), category, n=n, metric=metric)
 
+    def plot_embeddings(self, column, ax=None, **kwargs):
+        """Draw one column's categories in 2-D (PCA above two dimensions).
+
+        Points are coloured by the category's mean target in the training data
+        (the share of the last class for classification), sized by their count,
+        and the most frequent ones are labelled. Needs matplotlib.
+
+        Parameters
+        ----------
+        column : str
+            An embedded column.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        **kwargs
+            ``n_labels`` (default 20), ``cmap``, ``annotate``; see
+            :func:`sklearn_embed._plotting.plot_embeddings`.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn_embed import EmbeddingEncoder, load_adult_sample
+        >>> X, y = load_adult_sample()
+        >>> enc = EmbeddingEncoder(max_iter=3, random_state=0).fit(X, y)
+        >>> ax = enc.plot_embeddings("occupation")
+        >>> len(ax.collections[0].get_offsets()) == len(enc.categories_[3])
+        True
+        """
+        return plot_embeddings(self, column, ax=ax, **kwargs)
+
+    def plot_training(self, ax=None):
+        """Plot the training and validation loss per epoch. Needs matplotlib.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn_embed import EmbeddingEncoder, load_adult_sample
+        >>> X, y = load_adult_sample()
+        >>> enc = EmbeddingEncoder(max_iter=3, random_state=0).fit(X, y)
+        >>> [line.get_label() for line in enc.plot_training().lines[:2]]
+        ['training loss', 'validation loss']
+        """
+        return plot_training(self, ax=ax)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.categorical = True
@@ -526,6 +611,27 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ helpers
+
+    def _epoch_hook(self, params, callback):
+        """The per-epoch function of the training loop: verbose, history, callback."""
+        if self.record_embeddings:
+            snapshots = [[table.copy()] for table in params.tables]
+            self.embedding_history_ = snapshots
+        elif hasattr(self, "embedding_history_"):
+            del self.embedding_history_
+
+        def on_epoch(params, record):
+            if self.verbose:
+                score = record["validation_score"]
+                shown = "" if score is None else f", validation score = {score:.6f}"
+                print(f"Epoch {record['epoch']}, loss = {record['loss']:.6f}{shown}")
+            if self.record_embeddings:
+                for history, table in zip(snapshots, params.tables):
+                    history.append(table.copy())
+            if callback is not None:
+                callback(record)
+
+        return on_epoch
 
     def _check_X(self, X, *, reset):
         """Validate ``X`` and return it as a DataFrame whose columns keep their dtypes."""
@@ -709,6 +815,17 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         if self.target_type_ == "continuous":
             return output * self._y_scale + self._y_mean
         return output
+
+
+def _category_statistics(codes, n_rows, signal):
+    """Per table row: training count and mean of ``signal``, for plots."""
+    counts, means = [], []
+    for k, rows in enumerate(n_rows):
+        count = np.bincount(codes[:, k], minlength=rows)
+        total = np.bincount(codes[:, k], weights=signal, minlength=rows)
+        counts.append(count)
+        means.append(np.divide(total, count, out=np.full(rows, np.nan), where=count > 0))
+    return counts, means
 
 
 def _nan_or_zero(statistic, x):

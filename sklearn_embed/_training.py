@@ -80,9 +80,13 @@ def train(
     tol,
     stratify,
     rng,
-    verbose,
+    on_epoch=None,
 ):
     """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
+
+    ``on_epoch``, if given, is called after every epoch with ``params`` and a
+    dict with keys ``epoch``, ``max_iter``, ``loss``, ``validation_score``
+    (None without early stopping) and ``elapsed`` (seconds).
 
     With ``early_stopping``, a validation split is held out, the negated
     validation loss is recorded every epoch, training stops after
@@ -116,11 +120,17 @@ def train(
         else:
             score = -epoch_loss
 
-        if verbose:
-            message = f"Epoch {epoch + 1}, loss = {epoch_loss:.6f}"
-            if early_stopping:
-                message += f", validation score = {score:.6f}"
-            print(f"{message} ({time.perf_counter() - start:.1f}s)")
+        if on_epoch is not None:
+            on_epoch(
+                params,
+                {
+                    "epoch": epoch + 1,
+                    "max_iter": max_iter,
+                    "loss": epoch_loss,
+                    "validation_score": score if early_stopping else None,
+                    "elapsed": time.perf_counter() - start,
+                },
+            )
 
         # Patience counts from the last improvement by more than tol, measured
         # against that epoch's score, so slow steady progress still resets it.

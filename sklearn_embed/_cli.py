@@ -1,0 +1,275 @@
+"""The command-line tool: ``sklearn-embed fit | transform | demo``.
+
+Errors a user can act on (missing file, unknown column, bad target) print one
+line on stderr and exit with status 2, like argparse's own usage errors.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._encoder import EmbeddingEncoder
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with the user's input: reported in one line, exit status 2."""
+
+
+def main(argv=None):
+    """Run the tool; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (UsageError, FileNotFoundError, ValueError, TypeError, KeyError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        one_line = " ".join(str(message).split())
+        print(f"sklearn-embed: error: {one_line}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="sklearn-embed",
+        description="Learn supervised embeddings of the categorical columns of a table.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="{fit,transform,demo}")
+
+    fit = commands.add_parser("fit", help="fit an encoder on a CSV or Parquet file")
+    fit.add_argument("data", type=Path, help="input table (.csv, .csv.gz, .parquet)")
+    fit.add_argument("--target", required=True, help="name of the target column")
+    fit.add_argument("--categorical", type=_names, help="columns to embed, comma-separated (default: every non-numeric column)")
+    fit.add_argument("--output", type=Path, help="write the transformed table here")
+    fit.add_argument("--embeddings", type=Path, help="write the embedding tables here (CSV)")
+    fit.add_argument("--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)")
+    fit.add_argument("--plot-column", help="column drawn by --plot (default: the one with most categories)")
+    fit.add_argument("--model", type=Path, help="save the fitted encoder here (joblib)")
+    parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
+    parameters.add_argument("--embedding-dim", type=int)
+    parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
+    parameters.add_argument("--activation", choices=["relu", "tanh", "logistic", "identity"])
+    parameters.add_argument("--alpha", type=float)
+    parameters.add_argument("--batch-size", type=int)
+    parameters.add_argument("--learning-rate-init", type=float)
+    parameters.add_argument("--max-iter", type=int)
+    parameters.add_argument("--no-early-stopping", dest="early_stopping", action="store_false", default=None)
+    parameters.add_argument("--min-frequency", type=_int_or_float)
+    parameters.add_argument("--target-type", choices=["auto", "binary", "multiclass", "continuous"])
+    parameters.add_argument("--remainder", choices=["passthrough", "drop"])
+    parameters.add_argument("--random-state", type=int)
+    fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    fit.set_defaults(run=_fit)
+
+    transform = commands.add_parser("transform", help="transform a table with a saved encoder")
+    transform.add_argument("data", type=Path)
+    transform.add_argument("--model", type=Path, required=True, help="encoder saved by 'fit --model'")
+    transform.add_argument("--output", type=Path, required=True)
+    transform.add_argument("--quiet", action="store_true")
+    transform.set_defaults(run=_transform)
+
+    demo = commands.add_parser("demo", help="the demo on the bundled Adult sample")
+    demo.add_argument("--plot", type=Path, default=Path("adult_occupation_embeddings.png"))
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+# ----------------------------------------------------------------- commands
+
+
+def _fit(args):
+    frame = read_table(args.data)
+    if args.target not in frame.columns:
+        raise UsageError(
+            f"target column {args.target!r} is not in {args.data}; its columns are "
+            f"{list(frame.columns)}."
+        )
+    X, y = frame.drop(columns=args.target), frame[args.target]
+    if y.isna().any():
+        raise UsageError(
+            f"target column {args.target!r} has {int(y.isna().sum())} missing values; "
+            "drop those rows first."
+        )
+    encoder = EmbeddingEncoder(**_encoder_parameters(args))
+    progress = Progress(enabled=not args.quiet)
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        encoder.fit(X, y, callback=progress.update)
+    progress.close()
+    say = _say(args.quiet)
+    # After the progress line is gone, and one line each, without source lines.
+    for warning in caught:
+        say(f"sklearn-embed: warning: {' '.join(str(warning.message).split())}")
+    score = encoder.best_validation_score_
+    shown = "" if score is None else f", best validation loss {-score:.4f}"
+    say(
+        f"fitted {len(encoder.categorical_features_)} embedded columns on {len(X):,} rows in "
+        f"{time.perf_counter() - start:.1f}s ({encoder.n_iter_} epochs{shown})"
+    )
+    if args.output:
+        write_table(encoder.set_output(transform="pandas").transform(X), args.output)
+        say(f"wrote {args.output}")
+    if args.embeddings:
+        embeddings_table(encoder).to_csv(args.embeddings, index=False)
+        say(f"wrote {args.embeddings}")
+    if args.plot:
+        column = args.plot_column or _widest_column(encoder)
+        ax = encoder.plot_embeddings(column)
+        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        say(f"wrote {args.plot}")
+    if args.model:
+        import joblib
+
+        joblib.dump(encoder, args.model)
+        say(f"wrote {args.model}")
+    return 0
+
+
+def _transform(args):
+    import joblib
+
+    if not args.model.exists():
+        raise UsageError(f"model file {args.model} does not exist.")
+    encoder = joblib.load(args.model)
+    if not isinstance(encoder, EmbeddingEncoder):
+        raise UsageError(f"{args.model} does not hold an EmbeddingEncoder.")
+    frame = read_table(args.data)
+    if hasattr(encoder, "feature_names_in_"):
+        # The file may also hold the target or ids: take the model's columns, in its order.
+        missing = [c for c in encoder.feature_names_in_ if c not in frame.columns]
+        if missing:
+            raise UsageError(f"{args.data} lacks the columns {missing} the model was fitted on.")
+        frame = frame[list(encoder.feature_names_in_)]
+    write_table(encoder.set_output(transform="pandas").transform(frame), args.output)
+    _say(args.quiet)(f"wrote {args.output}")
+    return 0
+
+
+def _demo(args):
+    from ._demo import run_demo
+
+    run_demo(plot_path=args.plot)
+    return 0
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def read_table(path):
+    """Read a CSV (optionally compressed) or Parquet file into a DataFrame."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"input file {path} does not exist.")
+    if path.suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path, engine=_parquet_engine())
+    return pd.read_csv(path)
+
+
+def write_table(frame, path):
+    """Write a DataFrame to CSV, or Parquet when the name ends in .parquet."""
+    path = Path(path)
+    if path.suffix in (".parquet", ".pq"):
+        frame.to_parquet(path, engine=_parquet_engine(), index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+def _parquet_engine():
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise UsageError("reading or writing Parquet needs pyarrow: pip install pyarrow") from None
+    return "pyarrow"
+
+
+def embeddings_table(encoder):
+    """All learned tables in one frame: column, category, emb0, emb1, ...
+
+    Columns with fewer dimensions than the widest leave the extra cells empty.
+    """
+    parts = []
+    for column in encoder.categorical_features_:
+        table = encoder.get_embeddings(column)
+        table.columns = [f"emb{j}" for j in range(table.shape[1])]
+        table.insert(0, "category", table.index.to_numpy())
+        table.insert(0, "column", column)
+        parts.append(table.reset_index(drop=True))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _widest_column(encoder):
+    return encoder.categorical_features_[int(np.argmax([len(c) for c in encoder.categories_]))]
+
+
+def _encoder_parameters(args):
+    names = [
+        "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
+        "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "target_type",
+        "remainder", "random_state",
+    ]  # fmt: skip
+    parameters = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    if args.categorical:
+        parameters["categorical_features"] = args.categorical
+    return parameters
+
+
+def _say(quiet):
+    return (lambda message: None) if quiet else (lambda message: print(message, file=sys.stderr))
+
+
+def _names(text):
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _sizes(text):
+    try:
+        return tuple(int(size) for size in _names(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers like 64,32, got {text!r}") from None
+
+
+def _int_or_float(text):
+    return float(text) if "." in text else int(text)
+
+
+class Progress:
+    """One self-overwriting status line on stderr, shown only on a terminal.
+
+    Parameters
+    ----------
+    enabled : bool
+        False silences it (``--quiet``).
+    stream : file, default=sys.stderr
+    """
+
+    def __init__(self, enabled=True, stream=None):
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = enabled and self.stream.isatty()
+        self._width = 0
+
+    def update(self, record):
+        """Show one epoch's record (the ``callback`` of ``EmbeddingEncoder.fit``)."""
+        if not self.enabled:
+            return
+        per_epoch = record["elapsed"] / record["epoch"]
+        left = per_epoch * (record["max_iter"] - record["epoch"])
+        line = f"epoch {record['epoch']}/{record['max_iter']}  loss {record['loss']:.4f}"
+        if record["validation_score"] is not None:
+            line += f"  validation {-record['validation_score']:.4f}"
+        line += f"  {record['elapsed']:.0f}s, at most {left:.0f}s left"
+        self._width = max(self._width, len(line))
+        self.stream.write("\r" + line.ljust(self._width))
+        self.stream.flush()
+
+    def close(self):
+        """Erase the line, so that the terminal keeps only the results."""
+        if self.enabled and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()

@@ -1,0 +1,125 @@
+"""The command-line tool end to end (subprocess), its errors, and its progress line."""
+
+import io
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_embed import EmbeddingEncoder
+from sklearn_embed._cli import Progress
+
+
+def run(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "sklearn_embed", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    rng = np.random.RandomState(0)
+    n = 600
+    shop = rng.choice(["north", "south", "east", "west"], size=n)
+    size = rng.normal(size=n)
+    sold = ((shop == "north") | (shop == "east")) ^ (rng.uniform(size=n) < 0.1)
+    frame = pd.DataFrame({"shop": shop, "size": size, "id": np.arange(n) % 7, "sold": sold.astype(int)})
+    path = tmp_path_factory.mktemp("cli") / "sales.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_fit_then_transform(table, tmp_path):
+    data, frame = table
+    result = run(
+        "fit", data, "--target", "sold", "--categorical", "shop,id", "--embedding-dim", "3",
+        "--hidden-layer-sizes", "8", "--max-iter", "30", "--random-state", "0",
+        "--output", "out.csv", "--embeddings", "emb.csv", "--plot", "emb.png",
+        "--model", "model.joblib", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "fitted 2 embedded columns on 600 rows" in result.stderr
+    assert "\r" not in result.stderr  # no progress line: stderr is not a terminal
+
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out.columns.tolist() == ["shop_emb0", "shop_emb1", "shop_emb2", "size", "id_emb0", "id_emb1", "id_emb2"]
+    np.testing.assert_allclose(out["size"], frame["size"])
+    embeddings = pd.read_csv(tmp_path / "emb.csv")
+    assert embeddings.columns.tolist() == ["column", "category", "emb0", "emb1", "emb2"]
+    assert sorted(embeddings.loc[embeddings["column"] == "shop", "category"]) == ["east", "north", "south", "west"]
+    assert (tmp_path / "emb.png").stat().st_size > 10_000
+
+    model = joblib.load(tmp_path / "model.joblib")
+    assert isinstance(model, EmbeddingEncoder) and model.embedding_dim == 3
+    np.testing.assert_allclose(out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-6)
+
+    # The file still holds the target: transform takes the model's columns.
+    result = run("transform", data, "--model", "model.joblib", "--output", "again.parquet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6)
+
+
+def test_parquet_input_and_quiet(table, tmp_path):
+    _, frame = table
+    frame.to_parquet(tmp_path / "sales.parquet")
+    result = run("fit", "sales.parquet", "--target", "sold", "--max-iter", "3", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "missing.csv", "--target", "sold"], "input file missing.csv does not exist"),
+        (["fit", "{data}", "--target", "nope"], "target column 'nope' is not in"),
+        (["fit", "{nan_data}", "--target", "sold"], "target column 'sold' has 1 missing values"),
+        (["fit", "{data}", "--target", "sold", "--categorical", "nope"], "names columns ['nope'] that are not in X"),
+        (["transform", "{data}", "--model", "none.joblib", "--output", "x.csv"], "model file none.joblib does not exist"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code_2(table, tmp_path, args, message):
+    data, frame = table
+    frame.assign(sold=frame["sold"].where(frame.index != 3)).to_csv(tmp_path / "nan.csv", index=False)
+    args = [a.format(data=data, nan_data=tmp_path / "nan.csv") for a in args]
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sklearn-embed: error: ") and message in lines[0]
+
+
+def test_demo_is_the_default_and_writes_its_plot(tmp_path):
+    result = run(cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Nearest to occupation='Exec-managerial'" in result.stdout
+    assert "one-hot + logistic" in result.stdout and "EmbeddingEncoder + logistic" in result.stdout
+    assert (tmp_path / "adult_occupation_embeddings.png").stat().st_size > 10_000
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_line_overwrites_itself_and_disappears():
+    stream = FakeTerminal()
+    progress = Progress(stream=stream)
+    for epoch in (1, 2):
+        progress.update({"epoch": epoch, "max_iter": 10, "loss": 0.5 / epoch,
+                         "validation_score": -0.6 / epoch, "elapsed": 2.0 * epoch})  # fmt: skip
+    progress.close()
+    text = stream.getvalue()
+    assert "epoch 2/10  loss 0.2500  validation 0.3000  4s, at most 16s left" in text
+    assert text.endswith("\r") and "\n" not in text
+    assert text.rsplit("\r", 2)[-2].strip() == ""  # the last thing drawn is blank
+
+
+def test_progress_is_silent_off_a_terminal():
+    stream = io.StringIO()
+    progress = Progress(stream=stream)
+    progress.update({"epoch": 1, "max_iter": 2, "loss": 1.0, "validation_score": None, "elapsed": 1.0})
+    progress.close()
+    assert stream.getvalue() == ""

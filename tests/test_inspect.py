@@ -1,0 +1,121 @@
+"""Similarity queries, plots and the embedding animation."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_embed import EmbeddingEncoder, animate_embeddings
+from sklearn_embed._plotting import project_2d
+from sklearn_embed._similarity import nearest_categories
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X = pd.DataFrame({"c": ["a", "b", "c", None] * 50, "n": np.arange(200.0)})
+    y = [1, 1, 0, 0] * 50
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        enc = EmbeddingEncoder(embedding_dim=3, random_state=0, max_iter=30, record_embeddings=True)
+        return enc.fit(X, y), X, y
+
+
+def test_nearest_categories_by_hand():
+    table = pd.DataFrame(
+        [[1.0, 0.0], [2.0, 0.1], [0.0, 1.0], [-1.0, 0.0]], index=pd.Index(list("abcd"), name="col")
+    )
+    cosine = nearest_categories(table, "a", n=3)
+    assert cosine["category"].tolist() == ["b", "c", "d"]
+    np.testing.assert_allclose(cosine["distance"], [1 - 2 / np.hypot(2, 0.1), 1.0, 2.0])
+    euclidean = nearest_categories(table, "a", n=2, metric="euclidean")
+    assert euclidean["category"].tolist() == ["b", "c"]
+    np.testing.assert_allclose(euclidean["distance"], [np.hypot(1, 0.1), np.sqrt(2)])
+
+
+def test_most_similar_on_a_fitted_encoder(fitted):
+    enc, _, _ = fitted
+    result = enc.most_similar("c", "a", n=5)
+    assert result.columns.tolist() == ["category", "distance"]
+    assert result["category"].iloc[0] == "b"  # same label as "a"
+    assert len(result) == 3  # b, c and the missing category: all but the query
+    assert (np.diff(result["distance"]) >= 0).all()
+    missing = enc.most_similar("c", None, n=1, metric="euclidean")
+    assert missing["category"].iloc[0] == "c"  # the other label-0 category
+
+
+def test_most_similar_errors(fitted):
+    enc, _, _ = fitted
+    with pytest.raises(KeyError, match="Category 'zz' has no vector in column 'c'"):
+        enc.most_similar("c", "zz")
+    with pytest.raises(ValueError, match="metric must be one of"):
+        enc.most_similar("c", "a", metric="manhattan")
+    with pytest.raises(ValueError, match="'n' is not embedded"):
+        enc.most_similar("n", 1.0)
+
+
+def test_project_2d_keeps_two_dims_and_reduces_more():
+    rng = np.random.RandomState(0)
+    flat = np.column_stack([rng.normal(size=50) * 10, rng.normal(size=50), np.zeros(50)])
+    xy, explained = project_2d(flat)
+    assert xy.shape == (50, 2) and explained[0] > 0.95
+    same, none = project_2d(flat[:, :2])
+    assert none is None and np.array_equal(same, flat[:, :2])
+
+
+def test_plot_embeddings_draws_every_category_coloured_by_target(fitted):
+    enc, _, _ = fitted
+    ax = enc.plot_embeddings("c")
+    points = ax.collections[0]
+    assert len(points.get_offsets()) == 4
+    np.testing.assert_allclose(points.get_array(), [1, 1, 0, 0])  # share of class 1
+    assert {t.get_text() for t in ax.texts} == {"a", "b", "c", "nan"}
+    assert "share of class 1" in ax.figure.axes[-1].get_ylabel()
+
+
+def test_plot_training_curves(fitted):
+    enc, _, _ = fitted
+    ax = enc.plot_training()
+    train_line, validation_line = ax.lines[:2]
+    np.testing.assert_allclose(train_line.get_ydata(), enc.loss_curve_)
+    np.testing.assert_allclose(validation_line.get_ydata(), -np.array(enc.validation_scores_))
+
+
+def test_record_embeddings_and_animation(fitted, tmp_path):
+    enc, _, _ = fitted
+    history = enc.embedding_history_[0]
+    assert history.shape == (enc.n_iter_ + 1, 5, 3)
+    assert not np.allclose(history[0], history[-1])
+    path = animate_embeddings(enc, "c", tmp_path / "moving.gif", fps=20)
+    from PIL import Image
+
+    with Image.open(path) as gif:
+        assert gif.n_frames == enc.n_iter_ + 1
+
+
+def test_animation_needs_recorded_history(fitted):
+    enc, X, y = fitted
+    plain = EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y)
+    assert not hasattr(plain, "embedding_history_")
+    with pytest.raises(ValueError, match="record_embeddings=True"):
+        animate_embeddings(plain, "c", "unused.gif")
+
+
+def test_package_imports_and_plot_explains_without_matplotlib():
+    code = (
+        "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.pyplot'] = None\n"
+        "import pandas as pd, warnings; warnings.simplefilter('ignore')\n"
+        "from sklearn_embed import EmbeddingEncoder\n"
+        "X = pd.DataFrame({'c': ['a', 'b'] * 10})\n"
+        "enc = EmbeddingEncoder(max_iter=2).fit(X, [0, 1] * 10)\n"
+        "try:\n    enc.plot_embeddings('c')\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'sklearn-embed[plot]'" in result.stdout
