@@ -31,6 +31,7 @@ from ._compat import (
 )
 from ._network import NetworkParams, init_params, predict_in_chunks
 from ._plotting import plot_embeddings, plot_training
+from ._shrinkage import auto_smooth, shrink_table, too_noisy, weighted_counts
 from ._similarity import nearest_categories
 from ._training import train
 
@@ -121,11 +122,24 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     tol : float, default=1e-4
         Minimum improvement of the validation (or training) loss.
 
-    min_frequency : int or float, default=5
+    min_frequency : int or float, default=1
         Categories seen fewer times (or, as a float in (0, 1), in a smaller
         fraction of rows) get no vector of their own: they share the "unknown"
-        vector, which they help train. Below ~5 occurrences a vector mostly
-        memorises noise.
+        vector, which they help train. The default leaves this decision to
+        ``smooth``, which adapts it to how noisy the target is.
+
+    smooth : "auto" or float, default="auto"
+        After training, each category's vector is pulled toward the unknown
+        vector by ``n / (n + smooth)``, ``n`` its training count, so that rare
+        categories do not carry their few rows' noise into the downstream model
+        (which is trained on the same rows). "auto" estimates ``smooth`` per
+        column from the target, as :class:`~sklearn.preprocessing.TargetEncoder`
+        does (within-category variance over the variance of the category
+        means): large for noisy targets, small when categories decide the
+        target. 0 keeps the trained vectors. Categories seen fewer than
+        ``min(smooth_, 100)`` times get no vector of their own (they join the
+        unknown row before training): shrinking alone does not stop a tree
+        model from splitting on them.
 
     handle_unknown : {"use_unknown", "error"}, default="use_unknown"
         What ``transform`` does with categories not seen in ``fit``.
@@ -175,6 +189,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     embedding_dims_ : dict
         ``{column: dim}`` for each embedded column.
+
+    smooth_ : dict
+        ``{column: m}``, the shrinkage pseudo-count used for each column
+        (``inf`` when the column showed no signal: every vector is the unknown one).
 
     target_type_ : str
         "binary", "multiclass" or "continuous".
@@ -262,6 +280,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
         ],
+        "smooth": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "handle_unknown": [StrOptions({"use_unknown", "error"})],
         "target_type": [StrOptions({"auto", "binary", "multiclass", "continuous"})],
         "remainder": [StrOptions({"passthrough", "drop"})],
@@ -285,7 +304,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
-        min_frequency=5,
+        min_frequency=1,
+        smooth="auto",
         handle_unknown="use_unknown",
         target_type="auto",
         remainder="passthrough",
@@ -306,6 +326,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.min_frequency = min_frequency
+        self.smooth = smooth
         self.handle_unknown = handle_unknown
         self.target_type = target_type
         self.remainder = remainder
@@ -355,10 +376,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ]
         self.categories_ = [categories for categories, _ in vocabularies]
         self.infrequent_categories_ = [infrequent for _, infrequent in vocabularies]
+        codes = self._codes(frame, check_unknown=False)
+        codes = self._merge_noisy_categories(codes, y_train, weight)
         dims = self._embedding_dims()
         self.embedding_dims_ = dict(zip(self.categorical_features_.tolist(), dims))
-
-        codes = self._codes(frame, check_unknown=False)
         x_numeric = self._numeric_block(frame)
         self._numeric_mean = _nan_or_zero(np.nanmean, x_numeric)
         self._numeric_scale = _safe_scale(_nan_or_zero(np.nanstd, x_numeric))
@@ -401,7 +422,16 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             rng=rng,
             on_epoch=self._epoch_hook(params, callback),
         )
-        self.embeddings_ = params.tables
+        self._category_counts = [
+            weighted_counts(codes[:, k], weight, len(c) + 1) for k, c in enumerate(self.categories_)
+        ]
+        # Shrink by the rows that trained each vector: a category met only in
+        # the validation split was never trained and gets the unknown vector.
+        trained = history.train_idx
+        self.embeddings_ = [
+            shrink_table(table, weighted_counts(codes[trained, k], weight[trained], len(table)), m)
+            for k, (table, m) in enumerate(zip(params.tables, self.smooth_.values()))
+        ]
         self.coefs_ = params.coefs
         self.intercepts_ = params.intercepts
         self.n_iter_ = history.n_iter
@@ -415,9 +445,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             signal = y_train[:, 0] * self._y_scale[0] + self._y_mean[0]
         else:
             signal = y_train[:, -1]
-        self._category_counts, self._category_target_means = _category_statistics(
-            codes, [len(c) + 1 for c in self.categories_], signal
-        )
+        self._category_target_means = [
+            _mean_per_row(codes[:, k], signal, weight, counts)
+            for k, counts in enumerate(self._category_counts)
+        ]
         return self
 
     def transform(self, X):
@@ -611,6 +642,32 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ helpers
+
+    def _merge_noisy_categories(self, codes, y_train, weight):
+        """Set ``smooth_``; move categories with fewer rows than it to the unknown row.
+
+        Updates ``categories_`` and ``infrequent_categories_`` and returns the
+        codes in the new layout.
+        """
+        self.smooth_ = {}
+        for k, name in enumerate(self.categorical_features_.tolist()):
+            n_rows = len(self.categories_[k]) + 1
+            if self.smooth == "auto":
+                self.smooth_[name] = auto_smooth(codes[:, k], y_train, weight, n_rows)
+            else:
+                self.smooth_[name] = float(self.smooth)
+            noisy = too_noisy(weighted_counts(codes[:, k], weight, n_rows)[:-1], self.smooth_[name])
+            if not noisy.any():
+                continue
+            kept = np.flatnonzero(~noisy)
+            self.infrequent_categories_[k] = np.concatenate(
+                [self.infrequent_categories_[k], self.categories_[k][noisy]]
+            )
+            self.categories_[k] = self.categories_[k][kept]
+            new_code = np.full(n_rows, len(kept), dtype=codes.dtype)  # unknown row by default
+            new_code[kept] = np.arange(len(kept))
+            codes[:, k] = new_code[codes[:, k]]
+        return codes
 
     def _epoch_hook(self, params, callback):
         """The per-epoch function of the training loop: verbose, history, callback."""
@@ -817,15 +874,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         return output
 
 
-def _category_statistics(codes, n_rows, signal):
-    """Per table row: training count and mean of ``signal``, for plots."""
-    counts, means = [], []
-    for k, rows in enumerate(n_rows):
-        count = np.bincount(codes[:, k], minlength=rows)
-        total = np.bincount(codes[:, k], weights=signal, minlength=rows)
-        counts.append(count)
-        means.append(np.divide(total, count, out=np.full(rows, np.nan), where=count > 0))
-    return counts, means
+def _mean_per_row(codes, signal, weight, counts):
+    """Mean of ``signal`` over the training rows of each table row (NaN when unseen)."""
+    total = np.bincount(codes, weights=signal * weight, minlength=len(counts))
+    return np.divide(total, counts, out=np.full(len(counts), np.nan), where=counts > 0)
 
 
 def _nan_or_zero(statistic, x):

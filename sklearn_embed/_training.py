@@ -27,6 +27,7 @@ class TrainingHistory:
         self.validation_scores = []
         self.best_validation_score = None
         self.n_iter = 0
+        self.train_idx = None
 
 
 def split_validation(n_samples, validation_fraction, stratify, rng):
@@ -84,6 +85,9 @@ def train(
 ):
     """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
 
+    The history's ``train_idx`` holds the rows the weights were trained on
+    (all rows without early stopping).
+
     ``on_epoch``, if given, is called after every epoch with ``params`` and a
     dict with keys ``epoch``, ``max_iter``, ``loss``, ``validation_score``
     (None without early stopping) and ``elapsed`` (seconds).
@@ -99,6 +103,7 @@ def train(
         train_idx, validation_idx = split_validation(len(y), validation_fraction, stratify, rng)
     else:
         train_idx, validation_idx = np.arange(len(y)), None
+    history.train_idx = train_idx
 
     optimizer = Adam(params.dense, params.tables, learning_rate)
     best_score = reference_score = -np.inf

@@ -202,7 +202,7 @@ def test_transform_replaces_categorical_columns_in_place():
     X = pd.DataFrame(
         {"n1": np.arange(60.0), "c1": list("abc") * 20, "n2": -np.arange(60.0), "c2": list("xy") * 30}
     )
-    y = [0, 1] * 30
+    y = (X["c1"] == "a").to_numpy() | (X["c2"] == "x").to_numpy()
     enc = EmbeddingEncoder(embedding_dim={"c1": 3}, random_state=0, max_iter=3).fit(X, y)
     names = enc.get_feature_names_out().tolist()
     assert names == ["n1", "c1_emb0", "c1_emb1", "c1_emb2", "n2", "c2_emb0", "c2_emb1"]

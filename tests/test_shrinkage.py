@@ -1,0 +1,93 @@
+"""Shrinkage and merging of noisy categories (the leakage control), and effect recovery."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial.distance import pdist
+from scipy.stats import spearmanr
+
+from sklearn_embed import EmbeddingEncoder
+from sklearn_embed._shrinkage import MAX_MERGE_COUNT, auto_smooth, shrink_table, too_noisy
+
+
+def _grouped(effects, n_per, noise, seed=0):
+    rng = np.random.RandomState(seed)
+    codes = np.repeat(np.arange(len(effects)), n_per)
+    y = np.asarray(effects)[codes] + rng.normal(scale=noise, size=codes.size)
+    return codes, y[:, None]
+
+
+def test_auto_smooth_is_the_noise_to_signal_ratio():
+    # Category means spread with variance 1, noise variance 4: m close to 4.
+    effects = np.random.RandomState(1).normal(size=400)
+    codes, y = _grouped(effects, 50, noise=2.0)
+    m = auto_smooth(codes, y, np.ones(len(y)), 401)
+    assert 3.0 < m < 5.5
+
+
+def test_auto_smooth_without_signal_is_huge_or_infinite():
+    codes, y = _grouped(np.zeros(20), 100, noise=1.0)
+    assert auto_smooth(codes, y, np.ones(len(y)), 21) > 100
+    balanced = np.tile([-1.0, 1.0], 1000)[:, None]  # every category mean exactly 0
+    assert auto_smooth(np.repeat(np.arange(20), 100), balanced, np.ones(2000), 21) == np.inf
+
+
+def test_shrink_table_pulls_toward_the_unknown_row():
+    table = np.array([[2.0, 0.0], [0.0, 4.0], [1.0, 1.0]])  # last row: unknown
+    shrunk = shrink_table(table, np.array([3.0, 1.0, 0.0]), smooth=1.0)
+    np.testing.assert_allclose(shrunk, [[1.75, 0.25], [0.5, 2.5], [1.0, 1.0]])
+    np.testing.assert_array_equal(shrink_table(table, np.array([3.0, 1.0, 0.0]), 0.0), table)
+
+
+def test_too_noisy_is_capped():
+    counts = np.array([5, 50, 150])
+    np.testing.assert_array_equal(too_noisy(counts, 10.0), [True, False, False])
+    np.testing.assert_array_equal(too_noisy(counts, np.inf), counts < MAX_MERGE_COUNT)
+
+
+def test_noisy_rare_categories_merge_and_clean_ones_stay():
+    rng = np.random.RandomState(0)
+    n = 6000
+    # "clean": 60 categories that decide y; "noise": 300 ids unrelated to y.
+    clean = rng.randint(60, size=n)
+    noise = rng.randint(300, size=n)
+    y = np.linspace(-3, 3, 60)[clean] + rng.normal(scale=0.3, size=n)
+    X = pd.DataFrame({"clean": clean.astype(str), "noise": noise.astype(str)})
+    enc = EmbeddingEncoder(max_iter=20, random_state=0).fit(X, y)
+    assert enc.smooth_["clean"] < 1 and enc.smooth_["noise"] > 100
+    assert len(enc.categories_[0]) == 60 and len(enc.infrequent_categories_[0]) == 0
+    assert len(enc.categories_[1]) == 0 and len(enc.infrequent_categories_[1]) == 300
+    out = enc.transform(X)
+    noise_columns = [i for i, name in enumerate(enc.get_feature_names_out()) if name.startswith("noise")]
+    assert np.ptp(out[:, noise_columns], axis=0).max() == 0  # one vector for all ids
+    kept = EmbeddingEncoder(max_iter=2, smooth=0, random_state=0).fit(X, y)
+    assert len(kept.categories_[1]) == 300
+
+
+def test_categories_only_in_the_validation_split_get_the_unknown_vector():
+    rng = np.random.RandomState(0)
+    n = 2000
+    ids = np.array([f"id{i}" for i in range(n)])  # every id seen once
+    X = pd.DataFrame({"id": ids, "group": rng.choice(list("ab"), size=n)})
+    y = (X["group"] == "a").to_numpy().astype(int)
+    enc = EmbeddingEncoder(smooth=0, max_iter=3, random_state=0).fit(X, y)
+    table = enc.embeddings_[0]
+    untrained = (table[:-1] == table[-1]).all(axis=1)
+    # About validation_fraction of the ids were never trained; exactly those share the unknown vector.
+    assert 0.05 < untrained.mean() < 0.15
+
+
+@pytest.mark.slow
+def test_recovers_known_effects():
+    """Pairwise embedding distances rank-correlate with the true effect distances."""
+    rng = np.random.RandomState(0)
+    n_categories, n = 30, 30_000
+    effects = rng.uniform(-2, 2, size=n_categories)
+    codes = rng.randint(n_categories, size=n)
+    y = effects[codes] + rng.normal(scale=1.0, size=n)
+    X = pd.DataFrame({"shop": np.char.add("s", codes.astype(str))})
+    enc = EmbeddingEncoder(random_state=0).fit(X, y)
+    table = enc.get_embeddings("shop")
+    true = effects[[int(label[1:]) for label in table.index]]
+    rho = spearmanr(pdist(table.to_numpy()), pdist(true[:, None])).statistic
+    assert rho >= 0.9
