@@ -174,13 +174,15 @@ def encode_column(series, categories):
     codes : ndarray of int32, shape (n_samples,)
     """
     has_missing_category = len(categories) > 0 and _is_missing(categories[-1])
-    known = pd.Index(categories[:-1] if has_missing_category else categories, dtype=object)
+    known = categories[:-1] if has_missing_category else categories
     if isinstance(series.dtype, CategoricalDtype):
-        lookup = known.get_indexer(_as_object_array(series.cat.categories))
+        lookup = pd.Index(known, dtype=object).get_indexer(_as_object_array(series.cat.categories))
         category_codes = series.cat.codes.to_numpy()
         codes = np.where(category_codes >= 0, lookup[category_codes], -1)
     else:
-        codes = known.get_indexer(_as_object_array(series))
+        # An Index of the inferred dtype (str, int64, bool, ...) lets pandas hash
+        # the column in its own dtype, without a Python object per value.
+        codes = _typed_index(known).get_indexer(series)
     codes = codes.astype(np.int32)
     missing = series.isna().to_numpy()
     codes[missing] = len(categories) - 1 if has_missing_category else -1
@@ -218,6 +220,13 @@ def _isin_with_missing(series, values):
     has_missing = any(_is_missing(value) for value in values)
     present = series.isin([value for value in values if not _is_missing(value)])
     return present.to_numpy() | (series.isna().to_numpy() & has_missing)
+
+
+def _typed_index(values):
+    if len(values) == 0:
+        return pd.Index([], dtype=object)
+    index = pd.Index(list(values))
+    return index if index.dtype != object else pd.Index(values, dtype=object)
 
 
 def _count_threshold(min_frequency, n_samples):

@@ -57,7 +57,8 @@ ACTIVATIONS = {"relu": _relu, "tanh": _tanh, "logistic": _logistic, "identity": 
 
 
 def _relu_derivative(h, delta):
-    delta[h <= 0] = 0
+    # A multiply by the 0/1 mask is ~10x faster than boolean-mask assignment.
+    delta *= h > 0
 
 
 def _tanh_derivative(h, delta):
@@ -165,7 +166,7 @@ def embed(tables, codes, x_numeric):
     start = 0
     for j, table in enumerate(tables):
         stop = start + table.shape[1]
-        h0[:, start:stop] = table[codes[:, j]]
+        h0[:, start:stop] = np.take(table, codes[:, j], axis=0)
         start = stop
     h0[:, start:] = x_numeric
     return h0
@@ -230,11 +231,12 @@ def backward(params, codes, layers, y, weight, activation, alpha):
     intercept_grads = [None] * n_layers
     for i in range(n_layers - 1, -1, -1):
         coef_grads[i] = layers[i].T @ delta
-        coef_grads[i] += alpha * params.coefs[i]
+        if alpha:
+            coef_grads[i] += alpha * params.coefs[i]
         intercept_grads[i] = delta.sum(axis=0)
         if i == 0 and not params.tables:
             break
-        delta = delta @ params.coefs[i].T
+        delta = _times_transpose(delta, params.coefs[i])
         if i > 0:
             DERIVATIVES[activation](layers[i], delta)
 
@@ -249,21 +251,35 @@ def backward(params, codes, layers, y, weight, activation, alpha):
     return table_grads, coef_grads + intercept_grads
 
 
+def _times_transpose(delta, coef):
+    """``delta @ coef.T``; a broadcast multiply when the layer has one output.
+
+    A (B, 1) x (1, h) matrix product is several times slower than the same
+    outer product by broadcasting.
+    """
+    if coef.shape[1] == 1:
+        return delta * coef[:, 0]
+    return delta @ coef.T
+
+
 def _table_gradient(table, codes, upstream, penalty):
     """Scatter-add the upstream gradient onto the looked-up rows of ``table``.
 
     The scatter is a sparse (unique rows x batch) 0/1 matrix times the upstream
-    gradient: vectorised, and unlike ``np.add.at`` it does not serialise on
-    repeated rows.
+    gradient. Built directly in CSC form (column ``i`` holds a single 1 at the
+    row of ``codes[i]``) it needs no sorting, and the product is one C loop:
+    ~10x faster than ``np.add.at`` and ~5x faster than one ``np.bincount`` per
+    dimension.
     """
     rows, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
     batch_size = codes.shape[0]
-    scatter = sparse.csr_matrix(
-        (np.ones(batch_size, dtype=upstream.dtype), (inverse, np.arange(batch_size))),
+    scatter = sparse.csc_matrix(
+        (np.ones(batch_size, dtype=upstream.dtype), inverse, np.arange(batch_size + 1)),
         shape=(rows.shape[0], batch_size),
     )
-    grad = np.asarray(scatter @ upstream)
-    grad += (penalty * counts)[:, None].astype(grad.dtype) * table[rows]
+    grad = scatter @ upstream
+    if penalty:
+        grad += (penalty * counts)[:, None].astype(grad.dtype) * table[rows]
     return rows, grad
 
 

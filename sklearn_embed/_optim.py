@@ -60,7 +60,9 @@ class Adam:
             (n_rows_in_batch, dim).
         """
         self.t += 1
-        step_size = (
+        # A Python float: a NumPy float64 scalar would promote every float32
+        # update below to float64 temporaries (NEP 50).
+        step_size = float(
             self.learning_rate * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
         )
         for param, grad, (m, v) in zip(self.dense_params, dense_grads, self._dense_moments):
