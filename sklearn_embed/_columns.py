@@ -175,14 +175,19 @@ def encode_column(series, categories):
     """
     has_missing_category = len(categories) > 0 and _is_missing(categories[-1])
     known = categories[:-1] if has_missing_category else categories
-    if isinstance(series.dtype, CategoricalDtype):
-        lookup = pd.Index(known, dtype=object).get_indexer(_as_object_array(series.cat.categories))
-        category_codes = series.cat.codes.to_numpy()
-        codes = np.where(category_codes >= 0, lookup[category_codes], -1)
-    else:
-        # An Index of the inferred dtype (str, int64, bool, ...) lets pandas hash
-        # the column in its own dtype, without a Python object per value.
+    if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
+        # Numbers hash fast in their own dtype.
         codes = _typed_index(known).get_indexer(series)
+    else:
+        # Strings, booleans, categoricals: code the column's distinct values
+        # (pyarrow's dictionary encoding for pandas 3 strings, the codes for a
+        # Categorical), then look up only those few values.
+        if isinstance(series.dtype, CategoricalDtype):
+            value_codes, values = series.cat.codes.to_numpy(), series.cat.categories
+        else:
+            value_codes, values = pd.factorize(series, use_na_sentinel=True)
+        lookup = pd.Index(known, dtype=object).get_indexer(_as_object_array(values))
+        codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else np.full(len(series), -1)
     codes = codes.astype(np.int32)
     missing = series.isna().to_numpy()
     codes[missing] = len(categories) - 1 if has_missing_category else -1

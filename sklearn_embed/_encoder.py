@@ -470,17 +470,22 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         frame = self._check_X(X, reset=False)
         codes = self._codes(frame, check_unknown=self.handle_unknown == "error")
         names = self._column_names()
-        tables = iter(enumerate(self.embeddings_))
-        blocks = []
+        table_of = np.cumsum(self._categorical_mask) - 1  # table of each embedded column
+        widths = [
+            self.embeddings_[table_of[i]].shape[1] if is_categorical else int(self.remainder == "passthrough")
+            for i, is_categorical in enumerate(self._categorical_mask)
+        ]
+        # One preallocated output, each block written in place: no concatenation copy.
+        out = np.empty((frame.shape[0], sum(widths)))
+        starts = np.cumsum([0, *widths])
         for i, is_categorical in enumerate(self._categorical_mask):
+            block = slice(starts[i], starts[i + 1])
             if is_categorical:
-                k, table = next(tables)
-                blocks.append(table[codes[:, k]])
-            elif self.remainder == "passthrough":
-                blocks.append(numeric_values(frame.iloc[:, i], names[i])[:, None])
-        if not blocks:
-            return np.empty((frame.shape[0], 0))
-        return np.hstack(blocks, dtype=np.float64)
+                k = table_of[i]
+                out[:, block] = np.take(self.embeddings_[k], codes[:, k], axis=0)
+            elif widths[i]:
+                out[:, block] = numeric_values(frame.iloc[:, i], names[i])[:, None]
+        return out
 
     def get_feature_names_out(self, input_features=None):
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns.

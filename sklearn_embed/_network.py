@@ -111,24 +111,45 @@ class NetworkParams:
     tables : list of ndarray of shape (n_rows_j, dim_j)
     coefs : list of ndarray of shape (fan_in_l, fan_out_l)
     intercepts : list of ndarray of shape (fan_out_l,)
+    flat : ndarray of shape (n_dense,) or None
+        When given, ``coefs`` and ``intercepts`` are views into this one
+        buffer, so the optimizer updates every dense weight in a few calls
+        instead of a few calls per array.
     """
 
-    def __init__(self, tables, coefs, intercepts):
+    def __init__(self, tables, coefs, intercepts, flat=None):
         self.tables = tables
         self.coefs = coefs
         self.intercepts = intercepts
+        self.flat = flat
 
     @property
     def dense(self):
         """Every array updated densely by the optimizer."""
-        return self.coefs + self.intercepts
+        return [self.flat] if self.flat is not None else self.coefs + self.intercepts
 
     def copy(self):
-        return NetworkParams(
-            [t.copy() for t in self.tables],
-            [w.copy() for w in self.coefs],
-            [b.copy() for b in self.intercepts],
-        )
+        if self.flat is None:
+            return NetworkParams(
+                [t.copy() for t in self.tables],
+                [w.copy() for w in self.coefs],
+                [b.copy() for b in self.intercepts],
+            )
+        flat = self.flat.copy()
+        coefs, intercepts = _dense_views(flat, [w.shape for w in self.coefs])
+        return NetworkParams([t.copy() for t in self.tables], coefs, intercepts, flat)
+
+
+def _dense_views(flat, shapes):
+    """Views of ``flat`` as the weight matrices of ``shapes``, then their biases."""
+    coefs, intercepts, start = [], [], 0
+    for fan_in, fan_out in shapes:
+        coefs.append(flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+        start += fan_in * fan_out
+    for _, fan_out in shapes:
+        intercepts.append(flat[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
 
 
 def init_params(table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype):
@@ -139,12 +160,13 @@ def init_params(table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng,
     """
     tables = [rng.uniform(-0.05, 0.05, size=(n, d)).astype(dtype) for n, d in zip(table_rows, dims)]
     sizes = [sum(dims) + n_numeric, *hidden_layer_sizes, n_outputs]
-    coefs, intercepts = [], []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+    flat = np.zeros(sum(a * b + b for a, b in shapes), dtype=dtype)
+    coefs, intercepts = _dense_views(flat, shapes)
+    for coef, (fan_in, fan_out) in zip(coefs, shapes):
         bound = np.sqrt(6.0 / (fan_in + fan_out))
-        coefs.append(rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype))
-        intercepts.append(np.zeros(fan_out, dtype=dtype))
-    return NetworkParams(tables, coefs, intercepts)
+        coef[...] = rng.uniform(-bound, bound, size=(fan_in, fan_out))
+    return NetworkParams(tables, coefs, intercepts, flat)
 
 
 def embed(tables, codes, x_numeric):
@@ -218,7 +240,7 @@ def backward(params, codes, layers, y, weight, activation, alpha):
         For each table, the unique rows looked up in the batch and the gradient
         of those rows, shape (n_unique_rows, dim_j).
     dense_grads : list of ndarray
-        Gradients of ``params.dense`` (coefs, then intercepts).
+        Gradients of ``params.dense``, in its layout.
     """
     batch_size = y.shape[0]
     # Sigmoid + binary log loss, softmax + categorical log loss and identity +
@@ -227,13 +249,17 @@ def backward(params, codes, layers, y, weight, activation, alpha):
     delta *= (weight / batch_size)[:, None].astype(delta.dtype, copy=False)
 
     n_layers = len(params.coefs)
-    coef_grads = [None] * n_layers
-    intercept_grads = [None] * n_layers
+    if params.flat is not None:
+        flat_grad = np.empty_like(params.flat)
+        coef_grads, intercept_grads = _dense_views(flat_grad, [w.shape for w in params.coefs])
+    else:
+        coef_grads = [np.empty_like(w) for w in params.coefs]
+        intercept_grads = [np.empty_like(b) for b in params.intercepts]
     for i in range(n_layers - 1, -1, -1):
-        coef_grads[i] = layers[i].T @ delta
+        np.matmul(layers[i].T, delta, out=coef_grads[i])
         if alpha:
             coef_grads[i] += alpha * params.coefs[i]
-        intercept_grads[i] = delta.sum(axis=0)
+        delta.sum(axis=0, out=intercept_grads[i])
         if i == 0 and not params.tables:
             break
         delta = _times_transpose(delta, params.coefs[i])
@@ -248,7 +274,8 @@ def backward(params, codes, layers, y, weight, activation, alpha):
             _table_gradient(table, codes[:, j], delta[:, start:stop], alpha / batch_size)
         )
         start = stop
-    return table_grads, coef_grads + intercept_grads
+    dense_grads = [flat_grad] if params.flat is not None else coef_grads + intercept_grads
+    return table_grads, dense_grads
 
 
 def _times_transpose(delta, coef):

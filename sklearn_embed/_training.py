@@ -168,10 +168,13 @@ def _run_epoch(
     unknown_codes, target_type, activation, alpha, batch_size, rng,
 ):  # fmt: skip
     """One pass over the shuffled training rows; returns the weighted mean loss."""
+    # One shuffled copy per epoch: the batches are then contiguous slices,
+    # cheaper than four fancy-indexed gathers per step.
     order = rng.permutation(train_idx)
+    codes, x_numeric, y, weight = codes[order], x_numeric[order], y[order], weight[order]
     total_loss, total_weight = 0.0, 0.0
     for start in range(0, order.shape[0], batch_size):
-        batch = order[start : start + batch_size]
+        batch = slice(start, start + batch_size)
         batch_codes = _drop_codes(codes[batch], unknown_codes, rng)
         batch_y, batch_weight = y[batch], weight[batch]
         layers = forward(params, batch_codes, x_numeric[batch], activation, target_type)
