@@ -75,31 +75,29 @@ def resolve_categorical_mask(frame, feature_names, categorical_features):
             )
         return selection.copy()
     if selection.dtype.kind in "iu":
+        positions = selection
         out_of_range = selection[(selection < -n_features) | (selection >= n_features)]
         if out_of_range.size:
             raise ValueError(
                 f"categorical_features contains column indices {out_of_range.tolist()} "
                 f"out of range for X with {n_features} columns."
             )
-        mask = np.zeros(n_features, dtype=bool)
-        mask[selection] = True
-        return mask
-    if selection.dtype.kind in "USO":
-        names = pd.Index(feature_names)
-        positions = names.get_indexer(selection.astype(object))
+    elif selection.dtype.kind in "USO":
+        positions = pd.Index(feature_names).get_indexer(selection.astype(object))
         if (positions < 0).any():
             missing = selection[positions < 0].tolist()
             raise ValueError(
                 f"categorical_features names columns {missing} that are not in X; "
                 f"its columns are {list(feature_names)}."
             )
-        mask = np.zeros(n_features, dtype=bool)
-        mask[positions] = True
-        return mask
-    raise TypeError(
-        "categorical_features must be 'auto', or a list of column names, column "
-        f"indices or a boolean mask; got {categorical_features!r}."
-    )
+    else:
+        raise TypeError(
+            "categorical_features must be 'auto', or a list of column names, column "
+            f"indices or a boolean mask; got {categorical_features!r}."
+        )
+    mask = np.zeros(n_features, dtype=bool)
+    mask[positions] = True
+    return mask
 
 
 def check_uniform_types(series, name):

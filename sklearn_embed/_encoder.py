@@ -371,13 +371,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         categorical = np.flatnonzero(self._categorical_mask)
         self.categorical_features_ = np.asarray([names[i] for i in categorical], dtype=object)
 
-        vocabularies = [
-            fit_vocabulary(frame.iloc[:, i], self.min_frequency, names[i]) for i in categorical
-        ]
-        self.categories_ = [categories for categories, _ in vocabularies]
-        self.infrequent_categories_ = [infrequent for _, infrequent in vocabularies]
-        codes = self._codes(frame, check_unknown=False)
-        codes = self._merge_noisy_categories(codes, y_train, weight)
+        codes = self._learn_vocabularies(frame, y_train, weight)
         dims = self._embedding_dims()
         self.embedding_dims_ = dict(zip(self.categorical_features_.tolist(), dims))
         x_numeric = self._numeric_block(frame)
@@ -400,6 +394,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
                 "EmbeddingEncoder found no categorical column to embed; transform will "
                 "pass X through. Name integer-coded categoricals in categorical_features.",
                 UserWarning,
+                stacklevel=2,
             )
         history = train(
             params,
@@ -422,33 +417,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             rng=rng,
             on_epoch=self._epoch_hook(params, callback),
         )
-        self._category_counts = [
-            weighted_counts(codes[:, k], weight, len(c) + 1) for k, c in enumerate(self.categories_)
-        ]
-        # Shrink by the rows that trained each vector: a category met only in
-        # the validation split was never trained and gets the unknown vector.
-        trained = history.train_idx
-        self.embeddings_ = [
-            shrink_table(table, weighted_counts(codes[trained, k], weight[trained], len(table)), m)
-            for k, (table, m) in enumerate(zip(params.tables, self.smooth_.values()))
-        ]
-        self.coefs_ = params.coefs
-        self.intercepts_ = params.intercepts
-        self.n_iter_ = history.n_iter
-        self.loss_curve_ = history.loss_curve
-        self.validation_scores_ = history.validation_scores if self.early_stopping else None
-        self.best_validation_score_ = history.best_validation_score
-        if self.record_embeddings:
-            self.embedding_history_ = [np.stack(h) for h in self.embedding_history_]
-        # Share of the last class (the positive one when binary), or the first output.
-        if self.target_type_ == "continuous":
-            signal = y_train[:, 0] * self._y_scale[0] + self._y_mean[0]
-        else:
-            signal = y_train[:, -1]
-        self._category_target_means = [
-            _mean_per_row(codes[:, k], signal, weight, counts)
-            for k, counts in enumerate(self._category_counts)
-        ]
+        self._keep_training_results(params, history, codes, y_train, weight)
         return self
 
     def transform(self, X):
@@ -647,6 +616,50 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ helpers
+
+    def _learn_vocabularies(self, frame, y_train, weight):
+        """Set ``categories_``, ``infrequent_categories_`` and ``smooth_``; return the codes."""
+        names = self._column_names()
+        vocabularies = [
+            fit_vocabulary(frame.iloc[:, i], self.min_frequency, names[i])
+            for i in np.flatnonzero(self._categorical_mask)
+        ]
+        self.categories_ = [categories for categories, _ in vocabularies]
+        self.infrequent_categories_ = [infrequent for _, infrequent in vocabularies]
+        codes = self._codes(frame, check_unknown=False)
+        return self._merge_noisy_categories(codes, y_train, weight)
+
+    def _keep_training_results(self, params, history, codes, y_train, weight):
+        """Set the fitted attributes from the trained network and its history."""
+        # Shrink by the rows that trained each vector: a category met only in
+        # the validation split was never trained and gets the unknown vector.
+        trained = history.train_idx
+        self.embeddings_ = [
+            shrink_table(table, weighted_counts(codes[trained, k], weight[trained], len(table)), m)
+            for k, (table, m) in enumerate(zip(params.tables, self.smooth_.values()))
+        ]
+        self.coefs_ = params.coefs
+        self.intercepts_ = params.intercepts
+        self.n_iter_ = history.n_iter
+        self.loss_curve_ = history.loss_curve
+        self.validation_scores_ = history.validation_scores if self.early_stopping else None
+        self.best_validation_score_ = history.best_validation_score
+        if self.record_embeddings:
+            self.embedding_history_ = [np.stack(h) for h in self.embedding_history_]
+
+        # For the plots: each row's count, and its share of the last class (the
+        # positive one when binary) or mean of the first output.
+        if self.target_type_ == "continuous":
+            signal = y_train[:, 0] * self._y_scale[0] + self._y_mean[0]
+        else:
+            signal = y_train[:, -1]
+        self._category_counts = [
+            weighted_counts(codes[:, k], weight, len(c) + 1) for k, c in enumerate(self.categories_)
+        ]
+        self._category_target_means = [
+            _mean_per_row(codes[:, k], signal, weight, counts)
+            for k, counts in enumerate(self._category_counts)
+        ]
 
     def _merge_noisy_categories(self, codes, y_train, weight):
         """Set ``smooth_``; move categories with fewer rows than it to the unknown row.

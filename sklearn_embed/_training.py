@@ -154,6 +154,7 @@ def train(
             f"EmbeddingEncoder: training stopped at max_iter={max_iter} epochs before "
             "the loss stopped improving. Increase max_iter if the embeddings matter.",
             ConvergenceWarning,
+            stacklevel=3,
         )
 
     if best_params is not None:
