@@ -525,7 +525,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         n : int, default=5
             Number of neighbours.
         metric : {"cosine", "euclidean"}, default="cosine"
-            Cosine distance compares directions, Euclidean distance also sizes.
+            Cosine distance compares directions from the column's mean vector
+            (a shift shared by all vectors means nothing to the network);
+            Euclidean distance also compares lengths.
 
         Returns
         -------

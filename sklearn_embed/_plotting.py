@@ -97,6 +97,7 @@ def plot_embeddings(encoder, column, ax=None, *, n_labels=20, cmap="viridis", an
                 str(encoder.categories_[k][i]), xy[i], xytext=(4, 3),
                 textcoords="offset points", fontsize=8,
             )  # fmt: skip
+    ax.margins(x=0.18, y=0.08)  # room for the labels of the outermost points
     if explained is None:
         ax.set_xlabel("dimension 0")
         ax.set_ylabel("dimension 1" if table.shape[1] > 1 else "")

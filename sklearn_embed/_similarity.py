@@ -18,6 +18,8 @@ def nearest_categories(embeddings, category, n=5, metric="cosine"):
     n : int
         How many neighbours to return (fewer if the table is smaller).
     metric : {"cosine", "euclidean"}
+        Cosine distance is measured between vectors centred on the column's
+        mean vector.
 
     Returns
     -------
@@ -41,6 +43,11 @@ def nearest_categories(embeddings, category, n=5, metric="cosine"):
 def _distances(vectors, query, metric):
     if metric == "euclidean":
         return np.linalg.norm(vectors - query, axis=1)
+    # Directions are taken from the column's mean vector, not from the origin: a
+    # shift shared by every vector only adds a constant to the first layer (a
+    # bias), so the network is blind to it, and cosine from the origin is not.
+    centre = vectors.mean(axis=0)
+    vectors, query = vectors - centre, query - centre
     norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(query)
     # A zero vector has no direction: call it maximally far (distance 1).
     cosine = np.divide(vectors @ query, norms, out=np.zeros(len(vectors)), where=norms > 0)

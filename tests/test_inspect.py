@@ -32,8 +32,14 @@ def test_nearest_categories_by_hand():
         [[1.0, 0.0], [2.0, 0.1], [0.0, 1.0], [-1.0, 0.0]], index=pd.Index(list("abcd"), name="col")
     )
     cosine = nearest_categories(table, "a", n=3)
-    assert cosine["category"].tolist() == ["b", "c", "d"]
-    np.testing.assert_allclose(cosine["distance"], [1 - 2 / np.hypot(2, 0.1), 1.0, 2.0])
+    centred = table.to_numpy() - table.to_numpy().mean(axis=0)  # mean (0.5, 0.275)
+    a = centred[0]
+    expected = [1 - a @ v / (np.linalg.norm(a) * np.linalg.norm(v)) for v in centred[1:]]
+    order = np.argsort(expected)
+    assert cosine["category"].tolist() == list(np.array(["b", "c", "d"])[order])
+    np.testing.assert_allclose(cosine["distance"], np.array(expected)[order])
+    # A shift shared by every vector changes nothing.
+    np.testing.assert_allclose(nearest_categories(table + 5.0, "a", n=3)["distance"], cosine["distance"])
     euclidean = nearest_categories(table, "a", n=2, metric="euclidean")
     assert euclidean["category"].tolist() == ["b", "c"]
     np.testing.assert_allclose(euclidean["distance"], [np.hypot(1, 0.1), np.sqrt(2)])
