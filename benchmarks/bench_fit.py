@@ -318,18 +318,21 @@ def epoch_seconds(rows, cardinality, threads=1, epochs=3):
 def bench_scaling():
     import warnings
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     warnings.simplefilter("ignore")
     row_counts = [100_000, 250_000, 500_000, 1_000_000]
     cardinalities = [1_000, 10_000, 100_000, 1_000_000]
     by_rows = [epoch_seconds(n, 100_000) for n in row_counts]
     by_cardinality = [epoch_seconds(200_000, k) for k in cardinalities]
-    print("seconds/epoch by rows (cardinality 100k):", dict(zip(row_counts, np.round(by_rows, 3))))
-    print("seconds/epoch by cardinality (200k rows):", dict(zip(cardinalities, np.round(by_cardinality, 3))))
+    print("seconds/epoch by rows (cardinality 100k):", dict(zip(row_counts, np.round(by_rows, 3).tolist())))
+    print("seconds/epoch by cardinality (200k rows):", dict(zip(cardinalities, np.round(by_cardinality, 3).tolist())))
+    try:
+        import matplotlib
+    except ImportError:
+        print("(no chart: pip install matplotlib)")
+        return row_counts, by_rows, cardinalities, by_cardinality
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     left.plot(row_counts, by_rows, "o-")
     left.plot([0, row_counts[-1]], [0, by_rows[-1]], ":", color="grey", label="proportional to rows")
