@@ -6,8 +6,9 @@ estimator calls these; nothing here knows about the network.
 Code layout of one categorical column with ``K = len(categories)``::
 
     0 .. K-1   the categories kept at fit time, sorted, missing (NaN) last if seen
-    K          the reserved "unknown" row: categories unseen at fit time and
-               categories rarer than ``min_frequency`` share it
+    K          the reserved "unknown" row: categories unseen at fit time,
+               categories rarer than ``min_frequency``, and those the
+               encoder's ``smooth`` finds too noisy (``_shrinkage``) share it
 
 so an embedding table has ``K + 1`` rows and its last row is the unknown vector.
 """
