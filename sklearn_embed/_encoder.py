@@ -406,7 +406,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             target_type=self.target_type_,
             activation=self.activation,
             alpha=self.alpha,
-            batch_size=self._batch_size(n_samples),
+            batch_size=self.batch_size,
             learning_rate=self.learning_rate_init,
             max_iter=self.max_iter,
             early_stopping=self.early_stopping,
@@ -439,11 +439,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         frame = self._check_X(X, reset=False)
         codes = self._codes(frame, check_unknown=self.handle_unknown == "error")
         names = self._column_names()
+        widths = self._output_widths()
         table_of = np.cumsum(self._categorical_mask) - 1  # table of each embedded column
-        widths = [
-            self.embeddings_[table_of[i]].shape[1] if is_categorical else int(self.remainder == "passthrough")
-            for i, is_categorical in enumerate(self._categorical_mask)
-        ]
         # One preallocated output, each block written in place: no concatenation copy.
         out = np.empty((frame.shape[0], sum(widths)))
         starts = np.cumsum([0, *widths])
@@ -471,14 +468,21 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         input_features = _check_feature_names_in(self, input_features)
-        dims = iter(self.embedding_dims_.values())
         names = []
-        for name, is_categorical in zip(input_features, self._categorical_mask):
+        for name, is_categorical, width in zip(
+            input_features, self._categorical_mask, self._output_widths()
+        ):
             if is_categorical:
-                names.extend(f"{name}_emb{j}" for j in range(next(dims)))
-            elif self.remainder == "passthrough":
+                names.extend(f"{name}_emb{j}" for j in range(width))
+            elif width:
                 names.append(name)
         return np.asarray(names, dtype=object)
+
+    def _output_widths(self):
+        """Output columns of each input column: its embedding size, 1 or 0 for numbers."""
+        dims = iter(self.embedding_dims_.values())
+        passthrough = int(self.remainder == "passthrough")
+        return [next(dims) if is_categorical else passthrough for is_categorical in self._categorical_mask]
 
     def get_embeddings(self, column):
         """The learned table of one column, one row per category.
@@ -827,15 +831,6 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
                 f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}."
             )
         return [int(s) for s in sizes]
-
-    def _batch_size(self, n_samples):
-        n_train = n_samples
-        if self.early_stopping:
-            n_train -= max(1, int(round(self.validation_fraction * n_samples)))
-        if self.batch_size == "auto":
-            # About 32 steps per epoch on small tables, 256 rows per step on large ones.
-            return int(min(n_train, max(32, min(256, n_train // 32))))
-        return max(1, min(self.batch_size, n_train))
 
     def _codes(self, frame, *, check_unknown):
         """Codes of every embedded column, shape (n_samples, n_embedded); unknown -> last row."""

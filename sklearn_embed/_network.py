@@ -112,9 +112,10 @@ class NetworkParams:
     coefs : list of ndarray of shape (fan_in_l, fan_out_l)
     intercepts : list of ndarray of shape (fan_out_l,)
     flat : ndarray of shape (n_dense,) or None
-        When given, ``coefs`` and ``intercepts`` are views into this one
-        buffer, so the optimizer updates every dense weight in a few calls
-        instead of a few calls per array.
+        The buffer ``coefs`` and ``intercepts`` are views into, so the
+        optimizer updates every dense weight in a few calls instead of a few
+        calls per array. Needed for training (:func:`init_params` makes it);
+        None suffices for :func:`forward` alone.
     """
 
     def __init__(self, tables, coefs, intercepts, flat=None):
@@ -126,15 +127,9 @@ class NetworkParams:
     @property
     def dense(self):
         """Every array updated densely by the optimizer."""
-        return [self.flat] if self.flat is not None else self.coefs + self.intercepts
+        return [self.flat]
 
     def copy(self):
-        if self.flat is None:
-            return NetworkParams(
-                [t.copy() for t in self.tables],
-                [w.copy() for w in self.coefs],
-                [b.copy() for b in self.intercepts],
-            )
         flat = self.flat.copy()
         coefs, intercepts = _dense_views(flat, [w.shape for w in self.coefs])
         return NetworkParams([t.copy() for t in self.tables], coefs, intercepts, flat)
@@ -240,7 +235,7 @@ def backward(params, codes, layers, y, weight, activation, alpha):
         For each table, the unique rows looked up in the batch and the gradient
         of those rows, shape (n_unique_rows, dim_j).
     dense_grads : list of ndarray
-        Gradients of ``params.dense``, in its layout.
+        The gradient of ``params.flat``, as the one-element list ``params.dense``.
     """
     batch_size = y.shape[0]
     # Sigmoid + binary log loss, softmax + categorical log loss and identity +
@@ -249,12 +244,8 @@ def backward(params, codes, layers, y, weight, activation, alpha):
     delta *= (weight / batch_size)[:, None].astype(delta.dtype, copy=False)
 
     n_layers = len(params.coefs)
-    if params.flat is not None:
-        flat_grad = np.empty_like(params.flat)
-        coef_grads, intercept_grads = _dense_views(flat_grad, [w.shape for w in params.coefs])
-    else:
-        coef_grads = [np.empty_like(w) for w in params.coefs]
-        intercept_grads = [np.empty_like(b) for b in params.intercepts]
+    flat_grad = np.empty_like(params.flat)
+    coef_grads, intercept_grads = _dense_views(flat_grad, [w.shape for w in params.coefs])
     for i in range(n_layers - 1, -1, -1):
         np.matmul(layers[i].T, delta, out=coef_grads[i])
         if alpha:
@@ -274,8 +265,7 @@ def backward(params, codes, layers, y, weight, activation, alpha):
             _table_gradient(table, codes[:, j], delta[:, start:stop], alpha / batch_size)
         )
         start = stop
-    dense_grads = [flat_grad] if params.flat is not None else coef_grads + intercept_grads
-    return table_grads, dense_grads
+    return table_grads, [flat_grad]
 
 
 def _times_transpose(delta, coef):

@@ -19,6 +19,11 @@ from ._optim import Adam
 UNKNOWN_RATE = 0.02
 
 
+def auto_batch_size(n_train):
+    """About 32 steps per epoch on small tables, 256 rows per step on large ones."""
+    return int(min(n_train, max(32, min(256, n_train // 32))))
+
+
 class TrainingHistory:
     """What the loop records: per-epoch curves and where it stopped."""
 
@@ -104,6 +109,8 @@ def train(
     else:
         train_idx, validation_idx = np.arange(len(y)), None
     history.train_idx = train_idx
+    n_train = len(train_idx)
+    batch_size = auto_batch_size(n_train) if batch_size == "auto" else max(1, min(batch_size, n_train))
 
     optimizer = Adam(params.dense, params.tables, learning_rate)
     best_score = reference_score = -np.inf
