@@ -72,12 +72,23 @@ def peak_rss_mb():
 # ---------------------------------------------------------------- workers
 
 
+def train_engine(params, codes, numeric, y, cardinalities, batch_size, epochs, rng, on_epoch):
+    """The training loop of EmbeddingEncoder.fit on encoded arrays: binary, no penalty, no early stopping."""
+    from sklearn_embed._training import TrainingConfig, TrainingData, train
+
+    data = TrainingData(codes, numeric, y[:, None], np.ones(len(y), np.float32),
+                        np.array(cardinalities, np.int32))  # fmt: skip
+    config = TrainingConfig(target_type="binary", alpha=0.0, batch_size=batch_size,
+                            learning_rate=LEARNING_RATE, max_iter=epochs, early_stopping=False,
+                            n_iter_no_change=epochs, tol=0.0)  # fmt: skip
+    train(params, data, config, rng, on_epoch)
+
+
 def run_numpy(data, batch_size, epochs, threads):
     """The training engine EmbeddingEncoder.fit runs, on encoded arrays."""
     from threadpoolctl import threadpool_limits
 
     from sklearn_embed._network import init_params, predict_in_chunks
-    from sklearn_embed._training import train
 
     rng = np.random.RandomState(0)
     params = init_params(
@@ -93,13 +104,8 @@ def run_numpy(data, batch_size, epochs, threads):
         paused[0] += time.perf_counter() - start
 
     with threadpool_limits(threads):
-        train(
-            params, data["codes"], data["numeric"], data["y"][:, None], np.ones(len(data["y"]), np.float32),
-            unknown_codes=np.array(synthetic.CARDINALITIES, np.int32), target_type="binary",
-            activation="relu", alpha=0.0, batch_size=batch_size, learning_rate=LEARNING_RATE,
-            max_iter=epochs, early_stopping=False, validation_fraction=0.1, n_iter_no_change=epochs,
-            tol=0.0, stratify=None, rng=rng, on_epoch=on_epoch,
-        )  # fmt: skip
+        train_engine(params, data["codes"], data["numeric"], data["y"], synthetic.CARDINALITIES,
+                     batch_size, epochs, rng, on_epoch)  # fmt: skip
     return np.diff([0.0] + ends).tolist(), losses
 
 
@@ -295,7 +301,6 @@ def epoch_seconds(rows, cardinality, threads=1, epochs=3):
     from threadpoolctl import threadpool_limits
 
     from sklearn_embed._network import init_params
-    from sklearn_embed._training import train
 
     rng = np.random.RandomState(0)
     cards = (10, 1_000, cardinality)
@@ -305,13 +310,8 @@ def epoch_seconds(rows, cardinality, threads=1, epochs=3):
     params = init_params([k + 1 for k in cards], synthetic.EMBEDDING_DIMS, 3, HIDDEN, 1, rng, np.float32)
     ends = []
     with threadpool_limits(threads):
-        train(
-            params, codes, numeric, y, np.ones(rows, np.float32), unknown_codes=np.array(cards, np.int32),
-            target_type="binary", activation="relu", alpha=0.0, batch_size=1024,
-            learning_rate=LEARNING_RATE, max_iter=epochs, early_stopping=False,
-            validation_fraction=0.1, n_iter_no_change=epochs, tol=0.0, stratify=None, rng=rng,
-            on_epoch=lambda params, record: ends.append(record["elapsed"]),
-        )  # fmt: skip
+        train_engine(params, codes, numeric, y[:, 0], cards, 1024, epochs, rng,
+                     lambda params, record: ends.append(record["elapsed"]))  # fmt: skip
     return statistics.median(np.diff([0.0] + ends)[1:])
 
 

@@ -207,7 +207,7 @@ def main():
     parser.add_argument("--rows", type=int, help="subsample each dataset (quick runs)")
     args = parser.parse_args()
     if not datasets.available():
-        sys.exit(f"no shared data at {datasets.DATA}; set SKLEARN_EMBED_SHARED")
+        sys.exit(datasets.missing_reason())
 
     rows, gaps = [], []
     for name in args.datasets:

@@ -27,8 +27,26 @@ class Dataset:
     high_cardinality: list = field(default_factory=list)
 
 
+FILES = [
+    "adult_train.csv.gz",
+    "car_evaluation.csv",
+    "employee_salaries_2016.csv",
+    "nycflights13_arr_delay_100k.csv.gz",
+]
+
+
 def available():
-    return DATA.is_dir()
+    return all((DATA / name).is_file() for name in FILES)
+
+
+def missing_reason():
+    """Why the shared data cannot be used here, and how to get it."""
+    missing = [name for name in FILES if not (DATA / name).is_file()]
+    return (
+        f"the shared evaluation data is missing ({', '.join(missing)} not in {DATA}): "
+        "put the project's shared/ folder beside the checkout, or set "
+        "SKLEARN_EMBED_SHARED to the folder that holds data/"
+    )
 
 
 def adult():
@@ -49,7 +67,7 @@ def employee_salaries():
     frame = pd.read_csv(DATA / "employee_salaries_2016.csv")
     y = frame.pop("Current Annual Salary")
     hired = pd.to_datetime(frame.pop("Date First Hired"), format="%m/%d/%Y")
-    frame["hire year"] = hired.dt.year + hired.dt.dayofyear / 366
+    frame["hire year"] = hired.dt.year + hired.dt.day_of_year / 366
     categorical = frame.select_dtypes(exclude="number").columns.tolist()
     return Dataset(
         "employee salaries", frame, y, "regression", categorical, ["hire year"],

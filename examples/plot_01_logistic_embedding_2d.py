@@ -44,7 +44,7 @@ assert distance[0, 2] < distance[0, 1] and distance[1, 3] < distance[0, 1]
 # boundary p = 0.5 sits at its own value of x.
 weights, bias = encoder.coefs_[0][:, 0], encoder.intercepts_[0][0]
 w_embedding, w_x = weights[:2], weights[2]
-x_mean, x_scale = encoder._numeric_mean[0], encoder._numeric_scale[0]
+x_mean, x_scale = encoder.numeric_mean_[0], encoder.numeric_scale_[0]
 boundary = {c: x_mean - x_scale * (E.loc[c].to_numpy() @ w_embedding + bias) / w_x for c in E.index}
 print("x at which p = 0.5, per category:", {c: round(float(v), 2) for c, v in boundary.items()})
 

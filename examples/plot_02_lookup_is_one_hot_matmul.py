@@ -8,6 +8,7 @@ Run: python examples/plot_02_lookup_is_one_hot_matmul.py
 """
 
 import numpy as np
+import pandas as pd
 
 from sklearn_embed import EmbeddingEncoder, load_adult_sample
 
@@ -17,7 +18,9 @@ encoder = EmbeddingEncoder(random_state=0).fit(X, y)
 column = "occupation"
 k = encoder.categorical_features_.tolist().index(column)
 E = encoder.embeddings_[k]  # (n_categories + 1, dim): the last row is the unknown vector
-codes = encoder._codes(X.head(10), check_unknown=False)[:, k]
+# The row of each value: its position in categories_, or the last (unknown) row.
+codes = pd.Index(encoder.categories_[k]).get_indexer(X[column].head(10))
+codes[codes < 0] = len(E) - 1
 one_hot = np.eye(E.shape[0], dtype=E.dtype)[codes]
 
 by_matmul = one_hot @ E

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._encoder import EmbeddingEncoder
+from ._encoder import REMAINDER_OPTIONS, EmbeddingEncoder
+from ._network import ACTIVATIONS
+from ._target import TARGET_TYPES
 
 EXIT_USAGE = 2
 
@@ -54,15 +56,15 @@ def _parser():
     parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
     parameters.add_argument("--embedding-dim", type=int)
     parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
-    parameters.add_argument("--activation", choices=["relu", "tanh", "logistic", "identity"])
+    parameters.add_argument("--activation", choices=list(ACTIVATIONS))
     parameters.add_argument("--alpha", type=float)
     parameters.add_argument("--batch-size", type=int)
     parameters.add_argument("--learning-rate-init", type=float)
     parameters.add_argument("--max-iter", type=int)
     parameters.add_argument("--no-early-stopping", dest="early_stopping", action="store_false", default=None)
     parameters.add_argument("--min-frequency", type=_int_or_float)
-    parameters.add_argument("--target-type", choices=["auto", "binary", "multiclass", "continuous"])
-    parameters.add_argument("--remainder", choices=["passthrough", "drop"])
+    parameters.add_argument("--target-type", choices=["auto", *TARGET_TYPES])
+    parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
     parameters.add_argument("--random-state", type=int)
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=_fit)

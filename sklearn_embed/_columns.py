@@ -1,34 +1,31 @@
-"""Column handling: which columns are categorical, their vocabularies, their codes.
+"""Column handling: which columns are embedded, and the fitted map from a table to the network.
 
-Everything here is a pure function of pandas Series / DataFrames. The
-estimator calls these; nothing here knows about the network.
-
-Code layout of one categorical column with ``K = len(categories)``::
-
-    0 .. K-1   the categories kept at fit time, sorted, missing (NaN) last if seen
-    K          the reserved "unknown" row: categories unseen at fit time,
-               categories rarer than ``min_frequency``, and those the
-               encoder's ``smooth`` finds too noisy (``_shrinkage``) share it
-
-so an embedding table has ``K + 1`` rows and its last row is the unknown vector.
+:class:`ColumnCoder` is the one place that knows the layout of a table: the
+column names, which columns are embedded (each through a
+:class:`~sklearn_embed._vocabulary.Vocabulary`), how numeric columns are scaled
+for the network, and which output columns each input column becomes. Nothing
+here knows about the network's weights or about the estimator API.
 """
 
-import numbers
+import warnings
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import (
     CategoricalDtype,
-    infer_dtype,
     is_bool_dtype,
     is_numeric_dtype,
     is_object_dtype,
     is_string_dtype,
 )
 
-# infer_dtype's verdicts for object columns that mix strings with numbers.
-# pd.factorize would silently merge 1, 1.0 and True, so such columns are refused.
-_MIXED_TYPES = {"mixed", "mixed-integer"}
+from ._shrinkage import auto_smooth, too_noisy, weighted_counts
+from ._vocabulary import Vocabulary
+
+# Largest automatic embedding size: beyond ~50 dimensions the downstream model
+# pays more in width than it gains, whatever the cardinality.
+MAX_AUTO_DIM = 50
 
 
 def is_auto_categorical(series):
@@ -101,98 +98,6 @@ def resolve_categorical_mask(frame, feature_names, categorical_features):
     return mask
 
 
-def check_uniform_types(series, name):
-    """Raise ``TypeError`` if an object column mixes strings and numbers."""
-    if not is_object_dtype(series.dtype):
-        return
-    kind = infer_dtype(series, skipna=True)
-    if kind in _MIXED_TYPES:
-        types = sorted({type(value).__name__ for value in series.dropna().unique()})
-        raise TypeError(
-            f"Column {name!r} mixes value types {types}; a categorical column must "
-            f"hold only strings or only numbers. Convert it first, e.g. "
-            f"X[{name!r}] = X[{name!r}].astype(str)."
-        )
-
-
-def fit_vocabulary(series, min_frequency, name):
-    """Categories of one column, and the ones too rare to get their own vector.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        The training values. Every missing marker (None, NaN, pd.NA, NaT) counts
-        as one category, placed last.
-    min_frequency : int or float
-        Categories seen fewer than ``min_frequency`` times (or, as a float in
-        (0, 1), in less than that fraction of the rows) share the unknown row.
-    name : str
-        Column name used in error messages.
-
-    Returns
-    -------
-    categories : ndarray of object
-        The kept categories, sorted, with ``np.nan`` last when missing values
-        are frequent enough.
-    infrequent : ndarray of object
-        The categories seen at fit time that map to the unknown row.
-    """
-    check_uniform_types(series, name)
-    missing = series.isna().to_numpy()
-    # value_counts drops the unused categories of a Categorical only when they
-    # have a zero count, which we then filter: an unused category would get a
-    # vector that no gradient ever reaches.
-    counts = series[~missing].value_counts(sort=False)
-    counts = counts[counts.to_numpy() > 0]
-    values = _as_object_array(counts.index)
-    frequencies = counts.to_numpy()
-
-    threshold = _count_threshold(min_frequency, len(series))
-    order = np.argsort(values, kind="stable")
-    values, frequencies = values[order], frequencies[order]
-    kept = frequencies >= threshold
-    categories = values[kept]
-    infrequent = values[~kept]
-
-    n_missing = int(missing.sum())
-    if n_missing >= threshold and n_missing > 0:
-        categories = np.append(categories, np.nan).astype(object)
-    elif n_missing > 0:
-        infrequent = np.append(infrequent, np.nan).astype(object)
-    return categories, infrequent
-
-
-def encode_column(series, categories):
-    """Codes of ``series`` in the layout of ``categories``; -1 marks unknown values.
-
-    Vectorised through pandas' hash tables; categorical columns are looked up
-    through their (small) category list instead of their values.
-
-    Returns
-    -------
-    codes : ndarray of int32, shape (n_samples,)
-    """
-    has_missing_category = len(categories) > 0 and _is_missing(categories[-1])
-    known = categories[:-1] if has_missing_category else categories
-    if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-        # Numbers hash fast in their own dtype.
-        codes = _typed_index(known).get_indexer(series)
-    else:
-        # Strings, booleans, categoricals: code the column's distinct values
-        # (pyarrow's dictionary encoding for pandas 3 strings, the codes for a
-        # Categorical), then look up only those few values.
-        if isinstance(series.dtype, CategoricalDtype):
-            value_codes, values = series.cat.codes.to_numpy(), series.cat.categories
-        else:
-            value_codes, values = pd.factorize(series, use_na_sentinel=True)
-        lookup = pd.Index(known, dtype=object).get_indexer(_as_object_array(values))
-        codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else np.full(len(series), -1)
-    codes = codes.astype(np.int32)
-    missing = series.isna().to_numpy()
-    codes[missing] = len(categories) - 1 if has_missing_category else -1
-    return codes
-
-
 def numeric_values(series, name):
     """Float64 values of a numeric (non-embedded) column; NaN allowed, infinity refused."""
     dtype = series.dtype
@@ -211,39 +116,216 @@ def numeric_values(series, name):
     return values
 
 
-def describe_unknown(series, codes, infrequent, max_values=5):
-    """The first distinct values of ``series`` that were unseen at fit time."""
-    unknown = series[codes < 0]
-    if len(infrequent):
-        unknown = unknown[~_isin_with_missing(unknown, infrequent)]
-    values = pd.unique(_as_object_array(unknown))
-    return values[:max_values].tolist(), len(values)
+def auto_embedding_dim(n_categories):
+    """Embedding size for a column with ``n_categories`` categories.
+
+    ``round(1.6 * n ** 0.56)`` capped at 50: the rule of thumb fast.ai derived
+    from many tabular problems. It grows slowly with cardinality: 2 categories
+    get 2 dimensions, 10 get 6, 100 get 21, 1,000 and more get 50.
+
+    Examples
+    --------
+    >>> from sklearn_embed._columns import auto_embedding_dim
+    >>> [auto_embedding_dim(n) for n in (2, 10, 100, 100_000)]
+    [2, 6, 21, 50]
+    """
+    return int(min(MAX_AUTO_DIM, max(1, round(1.6 * n_categories**0.56))))
 
 
-def _isin_with_missing(series, values):
-    has_missing = any(_is_missing(value) for value in values)
-    present = series.isin([value for value in values if not _is_missing(value)])
-    return present.to_numpy() | (series.isna().to_numpy() & has_missing)
+def resolve_embedding_dims(names, n_categories, embedding_dim):
+    """Each embedded column's size from the ``embedding_dim`` parameter.
+
+    Parameters
+    ----------
+    names : list of str
+        The embedded columns.
+    n_categories : list of int
+        Categories with a row of their own, per embedded column.
+    embedding_dim : "auto", int or dict
+        The user's setting; a dict leaves the columns it does not name on "auto".
+
+    Returns
+    -------
+    dims : list of int
+    """
+    auto = [auto_embedding_dim(n) for n in n_categories]
+    if isinstance(embedding_dim, str):
+        return auto
+    if isinstance(embedding_dim, Integral):
+        return [int(embedding_dim)] * len(names)
+    unknown = sorted(set(embedding_dim) - set(names), key=str)
+    if unknown:
+        raise ValueError(
+            f"embedding_dim names columns {unknown} that are not embedded; the "
+            f"embedded columns are {names}."
+        )
+    dims = [embedding_dim.get(name, default) for name, default in zip(names, auto)]
+    bad = {n: d for n, d in zip(names, dims) if not isinstance(d, Integral) or d < 1}
+    if bad:
+        raise ValueError(f"embedding_dim values must be positive integers, got {bad}.")
+    return [int(d) for d in dims]
 
 
-def _typed_index(values):
-    if len(values) == 0:
-        return pd.Index([], dtype=object)
-    index = pd.Index(list(values))
-    return index if index.dtype != object else pd.Index(values, dtype=object)
+def embedded_position(embedded_names, column):
+    """Index of ``column`` among the embedded columns, or a ``ValueError`` listing them."""
+    names = list(embedded_names)
+    if column in names:
+        return names.index(column)
+    raise ValueError(f"Column {column!r} is not embedded; the embedded columns are {names}.")
 
 
-def _count_threshold(min_frequency, n_samples):
-    if isinstance(min_frequency, numbers.Integral):
-        return int(min_frequency)
-    return float(min_frequency) * n_samples
+class ColumnCoder:
+    """The fitted map from a table's columns to the network's inputs and the output's columns.
+
+    Build it with :meth:`fit`. It turns a table into the network's two inputs
+    (table rows of the embedded columns, scaled numeric columns) and assembles
+    the transformed output.
+
+    Parameters
+    ----------
+    feature_names : list of str
+        Every input column's display name (``x0, x1, ...`` for arrays).
+    categorical_mask : ndarray of bool, shape (n_features,)
+        Which input columns are embedded.
+    vocabularies : list of Vocabulary
+        One per embedded column, in input order.
+    numeric_mean, numeric_scale : ndarray of shape (n_numeric,)
+        What the network subtracts from, and divides, each numeric column by.
+    """
+
+    def __init__(self, feature_names, categorical_mask, vocabularies, numeric_mean, numeric_scale):
+        self.feature_names = feature_names
+        self.categorical_mask = categorical_mask
+        self.vocabularies = vocabularies
+        self.numeric_mean = numeric_mean
+        self.numeric_scale = numeric_scale
+
+    @classmethod
+    def fit(cls, frame, feature_names, categorical_features, min_frequency):
+        """Choose the embedded columns, learn their vocabularies and the numeric scaling."""
+        mask = resolve_categorical_mask(frame, feature_names, categorical_features)
+        vocabularies = [
+            Vocabulary.fit(frame.iloc[:, i], min_frequency, feature_names[i])
+            for i in np.flatnonzero(mask)
+        ]
+        coder = cls(feature_names, mask, vocabularies, None, None)
+        x_numeric = coder.numeric_values(frame)
+        coder.numeric_mean = _nan_or_zero(np.nanmean, x_numeric)
+        coder.numeric_scale = safe_scale(_nan_or_zero(np.nanstd, x_numeric))
+        return coder
+
+    @property
+    def embedded_names(self):
+        return np.asarray(
+            [self.feature_names[i] for i in np.flatnonzero(self.categorical_mask)], dtype=object
+        )
+
+    def codes(self, frame, *, check_unknown=False):
+        """Table rows of every embedded column, shape (n_samples, n_embedded).
+
+        Values without a row of their own get the unknown row; with
+        ``check_unknown``, values never seen at fit time raise a ``ValueError``.
+        """
+        columns = []
+        for vocabulary, i in zip(self.vocabularies, np.flatnonzero(self.categorical_mask)):
+            series = frame.iloc[:, i]
+            codes = vocabulary.encode(series)
+            unknown = codes < 0
+            if check_unknown and unknown.any():
+                values, n_values = vocabulary.unseen_values(series, codes)
+                if n_values:
+                    raise ValueError(
+                        f"Found {n_values} unknown categories in column "
+                        f"{self.feature_names[i]!r} during transform, e.g. {values}. Use "
+                        "handle_unknown='use_unknown' to give them the learned unknown vector."
+                    )
+            codes[unknown] = vocabulary.unknown_row
+            columns.append(codes)
+        return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0), np.int32)
+
+    def numeric_values(self, frame):
+        """The numeric columns as float64, shape (n_samples, n_numeric); NaN kept."""
+        columns = [
+            numeric_values(frame.iloc[:, i], self.feature_names[i])
+            for i in np.flatnonzero(~self.categorical_mask)
+        ]
+        return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0))
+
+    def network_numeric(self, frame):
+        """Network input of the numeric columns: standardised, missing values at the mean."""
+        standardised = (self.numeric_values(frame) - self.numeric_mean) / self.numeric_scale
+        return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
+
+    def merge_noisy_categories(self, codes, y, weight, smooth):
+        """Estimate each column's ``smooth`` and give its too-noisy categories the unknown row.
+
+        Parameters
+        ----------
+        codes : ndarray of int, shape (n_samples, n_embedded)
+            Training codes; rewritten in place in the new row layout.
+        y : ndarray of shape (n_samples, n_outputs)
+            Training targets as the network sees them.
+        weight : ndarray of shape (n_samples,)
+        smooth : "auto" or float
+
+        Returns
+        -------
+        smooth_ : dict
+            ``{column: m}``, the pseudo-count of each embedded column.
+        """
+        smooth_ = {}
+        for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
+            n_rows = vocabulary.n_rows
+            if smooth == "auto":
+                smooth_[name] = auto_smooth(codes[:, k], y, weight, n_rows)
+            else:
+                smooth_[name] = float(smooth)
+            noisy = too_noisy(weighted_counts(codes[:, k], weight, n_rows)[:-1], smooth_[name])
+            if noisy.any():
+                codes[:, k] = vocabulary.merge_into_unknown(noisy)[codes[:, k]]
+        return smooth_
+
+    def output_widths(self, dims, remainder):
+        """Output columns of each input column: its embedding size, 1 or 0 for numbers."""
+        dims = iter(dims)
+        passthrough = int(remainder == "passthrough")
+        return [next(dims) if embedded else passthrough for embedded in self.categorical_mask]
+
+    def feature_names_out(self, input_features, dims, remainder):
+        """``f"{column}_emb{j}"`` for embedded columns, the name for passed-through ones."""
+        names = []
+        widths = self.output_widths(dims, remainder)
+        for name, embedded, width in zip(input_features, self.categorical_mask, widths):
+            if embedded:
+                names.extend(f"{name}_emb{j}" for j in range(width))
+            elif width:
+                names.append(name)
+        return np.asarray(names, dtype=object)
+
+    def output(self, frame, codes, tables, remainder):
+        """The transformed table: each embedded column replaced in place by its vectors."""
+        widths = self.output_widths([t.shape[1] for t in tables], remainder)
+        table_of = np.cumsum(self.categorical_mask) - 1  # table of each embedded column
+        # One preallocated output, each block written in place: no concatenation copy.
+        out = np.empty((frame.shape[0], sum(widths)))
+        starts = np.cumsum([0, *widths])
+        for i, embedded in enumerate(self.categorical_mask):
+            block = slice(starts[i], starts[i + 1])
+            if embedded:
+                k = table_of[i]
+                out[:, block] = np.take(tables[k], codes[:, k], axis=0)
+            elif widths[i]:
+                out[:, block] = numeric_values(frame.iloc[:, i], self.feature_names[i])[:, None]
+        return out
 
 
-def _as_object_array(values):
-    # One representation for every dtype: pd.NA and NaN become np.nan, and
-    # numpy scalars of bool columns stay bools.
-    return np.asarray(pd.Series(values, copy=False).astype(object).to_numpy(na_value=np.nan))
+def safe_scale(std):
+    """Standard deviations with zeros replaced by one (constant columns stay constant)."""
+    return np.where(std > 0, std, 1.0)
 
 
-def _is_missing(value):
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+def _nan_or_zero(statistic, x):
+    """Column statistic ignoring NaN; 0 for all-missing columns, without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nan_to_num(statistic(x, axis=0), nan=0.0)

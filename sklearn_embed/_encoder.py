@@ -1,7 +1,8 @@
 """EmbeddingEncoder: the scikit-learn estimator. Parameters, validation, fit/transform.
 
-The maths lives in ``_network``, ``_optim`` and ``_training``; column handling
-in ``_columns``. This module only wires them to the estimator API.
+The maths lives in ``_network``, ``_optim`` and ``_training``; the table's
+layout in ``_columns`` (:class:`~sklearn_embed._columns.ColumnCoder`); the
+target in ``_target``. This module wires them to the estimator API.
 """
 
 import warnings
@@ -11,16 +12,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._columns import (
-    describe_unknown,
-    encode_column,
-    fit_vocabulary,
-    numeric_values,
-    resolve_categorical_mask,
-)
+from ._columns import ColumnCoder, embedded_position, resolve_embedding_dims
 from ._compat import (
     Interval,
     RealNotInt,
@@ -29,31 +23,15 @@ from ._compat import (
     _check_sample_weight,
     _fit_context,
 )
-from ._network import NetworkParams, init_params, predict_in_chunks
+from ._network import ACTIVATIONS, NetworkParams, init_params, predict_in_chunks
 from ._plotting import plot_embeddings, plot_training
-from ._shrinkage import auto_smooth, shrink_table, too_noisy, weighted_counts
+from ._shrinkage import mean_per_row, shrink_table, weighted_counts
 from ._similarity import nearest_categories
-from ._training import train
+from ._target import TARGET_TYPES, encode_target
+from ._training import TrainingConfig, TrainingData, train
 
-# Largest automatic embedding size: beyond ~50 dimensions the downstream model
-# pays more in width than it gains, whatever the cardinality.
-MAX_AUTO_DIM = 50
-
-
-def auto_embedding_dim(n_categories):
-    """Embedding size for a column with ``n_categories`` categories.
-
-    ``round(1.6 * n ** 0.56)`` capped at 50: the rule of thumb fast.ai derived
-    from many tabular problems. It grows slowly with cardinality: 2 categories
-    get 2 dimensions, 10 get 6, 100 get 21, 1,000 and more get 50.
-
-    Examples
-    --------
-    >>> from sklearn_embed._encoder import auto_embedding_dim
-    >>> [auto_embedding_dim(n) for n in (2, 10, 100, 100_000)]
-    [2, 6, 21, 50]
-    """
-    return int(min(MAX_AUTO_DIM, max(1, round(1.6 * n_categories**0.56))))
+REMAINDER_OPTIONS = ("passthrough", "drop")
+HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
 
 
 class EmbeddingEncoder(TransformerMixin, BaseEstimator):
@@ -190,6 +168,19 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     embedding_dims_ : dict
         ``{column: dim}`` for each embedded column.
 
+    category_counts_ : list of ndarray of shape (len(categories_[i]) + 1,)
+        Weighted training rows of each row of ``embeddings_[i]`` (the last
+        entry counts the rows that use the unknown vector).
+
+    category_target_means_ : list of ndarray of shape (len(categories_[i]) + 1,)
+        Mean target of the training rows of each row of ``embeddings_[i]``:
+        the share of the last class (the positive one when binary), or the
+        mean of the first output; NaN for a row no training row uses.
+
+    numeric_mean_, numeric_scale_ : ndarray of shape (n_numeric_features,)
+        The network sees each non-embedded column as
+        ``(x - numeric_mean_) / numeric_scale_`` (missing values as 0).
+
     smooth_ : dict
         ``{column: m}``, the shrinkage pseudo-count used for each column
         (``inf`` when the column showed no signal: every vector is the unknown one).
@@ -221,7 +212,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     embedding_history_ : list of ndarray of shape (n_iter_ + 1, n_rows, dim)
         With ``record_embeddings=True``: each table at initialisation and after
-        every epoch (the last epoch's, before the best weights are restored).
+        every epoch (as trained: before the best epoch's weights are restored
+        and before the shrinkage of ``smooth``).
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
@@ -263,11 +255,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     (3, 2)
     """
 
+
     _parameter_constraints: dict = {
         "categorical_features": [StrOptions({"auto"}), "array-like"],
         "embedding_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), dict],
         "hidden_layer_sizes": ["array-like"],
-        "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -281,9 +274,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Interval(RealNotInt, 0, 1, closed="neither"),
         ],
         "smooth": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
-        "handle_unknown": [StrOptions({"use_unknown", "error"})],
-        "target_type": [StrOptions({"auto", "binary", "multiclass", "continuous"})],
-        "remainder": [StrOptions({"passthrough", "drop"})],
+        "handle_unknown": [StrOptions(set(HANDLE_UNKNOWN_OPTIONS))],
+        "target_type": [StrOptions({"auto", *TARGET_TYPES})],
+        "remainder": [StrOptions(set(REMAINDER_OPTIONS))],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "record_embeddings": ["boolean"],
@@ -359,65 +352,48 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Fitted encoder.
         """
         frame = self._check_X(X, reset=True)
-        n_samples = frame.shape[0]
-        y_train, stratify = self._encode_target(y, n_samples)
+        target = encode_target(y, frame.shape[0], self.target_type)
         weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
-        # Mean 1, so that the loss and the step sizes do not depend on the
-        # weights' scale.
-        weight = (weight * (n_samples / weight.sum())).astype(np.float32)
+        # Mean 1, so that the loss and the step sizes do not depend on the weights' scale.
+        weight = (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
 
-        names = self._column_names()
-        self._categorical_mask = resolve_categorical_mask(frame, names, self.categorical_features)
-        categorical = np.flatnonzero(self._categorical_mask)
-        self.categorical_features_ = np.asarray([names[i] for i in categorical], dtype=object)
-
-        codes = self._learn_vocabularies(frame, y_train, weight)
-        dims = self._embedding_dims()
-        self.embedding_dims_ = dict(zip(self.categorical_features_.tolist(), dims))
-        x_numeric = self._numeric_block(frame)
-        self._numeric_mean = _nan_or_zero(np.nanmean, x_numeric)
-        self._numeric_scale = _safe_scale(_nan_or_zero(np.nanstd, x_numeric))
-        x_numeric = self._standardise(x_numeric)
-
-        rng = check_random_state(self.random_state)
-        params = init_params(
-            [len(c) + 1 for c in self.categories_],
-            dims,
-            x_numeric.shape[1],
-            self._hidden_layer_sizes(),
-            y_train.shape[1],
-            rng,
-            np.float32,
+        coder = ColumnCoder.fit(
+            frame, self._column_names(), self.categorical_features, self.min_frequency
         )
-        if categorical.size == 0:
+        codes = coder.codes(frame)
+        self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth)
+        self._keep_columns(coder, target)
+        if not coder.vocabularies:
             warnings.warn(
                 "EmbeddingEncoder found no categorical column to embed; transform will "
                 "pass X through. Name integer-coded categoricals in categorical_features.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller of fit, past _fit_context
             )
-        history = train(
-            params,
-            codes,
-            x_numeric,
-            y_train,
-            weight,
-            unknown_codes=np.array([len(c) for c in self.categories_], dtype=np.int32),
-            target_type=self.target_type_,
-            activation=self.activation,
-            alpha=self.alpha,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate_init,
-            max_iter=self.max_iter,
-            early_stopping=self.early_stopping,
-            validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            stratify=stratify,
-            rng=rng,
-            on_epoch=self._epoch_hook(params, callback),
+
+        rng = check_random_state(self.random_state)
+        params = init_params(
+            [vocabulary.n_rows for vocabulary in coder.vocabularies],
+            list(self.embedding_dims_.values()),
+            len(self.numeric_mean_),
+            self._hidden_layer_sizes(),
+            target.y.shape[1],
+            rng,
+            np.float32,
         )
-        self._keep_training_results(params, history, codes, y_train, weight)
+        data = TrainingData(
+            codes,
+            coder.network_numeric(frame),
+            target.y,
+            weight,
+            np.array([v.unknown_row for v in coder.vocabularies], dtype=np.int32),
+            target.stratify,
+        )
+        on_epoch, snapshots = self._epoch_hook(params, callback)
+        history = train(params, data, self._training_config(target.type), rng, on_epoch)
+        self._keep_training_results(params, history, data, target)
+        if snapshots is not None:
+            self.embedding_history_ = [np.stack(tables) for tables in snapshots]
         return self
 
     def transform(self, X):
@@ -437,21 +413,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         frame = self._check_X(X, reset=False)
-        codes = self._codes(frame, check_unknown=self.handle_unknown == "error")
-        names = self._column_names()
-        widths = self._output_widths()
-        table_of = np.cumsum(self._categorical_mask) - 1  # table of each embedded column
-        # One preallocated output, each block written in place: no concatenation copy.
-        out = np.empty((frame.shape[0], sum(widths)))
-        starts = np.cumsum([0, *widths])
-        for i, is_categorical in enumerate(self._categorical_mask):
-            block = slice(starts[i], starts[i + 1])
-            if is_categorical:
-                k = table_of[i]
-                out[:, block] = np.take(self.embeddings_[k], codes[:, k], axis=0)
-            elif widths[i]:
-                out[:, block] = numeric_values(frame.iloc[:, i], names[i])[:, None]
-        return out
+        codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
+        return self._coder.output(frame, codes, self.embeddings_, self.remainder)
 
     def get_feature_names_out(self, input_features=None):
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns.
@@ -468,21 +431,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         input_features = _check_feature_names_in(self, input_features)
-        names = []
-        for name, is_categorical, width in zip(
-            input_features, self._categorical_mask, self._output_widths()
-        ):
-            if is_categorical:
-                names.extend(f"{name}_emb{j}" for j in range(width))
-            elif width:
-                names.append(name)
-        return np.asarray(names, dtype=object)
-
-    def _output_widths(self):
-        """Output columns of each input column: its embedding size, 1 or 0 for numbers."""
-        dims = iter(self.embedding_dims_.values())
-        passthrough = int(self.remainder == "passthrough")
-        return [next(dims) if is_categorical else passthrough for is_categorical in self._categorical_mask]
+        dims = list(self.embedding_dims_.values())
+        return self._coder.feature_names_out(input_features, dims, self.remainder)
 
     def get_embeddings(self, column):
         """The learned table of one column, one row per category.
@@ -509,7 +459,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ['blue', 'green', 'red']
         """
         check_is_fitted(self)
-        k = self._embedded_position(column)
+        k = embedded_position(self.categorical_features_, column)
         dim = self.embeddings_[k].shape[1]
         return pd.DataFrame(
             self.embeddings_[k][:-1],
@@ -623,23 +573,30 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
 
-    def _learn_vocabularies(self, frame, y_train, weight):
-        """Set ``categories_``, ``infrequent_categories_`` and ``smooth_``; return the codes."""
-        names = self._column_names()
-        vocabularies = [
-            fit_vocabulary(frame.iloc[:, i], self.min_frequency, names[i])
-            for i in np.flatnonzero(self._categorical_mask)
-        ]
-        self.categories_ = [categories for categories, _ in vocabularies]
-        self.infrequent_categories_ = [infrequent for _, infrequent in vocabularies]
-        codes = self._codes(frame, check_unknown=False)
-        return self._merge_noisy_categories(codes, y_train, weight)
+    def _keep_columns(self, coder, target):
+        """Set the fitted attributes that describe the columns and the target."""
+        self._coder = coder
+        self._target = target.without_rows()
+        self.target_type_ = target.type
+        if target.classes is not None:
+            self.classes_ = target.classes
+        elif hasattr(self, "classes_"):
+            del self.classes_
+        self.categorical_features_ = coder.embedded_names
+        self.categories_ = [vocabulary.categories for vocabulary in coder.vocabularies]
+        self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in coder.vocabularies]
+        names = self.categorical_features_.tolist()
+        dims = resolve_embedding_dims(names, [len(c) for c in self.categories_], self.embedding_dim)
+        self.embedding_dims_ = dict(zip(names, dims))
+        self.numeric_mean_ = coder.numeric_mean
+        self.numeric_scale_ = coder.numeric_scale
 
-    def _keep_training_results(self, params, history, codes, y_train, weight):
+    def _keep_training_results(self, params, history, data, target):
         """Set the fitted attributes from the trained network and its history."""
         # Shrink by the rows that trained each vector: a category met only in
         # the validation split was never trained and gets the unknown vector.
         trained = history.train_idx
+        codes, weight = data.codes, data.weight
         self.embeddings_ = [
             shrink_table(table, weighted_counts(codes[trained, k], weight[trained], len(table)), m)
             for k, (table, m) in enumerate(zip(params.tables, self.smooth_.values()))
@@ -650,69 +607,50 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.loss_curve_ = history.loss_curve
         self.validation_scores_ = history.validation_scores if self.early_stopping else None
         self.best_validation_score_ = history.best_validation_score
-        if self.record_embeddings:
-            self.embedding_history_ = [np.stack(h) for h in self.embedding_history_]
-
-        # For the plots: each row's count, and its share of the last class (the
-        # positive one when binary) or mean of the first output.
-        if self.target_type_ == "continuous":
-            signal = y_train[:, 0] * self._y_scale[0] + self._y_mean[0]
-        else:
-            signal = y_train[:, -1]
-        self._category_counts = [
-            weighted_counts(codes[:, k], weight, len(c) + 1) for k, c in enumerate(self.categories_)
+        signal = target.signal()
+        self.category_counts_ = [
+            weighted_counts(codes[:, k], weight, len(table)) for k, table in enumerate(params.tables)
         ]
-        self._category_target_means = [
-            _mean_per_row(codes[:, k], signal, weight, counts)
-            for k, counts in enumerate(self._category_counts)
+        self.category_target_means_ = [
+            mean_per_row(codes[:, k], signal, weight, counts)
+            for k, counts in enumerate(self.category_counts_)
         ]
 
-    def _merge_noisy_categories(self, codes, y_train, weight):
-        """Set ``smooth_``; move categories with fewer rows than it to the unknown row.
-
-        Updates ``categories_`` and ``infrequent_categories_`` and returns the
-        codes in the new layout.
-        """
-        self.smooth_ = {}
-        for k, name in enumerate(self.categorical_features_.tolist()):
-            n_rows = len(self.categories_[k]) + 1
-            if self.smooth == "auto":
-                self.smooth_[name] = auto_smooth(codes[:, k], y_train, weight, n_rows)
-            else:
-                self.smooth_[name] = float(self.smooth)
-            noisy = too_noisy(weighted_counts(codes[:, k], weight, n_rows)[:-1], self.smooth_[name])
-            if not noisy.any():
-                continue
-            kept = np.flatnonzero(~noisy)
-            self.infrequent_categories_[k] = np.concatenate(
-                [self.infrequent_categories_[k], self.categories_[k][noisy]]
-            )
-            self.categories_[k] = self.categories_[k][kept]
-            new_code = np.full(n_rows, len(kept), dtype=codes.dtype)  # unknown row by default
-            new_code[kept] = np.arange(len(kept))
-            codes[:, k] = new_code[codes[:, k]]
-        return codes
+    def _training_config(self, target_type):
+        return TrainingConfig(
+            target_type=target_type,
+            activation=self.activation,
+            alpha=self.alpha,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate_init,
+            max_iter=self.max_iter,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+        )
 
     def _epoch_hook(self, params, callback):
-        """The per-epoch function of the training loop: verbose, history, callback."""
-        if self.record_embeddings:
-            snapshots = [[table.copy()] for table in params.tables]
-            self.embedding_history_ = snapshots
-        elif hasattr(self, "embedding_history_"):
-            del self.embedding_history_
+        """The per-epoch function of the training loop, and the list it records tables in.
+
+        The list is None unless ``record_embeddings``.
+        """
+        if hasattr(self, "embedding_history_"):
+            del self.embedding_history_  # from an earlier fit
+        snapshots = [[table.copy()] for table in params.tables] if self.record_embeddings else None
 
         def on_epoch(params, record):
             if self.verbose:
                 score = record["validation_score"]
                 shown = "" if score is None else f", validation score = {score:.6f}"
                 print(f"Epoch {record['epoch']}, loss = {record['loss']:.6f}{shown}")
-            if self.record_embeddings:
+            if snapshots is not None:
                 for history, table in zip(snapshots, params.tables):
                     history.append(table.copy())
             if callback is not None:
                 callback(record)
 
-        return on_epoch
+        return on_epoch, snapshots
 
     def _check_X(self, X, *, reset):
         """Validate ``X`` and return it as a DataFrame whose columns keep their dtypes."""
@@ -739,91 +677,6 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             return self.feature_names_in_.tolist()
         return [f"x{i}" for i in range(self.n_features_in_)]
 
-    def _encode_target(self, y, n_samples):
-        """Validate ``y``; set ``target_type_`` (and ``classes_``); return training targets.
-
-        Returns
-        -------
-        y_train : ndarray of float32, shape (n_samples, n_outputs)
-            0/1, one-hot, or standardised values.
-        stratify : ndarray or None
-            Class codes for a stratified validation split.
-        """
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=False, input_name="y")
-        if y.shape[0] != n_samples:
-            raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}; they must match.")
-        n_missing = int(pd.isna(y).sum()) if y.dtype.kind in "fcOUS" else 0
-        if n_missing:
-            raise ValueError(
-                f"y contains {n_missing} missing values (NaN/None); drop those rows "
-                "or impute the target before fitting."
-            )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        target_type = self.target_type
-        if target_type == "auto":
-            inferred = type_of_target(y, input_name="y")
-            kinds = {"binary": "binary", "multiclass": "multiclass", "continuous": "continuous",
-                     "continuous-multioutput": "continuous"}  # fmt: skip
-            if inferred not in kinds:
-                raise ValueError(
-                    f"Unknown label type {inferred!r}: y must be binary, "
-                    "multiclass or continuous (several continuous outputs are allowed)."
-                )
-            target_type = kinds[inferred]
-        self.target_type_ = target_type
-
-        if target_type == "continuous":
-            try:
-                values = y.astype(np.float64).reshape(n_samples, -1)
-            except (TypeError, ValueError) as error:
-                raise ValueError(f"target_type='continuous' needs numeric y: {error}") from None
-            if not np.isfinite(values).all():
-                raise ValueError("y contains infinite values.")
-            self._y_mean = values.mean(axis=0)
-            self._y_scale = _safe_scale(values.std(axis=0))
-            return ((values - self._y_mean) / self._y_scale).astype(np.float32), None
-
-        if y.ndim != 1:
-            raise ValueError(f"target_type={target_type!r} needs a 1-D y, got shape {y.shape}.")
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
-        n_classes = len(self.classes_)
-        if n_classes == 1:
-            raise ValueError(
-                f"y contains only one class ({self.classes_[0]!r}); at least 2 classes "
-                "are needed to learn embeddings from a classification target."
-            )
-        if target_type == "binary":
-            if n_classes > 2:
-                raise ValueError(
-                    f"target_type='binary' but y has {n_classes} classes; use 'multiclass'."
-                )
-            return y_codes.astype(np.float32)[:, None], y_codes
-        return np.eye(n_classes, dtype=np.float32)[y_codes], y_codes
-
-    def _embedding_dims(self):
-        names = self.categorical_features_.tolist()
-        auto = [auto_embedding_dim(len(c)) for c in self.categories_]
-        if self.embedding_dim == "auto":
-            return auto
-        if isinstance(self.embedding_dim, Integral):
-            return [int(self.embedding_dim)] * len(names)
-        unknown = sorted(set(self.embedding_dim) - set(names), key=str)
-        if unknown:
-            raise ValueError(
-                f"embedding_dim names columns {unknown} that are not embedded; the "
-                f"embedded columns are {names}."
-            )
-        dims = [self.embedding_dim.get(name, default) for name, default in zip(names, auto)]
-        bad = {n: d for n, d in zip(names, dims) if not isinstance(d, Integral) or d < 1}
-        if bad:
-            raise ValueError(f"embedding_dim values must be positive integers, got {bad}.")
-        return [int(d) for d in dims]
-
     def _hidden_layer_sizes(self):
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes)).ravel()
         if sizes.size and (sizes.dtype.kind not in "iu" or (sizes < 1).any()):
@@ -832,76 +685,22 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             )
         return [int(s) for s in sizes]
 
-    def _codes(self, frame, *, check_unknown):
-        """Codes of every embedded column, shape (n_samples, n_embedded); unknown -> last row."""
-        names = self._column_names()
-        columns = []
-        for k, i in enumerate(np.flatnonzero(self._categorical_mask)):
-            series = frame.iloc[:, i]
-            codes = encode_column(series, self.categories_[k])
-            unknown = codes < 0
-            if check_unknown and unknown.any():
-                values, n_values = describe_unknown(series, codes, self.infrequent_categories_[k])
-                if n_values:
-                    raise ValueError(
-                        f"Found {n_values} unknown categories in column {names[i]!r} during "
-                        f"transform, e.g. {values}. Use handle_unknown='use_unknown' to give "
-                        "them the learned unknown vector."
-                    )
-            codes[unknown] = len(self.categories_[k])
-            columns.append(codes)
-        return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0), np.int32)
-
-    def _numeric_block(self, frame):
-        names = self._column_names()
-        numeric = np.flatnonzero(~self._categorical_mask)
-        columns = [numeric_values(frame.iloc[:, i], names[i]) for i in numeric]
-        return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0))
-
-    def _standardise(self, x_numeric):
-        """Network input of the numeric columns: standardised, missing values at the mean."""
-        standardised = (x_numeric - self._numeric_mean) / self._numeric_scale
-        return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
-
-    def _embedded_position(self, column):
-        names = self.categorical_features_.tolist()
-        if column in names:
-            return names.index(column)
-        raise ValueError(f"Column {column!r} is not embedded; the embedded columns are {names}.")
-
     def _predict_network(self, X):
-        """The trained network's output for ``X``: probabilities, or targets on their scale.
+        """The network's output for ``X``: probabilities, or targets on their scale.
 
-        Used by the examples and tests to look at what the network learned.
+        The network here uses the final tables, ``embeddings_``, which ``smooth``
+        has shrunk toward the unknown vector: it predicts from the vectors that
+        ``transform`` outputs, not exactly as trained. Used by the tests to look
+        at what the network learned.
         """
         check_is_fitted(self)
         frame = self._check_X(X, reset=False)
         params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
         output = predict_in_chunks(
             params,
-            self._codes(frame, check_unknown=False),
-            self._standardise(self._numeric_block(frame)),
+            self._coder.codes(frame),
+            self._coder.network_numeric(frame),
             self.activation,
             self.target_type_,
         )
-        if self.target_type_ == "continuous":
-            return output * self._y_scale + self._y_mean
-        return output
-
-
-def _mean_per_row(codes, signal, weight, counts):
-    """Mean of ``signal`` over the training rows of each table row (NaN when unseen)."""
-    total = np.bincount(codes, weights=signal * weight, minlength=len(counts))
-    return np.divide(total, counts, out=np.full(len(counts), np.nan), where=counts > 0)
-
-
-def _nan_or_zero(statistic, x):
-    """Column statistic ignoring NaN; 0 for all-missing columns, without a warning."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nan_to_num(statistic(x, axis=0), nan=0.0)
-
-
-def _safe_scale(std):
-    """Standard deviations with zeros replaced by one (constant columns stay constant)."""
-    return np.where(std > 0, std, 1.0)
+        return self._target.to_original_scale(output)

@@ -7,6 +7,8 @@ functions, so ``import sklearn_embed`` never needs it.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._columns import embedded_position
+
 
 def _pyplot():
     try:
@@ -81,12 +83,12 @@ def plot_embeddings(encoder, column, ax=None, *, n_labels=20, cmap="viridis", an
     ax : matplotlib Axes
     """
     check_is_fitted(encoder)
-    k = encoder._embedded_position(column)
+    k = embedded_position(encoder.categorical_features_, column)
     plt = _pyplot()
     ax = _axes(ax)
     table = encoder.embeddings_[k][:-1]
-    counts = encoder._category_counts[k][:-1]
-    colours = encoder._category_target_means[k][:-1]
+    counts = encoder.category_counts_[k][:-1]
+    colours = encoder.category_target_means_[k][:-1]
     xy, explained = project_2d(table)
     sizes = 20 + 180 * np.sqrt(counts / max(counts.max(), 1))
     points = ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=sizes, cmap=cmap, edgecolors="k", linewidths=0.4)
@@ -169,7 +171,7 @@ def animate_embeddings(encoder, column, path, *, fps=5, n_labels=20):
     plt = _pyplot()
     from matplotlib.animation import FuncAnimation, PillowWriter
 
-    k = encoder._embedded_position(column)
+    k = embedded_position(encoder.categorical_features_, column)
     history = encoder.embedding_history_[k][:, :-1]  # drop the unknown row
     frames = [project_2d(snapshot, basis_from=history[-1])[0] for snapshot in history]
     everything = np.concatenate(frames)
@@ -177,10 +179,10 @@ def animate_embeddings(encoder, column, path, *, fps=5, n_labels=20):
     low, high = everything.min(axis=0) - margin, everything.max(axis=0) + margin
 
     fig, ax = plt.subplots(figsize=(6, 5))
-    colours = encoder._category_target_means[k][:-1]
+    colours = encoder.category_target_means_[k][:-1]
     points = ax.scatter(frames[0][:, 0], frames[0][:, 1], c=colours, cmap="viridis", edgecolors="k")
     fig.colorbar(points, ax=ax, label=_colour_label(encoder))
-    counts = encoder._category_counts[k][:-1]
+    counts = encoder.category_counts_[k][:-1]
     labelled = np.argsort(-counts, kind="stable")[:n_labels]
     labels = [ax.annotate(str(encoder.categories_[k][i]), frames[0][i], fontsize=8) for i in labelled]
     ax.set_xlim(low[0], high[0])

@@ -106,3 +106,9 @@ def shrink_table(table, counts, smooth):
         weight = counts / np.maximum(counts + smooth, np.finfo(np.float64).tiny)
     weight[-1] = 1.0
     return (unknown + weight[:, None] * (table - unknown)).astype(table.dtype)
+
+
+def mean_per_row(codes, signal, weight, counts):
+    """Weighted mean of ``signal`` over the rows of each table row (NaN when unseen)."""
+    total = np.bincount(codes, weights=signal * weight, minlength=len(counts))
+    return np.divide(total, counts, out=np.full(len(counts), np.nan), where=counts > 0)

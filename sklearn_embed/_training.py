@@ -6,6 +6,7 @@ targets); knows nothing of DataFrames or of scikit-learn's estimator API.
 
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -66,36 +67,64 @@ def split_validation(n_samples, validation_fraction, stratify, rng):
     return np.sort(train_idx), np.sort(validation_idx)
 
 
-def train(
-    params,
-    codes,
-    x_numeric,
-    y,
-    weight,
-    *,
-    unknown_codes,
-    target_type,
-    activation,
-    alpha,
-    batch_size,
-    learning_rate,
-    max_iter,
-    early_stopping,
-    validation_fraction,
-    n_iter_no_change,
-    tol,
-    stratify,
-    rng,
-    on_epoch=None,
-):
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train: the estimator's training parameters, validated."""
+
+    target_type: str
+    activation: str = "relu"
+    alpha: float = 1e-4
+    batch_size: object = "auto"  # "auto" or int
+    learning_rate: float = 1e-3
+    max_iter: int = 200
+    early_stopping: bool = True
+    validation_fraction: float = 0.1
+    n_iter_no_change: int = 10
+    tol: float = 1e-4
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The encoded training rows.
+
+    Attributes
+    ----------
+    codes : ndarray of int32, shape (n_samples, n_tables)
+    x_numeric : ndarray of float32, shape (n_samples, n_numeric)
+    y : ndarray of float32, shape (n_samples, n_outputs)
+    weight : ndarray of float32, shape (n_samples,)
+        Sample weights, rescaled to mean 1.
+    unknown_codes : ndarray of int32, shape (n_tables,)
+        The unknown row of each table.
+    stratify : ndarray or None
+        Class codes for a stratified validation split.
+    """
+
+    codes: np.ndarray
+    x_numeric: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    unknown_codes: np.ndarray
+    stratify: np.ndarray = None
+
+
+def train(params, data, config, rng, on_epoch=None):
     """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
+
+    Parameters
+    ----------
+    params : NetworkParams
+    data : TrainingData
+    config : TrainingConfig
+    rng : numpy.random.RandomState
+        Draws the validation split, the shuffling and the code dropout.
+    on_epoch : callable, default=None
+        Called after every epoch with ``params`` and a dict with keys ``epoch``,
+        ``max_iter``, ``loss``, ``validation_score`` (None without early
+        stopping) and ``elapsed`` (seconds).
 
     The history's ``train_idx`` holds the rows the weights were trained on
     (all rows without early stopping).
-
-    ``on_epoch``, if given, is called after every epoch with ``params`` and a
-    dict with keys ``epoch``, ``max_iter``, ``loss``, ``validation_score``
-    (None without early stopping) and ``elapsed`` (seconds).
 
     With ``early_stopping``, a validation split is held out, the negated
     validation loss is recorded every epoch, training stops after
@@ -104,30 +133,26 @@ def train(
     that role (as in scikit-learn's MLP) and the last weights are kept.
     """
     history = TrainingHistory()
-    if early_stopping:
-        train_idx, validation_idx = split_validation(len(y), validation_fraction, stratify, rng)
+    n_samples = len(data.y)
+    if config.early_stopping:
+        train_idx, validation_idx = split_validation(
+            n_samples, config.validation_fraction, data.stratify, rng
+        )
     else:
-        train_idx, validation_idx = np.arange(len(y)), None
+        train_idx, validation_idx = np.arange(n_samples), None
     history.train_idx = train_idx
-    n_train = len(train_idx)
-    batch_size = auto_batch_size(n_train) if batch_size == "auto" else max(1, min(batch_size, n_train))
+    batch_size = _batch_size(config.batch_size, len(train_idx))
 
-    optimizer = Adam(params.dense, params.tables, learning_rate)
+    optimizer = Adam(params.dense, params.tables, config.learning_rate)
     best_score = reference_score = -np.inf
     best_params, epochs_without_improvement = None, 0
     start = time.perf_counter()
-    for epoch in range(max_iter):
-        epoch_loss = _run_epoch(
-            params, optimizer, codes, x_numeric, y, weight, train_idx,
-            unknown_codes, target_type, activation, alpha, batch_size, rng,
-        )  # fmt: skip
+    for epoch in range(config.max_iter):
+        epoch_loss = _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng)
         history.loss_curve.append(epoch_loss)
         history.n_iter = epoch + 1
-        if early_stopping:
-            p = predict_in_chunks(
-                params, codes[validation_idx], x_numeric[validation_idx], activation, target_type
-            )
-            score = -data_loss(p, y[validation_idx], weight[validation_idx], target_type)
+        if config.early_stopping:
+            score = -_loss_on(params, data, validation_idx, config)
             history.validation_scores.append(score)
         else:
             score = -epoch_loss
@@ -137,31 +162,31 @@ def train(
                 params,
                 {
                     "epoch": epoch + 1,
-                    "max_iter": max_iter,
+                    "max_iter": config.max_iter,
                     "loss": epoch_loss,
-                    "validation_score": score if early_stopping else None,
+                    "validation_score": score if config.early_stopping else None,
                     "elapsed": time.perf_counter() - start,
                 },
             )
 
         # Patience counts from the last improvement by more than tol, measured
         # against that epoch's score, so slow steady progress still resets it.
-        if score > reference_score + tol:
+        if score > reference_score + config.tol:
             reference_score, epochs_without_improvement = score, 0
         else:
             epochs_without_improvement += 1
         if score > best_score:
             best_score = score
-            if early_stopping:
+            if config.early_stopping:
                 best_params = params.copy()
-        if epochs_without_improvement > n_iter_no_change:
+        if epochs_without_improvement > config.n_iter_no_change:
             break
     else:
         warnings.warn(
-            f"EmbeddingEncoder: training stopped at max_iter={max_iter} epochs before "
+            f"EmbeddingEncoder: training stopped at max_iter={config.max_iter} epochs before "
             "the loss stopped improving. Increase max_iter if the embeddings matter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of EmbeddingEncoder.fit, past _fit_context
         )
 
     if best_params is not None:
@@ -171,26 +196,38 @@ def train(
     return history
 
 
-def _run_epoch(
-    params, optimizer, codes, x_numeric, y, weight, train_idx,
-    unknown_codes, target_type, activation, alpha, batch_size, rng,
-):  # fmt: skip
+def _batch_size(batch_size, n_train):
+    if batch_size == "auto":
+        return auto_batch_size(n_train)
+    return max(1, min(batch_size, n_train))
+
+
+def _loss_on(params, data, rows, config):
+    """Weighted mean loss of the network on ``rows``."""
+    p = predict_in_chunks(
+        params, data.codes[rows], data.x_numeric[rows], config.activation, config.target_type
+    )
+    return data_loss(p, data.y[rows], data.weight[rows], config.target_type)
+
+
+def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
     """One pass over the shuffled training rows; returns the weighted mean loss."""
     # One shuffled copy per epoch: the batches are then contiguous slices,
     # cheaper than four fancy-indexed gathers per step.
     order = rng.permutation(train_idx)
-    codes, x_numeric, y, weight = codes[order], x_numeric[order], y[order], weight[order]
+    codes, x_numeric = data.codes[order], data.x_numeric[order]
+    y, weight = data.y[order], data.weight[order]
     total_loss, total_weight = 0.0, 0.0
     for start in range(0, order.shape[0], batch_size):
         batch = slice(start, start + batch_size)
-        batch_codes = _drop_codes(codes[batch], unknown_codes, rng)
+        batch_codes = _drop_codes(codes[batch], data.unknown_codes, rng)
         batch_y, batch_weight = y[batch], weight[batch]
-        layers = forward(params, batch_codes, x_numeric[batch], activation, target_type)
+        layers = forward(params, batch_codes, x_numeric[batch], config.activation, config.target_type)
         table_grads, dense_grads = backward(
-            params, batch_codes, layers, batch_y, batch_weight, activation, alpha
+            params, batch_codes, layers, batch_y, batch_weight, config.activation, config.alpha
         )
         optimizer.step(dense_grads, table_grads)
-        total_loss += float(LOSSES[target_type](layers[-1], batch_y) @ batch_weight)
+        total_loss += float(LOSSES[config.target_type](layers[-1], batch_y) @ batch_weight)
         total_weight += float(batch_weight.sum())
     return total_loss / total_weight
 

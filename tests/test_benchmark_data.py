@@ -23,7 +23,7 @@ def test_synthetic_data_is_deterministic_and_zipf_shaped():
     assert 0.2 < y.mean() < 0.8 and not np.array_equal(codes[:5_000], v_codes)
 
 
-@pytest.mark.skipif(not datasets.available(), reason="../shared/data is not beside the checkout")
+@pytest.mark.skipif(not datasets.available(), reason=datasets.missing_reason())
 @pytest.mark.parametrize(
     "name, rows, task, high",
     [

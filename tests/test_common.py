@@ -16,6 +16,15 @@ from sklearn.utils.estimator_checks import (
 
 from sklearn_embed import EmbeddingEncoder
 
+# What the checks provoke on purpose: a few epochs (max_iter=5), numeric-only data
+# for the default instance, and X with and without feature names.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.filterwarnings("ignore:EmbeddingEncoder found no categorical column:UserWarning"),
+    pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning"),
+    pytest.mark.filterwarnings("ignore:X has feature names, but:UserWarning"),
+]
+
 # The default instance sees only numeric columns in the checks' data, so it is
 # a validated passthrough; the second embeds the first column, which exercises
 # the network on every check.

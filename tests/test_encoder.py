@@ -332,7 +332,10 @@ def test_errors_name_what_is_wrong():
     enc = EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="feature names should match"):
         enc.transform(X[["price", "shop"]])
-    with pytest.raises(ValueError, match="X has 1 features, but EmbeddingEncoder is expecting 2"):
+    with (
+        pytest.warns(UserWarning, match="does not have valid feature names"),
+        pytest.raises(ValueError, match="X has 1 features, but EmbeddingEncoder is expecting 2"),
+    ):
         enc.transform(X[["shop"]].to_numpy())
     with pytest.raises(ValueError, match="X has 200 rows but y has 199"):
         EmbeddingEncoder().fit(X, y[:-1])
@@ -352,3 +355,22 @@ def test_errors_name_what_is_wrong():
         EmbeddingEncoder().fit(X.assign(price=pd.Timestamp("2020-01-01")), y)
     with pytest.raises(ValueError, match="hidden_layer_sizes must be positive"):
         EmbeddingEncoder(hidden_layer_sizes=(0,)).fit(X, y)
+
+
+# ------------------------------------------------------- public fitted state
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_category_counts_and_target_means_are_the_training_statistics():
+    X = pd.DataFrame({"c": ["a"] * 30 + ["b"] * 20 + ["rare"], "n": np.arange(51.0)})
+    y = np.array(["yes"] * 10 + ["no"] * 20 + ["yes"] * 20 + ["no"])
+    enc = EmbeddingEncoder(min_frequency=2, smooth=0, max_iter=3, random_state=0).fit(X, y)
+    assert enc.categories_[0].tolist() == ["a", "b"]  # "rare" uses the unknown row
+    np.testing.assert_allclose(enc.category_counts_[0], [30, 20, 1])
+    np.testing.assert_allclose(enc.category_target_means_[0], [1 / 3, 1, 0])  # share of "yes"
+    np.testing.assert_allclose(enc.numeric_mean_, [25.0])
+    np.testing.assert_allclose(enc.numeric_scale_, [np.arange(51.0).std()])
+
+    amounts = np.r_[np.full(30, 2.5), np.full(20, 5.5), 100.5]
+    regression = EmbeddingEncoder(min_frequency=2, smooth=0, max_iter=3, random_state=0)
+    np.testing.assert_allclose(regression.fit(X, amounts).category_target_means_[0], [2.5, 5.5, 100.5], rtol=1e-6)

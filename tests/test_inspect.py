@@ -105,6 +105,7 @@ def test_record_embeddings_and_animation(fitted, tmp_path):
         assert gif.n_frames == enc.n_iter_ + 1
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
 def test_animation_needs_recorded_history(fitted):
     enc, X, y = fitted
     plain = EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y)

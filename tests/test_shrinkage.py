@@ -45,6 +45,7 @@ def test_too_noisy_is_capped():
     np.testing.assert_array_equal(too_noisy(counts, np.inf), counts < MAX_MERGE_COUNT)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
 def test_noisy_rare_categories_merge_and_clean_ones_stay():
     rng = np.random.RandomState(0)
     n = 6000
@@ -64,6 +65,7 @@ def test_noisy_rare_categories_merge_and_clean_ones_stay():
     assert len(kept.categories_[1]) == 300
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
 def test_categories_only_in_the_validation_split_get_the_unknown_vector():
     rng = np.random.RandomState(0)
     n = 2000

@@ -1,0 +1,203 @@
+"""One categorical column's vocabulary: which value sits on which row of its table.
+
+Row layout of a table with ``K = len(vocabulary.categories)``::
+
+    0 .. K-1   the categories kept at fit time, sorted, missing (NaN) last if seen
+    K          the reserved "unknown" row: categories unseen at fit time,
+               categories rarer than ``min_frequency``, and those too noisy for
+               the column's ``smooth`` (``_shrinkage``) share it
+
+so a table has ``K + 1`` rows and its last row is the unknown vector. A
+vocabulary is a plain object of arrays, so several columns can share one, and
+new categories can be given rows before the unknown row without moving the
+others (lookups go through a hash index, not through sorted order).
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import (
+    CategoricalDtype,
+    infer_dtype,
+    is_bool_dtype,
+    is_numeric_dtype,
+    is_object_dtype,
+)
+
+# infer_dtype's verdicts for object columns that mix strings with numbers.
+# pd.factorize would silently merge 1, 1.0 and True, so such columns are refused.
+_MIXED_TYPES = {"mixed", "mixed-integer"}
+
+
+class Vocabulary:
+    """The categories of one column and the ones sharing the unknown row.
+
+    Parameters
+    ----------
+    categories : ndarray of object
+        Values with a row of their own, in row order; ``np.nan`` last stands
+        for every missing marker (None, NaN, pd.NA, NaT).
+    infrequent : ndarray of object
+        Values seen at fit time that use the unknown row.
+    """
+
+    def __init__(self, categories, infrequent):
+        self.categories = categories
+        self.infrequent = infrequent
+
+    @classmethod
+    def fit(cls, series, min_frequency, name):
+        """Learn the vocabulary of one training column.
+
+        Parameters
+        ----------
+        series : pandas.Series
+            The training values.
+        min_frequency : int or float
+            Categories seen fewer than ``min_frequency`` times (or, as a float in
+            (0, 1), in less than that fraction of the rows) share the unknown row.
+        name : str
+            Column name used in error messages.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sklearn_embed._vocabulary import Vocabulary
+        >>> vocabulary = Vocabulary.fit(pd.Series(["b", "a", None, "b", "c"]), 1, "x")
+        >>> vocabulary.categories.tolist(), vocabulary.n_rows
+        (['a', 'b', 'c', nan], 5)
+        """
+        check_uniform_types(series, name)
+        missing = series.isna().to_numpy()
+        # value_counts keeps the unused categories of a Categorical with a zero
+        # count, which we filter: an unused category would get a vector that no
+        # gradient ever reaches.
+        counts = series[~missing].value_counts(sort=False)
+        counts = counts[counts.to_numpy() > 0]
+        values = _as_object_array(counts.index)
+        frequencies = counts.to_numpy()
+
+        threshold = _count_threshold(min_frequency, len(series))
+        order = np.argsort(values, kind="stable")
+        values, frequencies = values[order], frequencies[order]
+        kept = frequencies >= threshold
+        categories, infrequent = values[kept], values[~kept]
+
+        n_missing = int(missing.sum())
+        if n_missing >= threshold and n_missing > 0:
+            categories = np.append(categories, np.nan).astype(object)
+        elif n_missing > 0:
+            infrequent = np.append(infrequent, np.nan).astype(object)
+        return cls(categories, infrequent)
+
+    @property
+    def n_rows(self):
+        """Rows of the table: one per category, then the unknown row."""
+        return len(self.categories) + 1
+
+    @property
+    def unknown_row(self):
+        return len(self.categories)
+
+    def encode(self, series):
+        """Table rows of ``series``; -1 marks values without a row of their own.
+
+        Vectorised through pandas' hash tables; categorical columns are looked
+        up through their (small) category list instead of their values.
+
+        Returns
+        -------
+        codes : ndarray of int32, shape (n_samples,)
+        """
+        has_missing_row = len(self.categories) > 0 and _is_missing(self.categories[-1])
+        known = self.categories[:-1] if has_missing_row else self.categories
+        if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
+            # Numbers hash fast in their own dtype.
+            codes = _typed_index(known).get_indexer(series)
+        else:
+            # Strings, booleans, categoricals: code the column's distinct values
+            # (pyarrow's dictionary encoding for pandas 3 strings, the codes for a
+            # Categorical), then look up only those few values.
+            if isinstance(series.dtype, CategoricalDtype):
+                value_codes, values = series.cat.codes.to_numpy(), series.cat.categories
+            else:
+                value_codes, values = pd.factorize(series, use_na_sentinel=True)
+            lookup = pd.Index(known, dtype=object).get_indexer(_as_object_array(values))
+            if len(lookup):
+                codes = np.where(value_codes >= 0, lookup[value_codes], -1)
+            else:
+                codes = np.full(len(series), -1)
+        codes = codes.astype(np.int32)
+        codes[series.isna().to_numpy()] = len(self.categories) - 1 if has_missing_row else -1
+        return codes
+
+    def unseen_values(self, series, codes, max_values=5):
+        """The first distinct values of ``series`` never seen at fit time, and how many."""
+        unseen = series[codes < 0]
+        if len(self.infrequent):
+            unseen = unseen[~_isin_with_missing(unseen, self.infrequent)]
+        values = pd.unique(_as_object_array(unseen))
+        return values[:max_values].tolist(), len(values)
+
+    def merge_into_unknown(self, merged):
+        """Move the categories flagged in ``merged`` to the unknown row.
+
+        Parameters
+        ----------
+        merged : ndarray of bool, shape (len(categories),)
+
+        Returns
+        -------
+        new_rows : ndarray of int, shape (n_rows,)
+            The new row of every old row (old codes ``c`` become ``new_rows[c]``).
+        """
+        kept = np.flatnonzero(~merged)
+        new_rows = np.full(self.n_rows, len(kept))  # the unknown row by default
+        new_rows[kept] = np.arange(len(kept))
+        self.infrequent = np.concatenate([self.infrequent, self.categories[merged]])
+        self.categories = self.categories[kept]
+        return new_rows
+
+
+def check_uniform_types(series, name):
+    """Raise ``TypeError`` if an object column mixes strings and numbers."""
+    if not is_object_dtype(series.dtype):
+        return
+    kind = infer_dtype(series, skipna=True)
+    if kind in _MIXED_TYPES:
+        types = sorted({type(value).__name__ for value in series.dropna().unique()})
+        raise TypeError(
+            f"Column {name!r} mixes value types {types}; a categorical column must "
+            f"hold only strings or only numbers. Convert it first, e.g. "
+            f"X[{name!r}] = X[{name!r}].astype(str)."
+        )
+
+
+def _isin_with_missing(series, values):
+    has_missing = any(_is_missing(value) for value in values)
+    present = series.isin([value for value in values if not _is_missing(value)])
+    return present.to_numpy() | (series.isna().to_numpy() & has_missing)
+
+
+def _typed_index(values):
+    if len(values) == 0:
+        return pd.Index([], dtype=object)
+    index = pd.Index(list(values))
+    return index if index.dtype != object else pd.Index(values, dtype=object)
+
+
+def _count_threshold(min_frequency, n_samples):
+    if isinstance(min_frequency, numbers.Integral):
+        return int(min_frequency)
+    return float(min_frequency) * n_samples
+
+
+def _as_object_array(values):
+    # One representation for every dtype: pd.NA and NaN become np.nan, and
+    # numpy scalars of bool columns stay bools.
+    return np.asarray(pd.Series(values, copy=False).astype(object).to_numpy(na_value=np.nan))
+
+
+def _is_missing(value):
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
