@@ -5,19 +5,27 @@ line on stderr and exit with status 2, like argparse's own usage errors.
 """
 
 import argparse
+import re
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_integer_dtype
 
+from ._columns import is_auto_categorical
 from ._encoder import REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
 from ._target import TARGET_TYPES
 
 EXIT_USAGE = 2
+
+# An integer column is pointed out as a possible id or code only with at least
+# this many distinct values: small integer sets are as often counts as codes.
+MIN_CODE_VALUES = 20
 
 
 class UsageError(Exception):
@@ -47,7 +55,7 @@ def _parser():
     fit = commands.add_parser("fit", help="fit an encoder on a CSV or Parquet file")
     fit.add_argument("data", type=Path, help="input table (.csv, .csv.gz, .parquet)")
     fit.add_argument("--target", required=True, help="name of the target column")
-    fit.add_argument("--categorical", type=_names, help="columns to embed, comma-separated (default: every non-numeric column)")
+    fit.add_argument("--categorical", metavar="[+]A,B", help="columns to embed, comma-separated (default: every non-numeric column); a leading + adds them to the default, e.g. +zip,store_id")
     fit.add_argument("--output", type=Path, help="write the transformed table here")
     fit.add_argument("--embeddings", type=Path, help="write the embedding tables here (CSV)")
     fit.add_argument("--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)")
@@ -98,25 +106,23 @@ def _fit(args):
             f"target column {args.target!r} has {int(y.isna().sum())} missing values; "
             "drop those rows first."
         )
-    encoder = EmbeddingEncoder(**_encoder_parameters(args))
+    parameters = _encoder_parameters(args)
+    if args.categorical:
+        parameters["categorical_features"] = _categorical_columns(args.categorical, X)
+    encoder = EmbeddingEncoder(**parameters)
     progress = Progress(enabled=not args.quiet)
-    start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        encoder.fit(X, y, callback=progress.update)
-    progress.close()
     say = _say(args.quiet)
-    # After the progress line is gone, and one line each, without source lines.
-    for warning in caught:
-        say(f"sklearn-embed: warning: {' '.join(str(warning.message).split())}")
-    score = encoder.best_validation_score_
-    shown = "" if score is None else f", best validation loss {-score:.4f}"
-    say(
-        f"fitted {len(encoder.categorical_features_)} embedded columns on {len(X):,} rows in "
-        f"{time.perf_counter() - start:.1f}s ({encoder.n_iter_} epochs{shown})"
-    )
+    start = time.perf_counter()
+    with _warnings_as_lines(say, before=progress.close):
+        encoder.fit(X, y, callback=progress.update)
+    say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
+    hint = _id_like_hint(X, encoder.categorical_features_)
+    if hint:
+        say(hint)
     if args.output:
-        write_table(encoder.set_output(transform="pandas").transform(X), args.output)
+        with _warnings_as_lines(say):
+            transformed = encoder.set_output(transform="pandas").transform(X)
+        write_table(transformed, args.output)
         say(f"wrote {args.output}")
     if args.embeddings:
         embeddings_table(encoder).to_csv(args.embeddings, index=False)
@@ -149,8 +155,11 @@ def _transform(args):
         if missing:
             raise UsageError(f"{args.data} lacks the columns {missing} the model was fitted on.")
         frame = frame[list(encoder.feature_names_in_)]
-    write_table(encoder.set_output(transform="pandas").transform(frame), args.output)
-    _say(args.quiet)(f"wrote {args.output}")
+    say = _say(args.quiet)
+    with _warnings_as_lines(say):
+        transformed = encoder.set_output(transform="pandas").transform(frame)
+    write_table(transformed, args.output)
+    say(f"wrote {args.output}")
     return 0
 
 
@@ -210,16 +219,87 @@ def _widest_column(encoder):
     return encoder.categorical_features_[int(np.argmax([len(c) for c in encoder.categories_]))]
 
 
+@contextmanager
+def _warnings_as_lines(say, before=None):
+    """Print each warning raised inside as one line on stderr, without source lines.
+
+    ``before`` runs first (the progress line must be gone before anything is printed).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if before is not None:
+        before()
+    for warning in caught:
+        say(f"sklearn-embed: warning: {' '.join(str(warning.message).split())}")
+
+
+def _categorical_columns(text, X):
+    """The columns to embed from ``--categorical``: a list, or ``+list`` to add to the default."""
+    names = _names(text.lstrip("+"))
+    missing = [name for name in names if name not in X.columns]
+    if missing:
+        raise UsageError(
+            f"--categorical names columns {missing} that are not in X; its columns are "
+            f"{list(X.columns)}."
+        )
+    if not text.startswith("+"):
+        return names
+    default = [column for column in X.columns if is_auto_categorical(X[column])]
+    return default + [name for name in names if name not in default]
+
+
+def _fit_summary(encoder, target, n_rows, seconds):
+    """What was learned, in one line: columns, target type, rows, time, validation loss."""
+    columns = ", ".join(map(str, encoder.categorical_features_)) or "none"
+    if encoder.target_type_ == "continuous":
+        task = "continuous"
+    else:
+        classes = encoder.classes_.tolist()
+        shown = ", ".join(map(repr, classes[:4])) + (", ..." if len(classes) > 4 else "")
+        task = f"{encoder.target_type_}, {len(classes)} classes: {shown}"
+    score = encoder.best_validation_score_
+    shown = "" if score is None else f", best validation loss {-score:.4f}"
+    return (
+        f"fitted {len(encoder.categorical_features_)} embedded columns ({columns}) on "
+        f"{n_rows:,} rows in {seconds:.1f}s ({encoder.n_iter_} epochs{shown}); "
+        f"target {target!r} read as {task}"
+    )
+
+
+def _id_like_hint(X, embedded):
+    """A note naming integer columns used as numbers that look like ids or codes."""
+    suspects = [
+        column
+        for column in X.columns
+        if column not in set(embedded)
+        and is_integer_dtype(X[column].dtype)
+        and not is_bool_dtype(X[column].dtype)
+        and _looks_like_code(column, X[column])
+    ]
+    if not suspects:
+        return None
+    listed = ",".join(map(str, suspects))
+    return (
+        f"note: integer columns {suspects} look like ids or codes but are used as numbers; "
+        f"to embed them, add --categorical +{listed}"
+    )
+
+
+def _looks_like_code(name, series):
+    # A name like store_id, zip or product_code, or (almost) one distinct value per row.
+    named = re.search(r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$", str(name), re.I)
+    n_distinct = series.nunique()
+    return n_distinct >= MIN_CODE_VALUES and (named or n_distinct >= 0.9 * len(series))
+
+
 def _encoder_parameters(args):
     names = [
         "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
         "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "target_type",
         "remainder", "random_state",
     ]  # fmt: skip
-    parameters = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    if args.categorical:
-        parameters["categorical_features"] = args.categorical
-    return parameters
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
 def _say(quiet):

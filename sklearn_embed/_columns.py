@@ -20,12 +20,27 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+from ._exceptions import DataWarning
 from ._shrinkage import auto_smooth, too_noisy, weighted_counts
 from ._vocabulary import Vocabulary
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
 # pays more in width than it gains, whatever the cardinality.
 MAX_AUTO_DIM = 50
+
+# The network sees numeric columns clipped to their 0.1% and 99.9% training
+# quantiles: a handful of extreme values (1e12 among thousands of ordinary ones)
+# would otherwise set the standard deviation and squash every other value to 0.
+NUMERIC_CLIP = 0.001
+
+# A column is called an identifier when at least this many of its categories,
+# and this share of them, are seen on one row only.
+MIN_IDENTIFIER_VALUES = 20
+IDENTIFIER_SHARE = 0.5
+
+# transform compares a column's share of unknown rows with fit's only on this
+# many rows or more: a handful of rows says little.
+MIN_ROWS_FOR_DRIFT = 20
 
 
 def is_auto_categorical(series):
@@ -105,6 +120,11 @@ def numeric_values(series, name):
         raise ValueError(
             f"Column {name!r} has dtype {dtype} and is not categorical: list it in "
             f"categorical_features to embed it, or convert it to numbers."
+        )
+    if dtype.kind == "c":
+        raise TypeError(
+            f"Column {name!r} holds complex numbers (e.g. {series.iloc[0]}); a numeric "
+            "column must hold real numbers. Take the real part or the modulus first."
         )
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     infinite = np.isinf(values)
@@ -189,16 +209,25 @@ class ColumnCoder:
         Which input columns are embedded.
     vocabularies : list of Vocabulary
         One per embedded column, in input order.
+
+    Attributes
+    ----------
+    numeric_bounds : ndarray of shape (n_numeric, 2)
+        The training quantiles ``NUMERIC_CLIP`` and ``1 - NUMERIC_CLIP`` of each
+        numeric column: the network sees values clipped to them, so that a few
+        extreme values cannot squash a column's scale.
     numeric_mean, numeric_scale : ndarray of shape (n_numeric,)
-        What the network subtracts from, and divides, each numeric column by.
+        Mean and standard deviation of each clipped column.
+    unknown_shares : ndarray of shape (n_embedded,)
+        Share of the training rows that use each column's unknown row.
     """
 
-    def __init__(self, feature_names, categorical_mask, vocabularies, numeric_mean, numeric_scale):
+    def __init__(self, feature_names, categorical_mask, vocabularies):
         self.feature_names = feature_names
         self.categorical_mask = categorical_mask
         self.vocabularies = vocabularies
-        self.numeric_mean = numeric_mean
-        self.numeric_scale = numeric_scale
+        self.numeric_bounds = self.numeric_mean = self.numeric_scale = None
+        self.unknown_shares = None
 
     @classmethod
     def fit(cls, frame, feature_names, categorical_features, min_frequency):
@@ -208,10 +237,14 @@ class ColumnCoder:
             Vocabulary.fit(frame.iloc[:, i], min_frequency, feature_names[i])
             for i in np.flatnonzero(mask)
         ]
-        coder = cls(feature_names, mask, vocabularies, None, None)
+        coder = cls(feature_names, mask, vocabularies)
         x_numeric = coder.numeric_values(frame)
-        coder.numeric_mean = _nan_or_zero(np.nanmean, x_numeric)
-        coder.numeric_scale = safe_scale(_nan_or_zero(np.nanstd, x_numeric))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+            bounds = np.nanquantile(x_numeric, [NUMERIC_CLIP, 1 - NUMERIC_CLIP], axis=0).T
+        coder.numeric_bounds = np.nan_to_num(bounds, nan=0.0).reshape(-1, 2)
+        clipped = np.clip(x_numeric, coder.numeric_bounds[:, 0], coder.numeric_bounds[:, 1])
+        coder.numeric_mean, coder.numeric_scale = mean_and_scale(clipped)
         return coder
 
     @property
@@ -252,19 +285,26 @@ class ColumnCoder:
         return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0))
 
     def network_numeric(self, frame):
-        """Network input of the numeric columns: standardised, missing values at the mean."""
-        standardised = (self.numeric_values(frame) - self.numeric_mean) / self.numeric_scale
+        """Network input of the numeric columns: clipped, standardised, missing at the mean."""
+        clipped = np.clip(
+            self.numeric_values(frame), self.numeric_bounds[:, 0], self.numeric_bounds[:, 1]
+        )
+        standardised = (clipped - self.numeric_mean) / self.numeric_scale
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
     def merge_noisy_categories(self, codes, y, weight, smooth):
         """Estimate each column's ``smooth`` and give its too-noisy categories the unknown row.
 
+        With ``smooth="auto"``, categories seen on a single training row also
+        join the unknown row: one row cannot tell a category's effect from that
+        row's own target, which a vector of their own would hand downstream.
+
         Parameters
         ----------
         codes : ndarray of int, shape (n_samples, n_embedded)
             Training codes; rewritten in place in the new row layout.
-        y : ndarray of shape (n_samples, n_outputs)
-            Training targets as the network sees them.
+        y : ndarray
+            Training targets as ``Target.y`` holds them.
         weight : ndarray of shape (n_samples,)
         smooth : "auto" or float
 
@@ -281,9 +321,49 @@ class ColumnCoder:
             else:
                 smooth_[name] = float(smooth)
             noisy = too_noisy(weighted_counts(codes[:, k], weight, n_rows)[:-1], smooth_[name])
+            if smooth == "auto":
+                seen_once = np.bincount(codes[:, k], minlength=n_rows)[:-1] == 1
+                _warn_if_identifier(name, seen_once)
+                noisy |= seen_once
             if noisy.any():
                 codes[:, k] = vocabulary.merge_into_unknown(noisy)[codes[:, k]]
+        unknown_rows = np.array([v.unknown_row for v in self.vocabularies], dtype=codes.dtype)
+        self.unknown_shares = (codes == unknown_rows).mean(axis=0) if len(codes) else unknown_rows
         return smooth_
+
+    def warn_on_unknown_drift(self, frame, codes):
+        """Warn for columns whose share of unknown rows is far above the training share.
+
+        A column read with another dtype than at fit (zip codes as numbers, say)
+        or from another source maps most rows to the unknown vector, which is a
+        plausible-looking but empty output.
+        """
+        if len(codes) < MIN_ROWS_FOR_DRIFT:
+            return
+        for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
+            share, expected = np.mean(codes[:, k] == vocabulary.unknown_row), self.unknown_shares[k]
+            if share <= expected + (1 - expected) / 2:
+                continue
+            i = np.flatnonzero(self.categorical_mask)[k]
+            unseen, _ = vocabulary.unseen_values(frame.iloc[:, i], vocabulary.encode(frame.iloc[:, i]))
+            warnings.warn(
+                f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
+                f"vector in transform, against {expected:.0%} at fit (e.g. {unseen}). Check "
+                f"that the column holds the same values as at fit (dtype {frame.dtypes.iloc[i]}).",
+                DataWarning,
+                stacklevel=4,  # the caller of transform, past scikit-learn's set_output wrapper
+            )
+
+    def check_output_names(self, dims, remainder):
+        """Refuse input column names that would make two output columns share a name."""
+        names = self.feature_names_out(self.feature_names, dims, remainder)
+        repeated, counts = np.unique(names.astype(str), return_counts=True)
+        if (counts > 1).any():
+            raise ValueError(
+                f"The output would have repeated column names {repeated[counts > 1].tolist()}: "
+                "embedded column c gives c_emb0, c_emb1, ..., which other input columns "
+                "already use. Rename those input columns."
+            )
 
     def output_widths(self, dims, remainder):
         """Output columns of each input column: its embedding size, 1 or 0 for numbers."""
@@ -319,13 +399,37 @@ class ColumnCoder:
         return out
 
 
-def safe_scale(std):
-    """Standard deviations with zeros replaced by one (constant columns stay constant)."""
-    return np.where(std > 0, std, 1.0)
+def mean_and_scale(x):
+    """Column means and standard deviations, ignoring NaN, safe at any scale.
 
+    Each column is divided by its largest magnitude first, so that values near
+    1e200 do not overflow when squared and values near 1e-300 do not underflow.
+    All-missing columns get mean 0; constant ones scale 1.
 
-def _nan_or_zero(statistic, x):
-    """Column statistic ignoring NaN; 0 for all-missing columns, without a warning."""
+    Returns
+    -------
+    mean, scale : ndarray of shape (n_columns,)
+    """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nan_to_num(statistic(x, axis=0), nan=0.0)
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        size = np.nanmax(np.abs(x), axis=0) if x.shape[0] else np.zeros(x.shape[1])
+        size = np.where(np.isfinite(size) & (size > 0), size, 1.0)
+        unit = x / size
+        mean = np.nan_to_num(np.nanmean(unit, axis=0), nan=0.0) * size
+        std = np.nan_to_num(np.nanstd(unit, axis=0), nan=0.0) * size
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def _warn_if_identifier(name, seen_once):
+    """Warn when most of a column's categories are seen once: an id, not a category."""
+    n_once = int(seen_once.sum())
+    if n_once < MIN_IDENTIFIER_VALUES or n_once < IDENTIFIER_SHARE * len(seen_once):
+        return
+    warnings.warn(
+        f"Column {name!r} looks like an identifier: {n_once:,} of its {len(seen_once):,} "
+        "values occur on a single row. Those share the unknown vector (a vector of their "
+        "own would hand their row's target to the downstream model). If the column is "
+        "an id, drop it from X.",
+        DataWarning,
+        stacklevel=5,  # the caller of EmbeddingEncoder.fit, past merge and _fit_context
+    )

@@ -177,9 +177,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         the share of the last class (the positive one when binary), or the
         mean of the first output; NaN for a row no training row uses.
 
+    numeric_bounds_ : ndarray of shape (n_numeric_features, 2)
+        The 0.1% and 99.9% training quantiles of each non-embedded column: the
+        network sees values clipped to them, so that a few extreme values do
+        not squash a column (the output passes the raw values through).
+
     numeric_mean_, numeric_scale_ : ndarray of shape (n_numeric_features,)
-        The network sees each non-embedded column as
-        ``(x - numeric_mean_) / numeric_scale_`` (missing values as 0).
+        Mean and standard deviation of each clipped column: the network sees
+        ``(clip(x, *numeric_bounds_[j]) - numeric_mean_[j]) / numeric_scale_[j]``
+        (missing values as 0).
 
     smooth_ : dict
         ``{column: m}``, the shrinkage pseudo-count used for each column
@@ -377,7 +383,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             list(self.embedding_dims_.values()),
             len(self.numeric_mean_),
             self._hidden_layer_sizes(),
-            target.y.shape[1],
+            target.n_outputs,
             rng,
             np.float32,
         )
@@ -414,6 +420,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         frame = self._check_X(X, reset=False)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
+        self._coder.warn_on_unknown_drift(frame, codes)
         return self._coder.output(frame, codes, self.embeddings_, self.remainder)
 
     def get_feature_names_out(self, input_features=None):
@@ -588,6 +595,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         names = self.categorical_features_.tolist()
         dims = resolve_embedding_dims(names, [len(c) for c in self.categories_], self.embedding_dim)
         self.embedding_dims_ = dict(zip(names, dims))
+        coder.check_output_names(dims, self.remainder)
+        self.numeric_bounds_ = coder.numeric_bounds
         self.numeric_mean_ = coder.numeric_mean
         self.numeric_scale_ = coder.numeric_scale
 

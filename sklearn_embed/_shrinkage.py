@@ -43,9 +43,9 @@ def auto_smooth(codes, y, weight, n_rows):
     ----------
     codes : ndarray of int, shape (n_samples,)
         Table rows of the column.
-    y : ndarray of shape (n_samples, n_outputs)
-        Training targets (0/1, one-hot or standardised values); the variances
-        of the outputs are summed.
+    y : ndarray of shape (n_samples, n_outputs) or (n_samples,)
+        Training targets: 0/1 or standardised values, or class codes (one-hot
+        columns, never built); the variances of the outputs are summed.
     weight : ndarray of shape (n_samples,)
         Sample weights (mean 1).
     n_rows : int
@@ -56,26 +56,58 @@ def auto_smooth(codes, y, weight, n_rows):
     m : float
         ``sigma2_within / tau2``; ``inf`` when the categories carry no signal.
     """
-    y = np.asarray(y, dtype=np.float64)
     counts = weighted_counts(codes, weight, n_rows)
-    seen = counts > 0
-    sums = np.stack(
-        [np.bincount(codes, weights=weight * y[:, j], minlength=n_rows) for j in range(y.shape[1])],
-        axis=1,
-    )
-    means = sums[seen] / counts[seen, None]
-    n = counts[seen]
-    total = float(n.sum())
-    # Pooled within-category variance, and the spread of the category means.
-    squares = float(weight @ (y**2).sum(axis=1))
-    within = (squares - float((n[:, None] * means**2).sum())) / max(total - len(n), 1.0)
-    grand = (n[:, None] * means).sum(axis=0) / total
-    between = float((n[:, None] * (means - grand) ** 2).sum() / total)
+    n_seen = int((counts > 0).sum())
+    total = float(counts.sum())
+    if total - n_seen < 1:
+        # Every category seen once: nothing tells its effect from its row's
+        # noise, so there is no evidence of signal (an id column).
+        return np.inf
+    squared_sums, output_totals, squares = _target_sums(codes, y, weight, counts)
+    # With n_c, mean_c per category and grand mean g (summed over outputs):
+    # within = (sum of y^2 - sum n_c mean_c^2) / (total - categories)
+    # between = (sum n_c mean_c^2 - total g^2) / total
+    within = (squares - squared_sums) / (total - n_seen)
+    between = (squared_sums - float((output_totals**2).sum()) / total) / total
     # Each observed mean carries noise of variance within / n_c: remove it.
-    signal = between - within * len(n) / total
+    signal = between - within * n_seen / total
     if signal <= 0:
         return np.inf
     return within / signal
+
+
+def _target_sums(codes, y, weight, counts):
+    """The sums behind the variance decomposition of the target by category.
+
+    Returns
+    -------
+    squared_sums : float
+        ``sum over categories c and outputs j of S_cj^2 / n_c``, ``S_cj`` the
+        weighted sum of output ``j`` over category ``c``: ``sum n_c mean_c^2``.
+    output_totals : ndarray of shape (n_outputs,)
+        Weighted sum of each output.
+    squares : float
+        Weighted sum of the squared outputs.
+    """
+    if y.ndim == 1:
+        # Class codes: sums over the (category, class) pairs that occur, so that
+        # no categories x classes matrix is built, however many of both.
+        n_classes = int(y.max()) + 1
+        pairs, inverse = np.unique(codes.astype(np.int64) * n_classes + y, return_inverse=True)
+        pair_sums = np.bincount(inverse, weights=weight)
+        pair_counts = counts[pairs // n_classes]
+        seen = pair_counts > 0  # rows of zero weight carry nothing
+        squared_sums = float((pair_sums[seen] ** 2 / pair_counts[seen]).sum())
+        output_totals = np.bincount(y, weights=weight, minlength=n_classes)
+        return squared_sums, output_totals, float(weight.sum(dtype=np.float64))
+    y = np.asarray(y, dtype=np.float64)
+    seen = counts > 0
+    sums = np.stack(
+        [np.bincount(codes, weights=weight * y[:, j], minlength=len(counts)) for j in range(y.shape[1])],
+        axis=1,
+    )[seen]
+    squared_sums = float((sums**2 / counts[seen, None]).sum())
+    return squared_sums, sums.sum(axis=0), float(weight @ (y**2).sum(axis=1))
 
 
 def weighted_counts(codes, weight, n_rows):

@@ -4,24 +4,28 @@
 holds everything the rest of the fit needs to know about the target.
 """
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import CategoricalDtype, infer_dtype
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
-from ._columns import safe_scale
+from ._columns import mean_and_scale
+from ._exceptions import DataWarning
 
 TARGET_TYPES = ("binary", "multiclass", "continuous")
 
-# type_of_target's verdicts that the network can learn, and as what.
-_INFERRED = {
-    "binary": "binary",
-    "multiclass": "multiclass",
-    "continuous": "continuous",
-    "continuous-multioutput": "continuous",
-}
+# A numeric target with more distinct whole numbers than this is read as a
+# quantity (minutes of delay, miles per gallon, counts), not as class labels.
+# Fixed, not a share of the rows: the reading must not change with the table's size.
+MAX_WHOLE_NUMBER_CLASSES = 20
+
+# infer_dtype's verdicts for object arrays, by how the target reads them.
+_LABEL_KINDS = {"string", "boolean", "bytes", "categorical"}
+_NUMBER_KINDS = {"integer", "floating", "mixed-integer-float", "decimal"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,11 @@ class Target:
     Attributes
     ----------
     type : {"binary", "multiclass", "continuous"}
-    y : ndarray of float32, shape (n_samples, n_outputs) or None
-        What the network trains on: 0/1, one-hot, or standardised values.
+    y : ndarray or None
+        What the network trains on: 0/1 of shape (n_samples, 1), class codes of
+        shape (n_samples,) (one-hot rows are built per batch, so that a target
+        with many classes never exists as a dense matrix), or standardised
+        values of shape (n_samples, n_outputs); float32, codes int32.
     classes : ndarray or None
         Class labels (classification).
     stratify : ndarray of int or None
@@ -47,6 +54,13 @@ class Target:
     stratify: np.ndarray = None
     mean: np.ndarray = None
     scale: np.ndarray = None
+
+    @property
+    def n_outputs(self):
+        """Width of the network's output."""
+        if self.type == "multiclass":
+            return len(self.classes)
+        return self.y.shape[1]
 
     def without_rows(self):
         """The same target without its per-row arrays, to keep after fit."""
@@ -66,6 +80,8 @@ class Target:
         """
         if self.type == "continuous":
             return self.y[:, 0] * self.scale[0] + self.mean[0]
+        if self.type == "multiclass":
+            return (self.y == len(self.classes) - 1).astype(np.float32)
         return self.y[:, -1]
 
 
@@ -78,7 +94,7 @@ def encode_target(y, n_samples, target_type="auto"):
     n_samples : int
         Rows of ``X``, which ``y`` must match.
     target_type : {"auto", "binary", "multiclass", "continuous"}
-        "auto" uses :func:`~sklearn.utils.multiclass.type_of_target`.
+        "auto" reads the type from the values: see :func:`infer_target_type`.
 
     Returns
     -------
@@ -86,6 +102,9 @@ def encode_target(y, n_samples, target_type="auto"):
     """
     if y is None:
         raise ValueError("EmbeddingEncoder requires y to be passed, but the target y is None.")
+    labels = isinstance(getattr(y, "dtype", None), CategoricalDtype)
+    if getattr(getattr(y, "dtype", None), "kind", None) == "c":
+        raise TypeError("y holds values of types ['complex']; a target must hold real numbers.")
     y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=False, input_name="y")
     if y.shape[0] != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}; they must match.")
@@ -98,27 +117,108 @@ def encode_target(y, n_samples, target_type="auto"):
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     if target_type == "auto":
-        inferred = type_of_target(y, input_name="y")
-        if inferred not in _INFERRED:
-            raise ValueError(
-                f"Unknown label type {inferred!r}: y must be binary, "
-                "multiclass or continuous (several continuous outputs are allowed)."
-            )
-        target_type = _INFERRED[inferred]
+        target_type = infer_target_type(y, labels=labels)
     if target_type == "continuous":
         return _continuous(y, n_samples)
     return _classes(y, target_type)
 
 
+def infer_target_type(y, labels=False):
+    """What ``target_type="auto"`` reads ``y`` as.
+
+    The rule, where scikit-learn's ``type_of_target`` calls every whole-number
+    target "multiclass":
+
+    - strings, booleans and pandas categoricals are class labels: "binary" with
+      two classes, else "multiclass";
+    - numbers with a fractional part are "continuous";
+    - whole numbers (integers, or floats such as 3.0) are class labels when
+      there are at most 20 distinct values (2: "binary"; 3 to 20: "multiclass",
+      with a :class:`~sklearn_embed.DataWarning`, since ratings and small counts
+      look the same), and "continuous" above 20 (minutes, miles per gallon,
+      counts), whatever the number of rows;
+    - a 2-D numeric ``y`` is "continuous" (several outputs).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+    labels : bool, default=False
+        Whether ``y`` came as a pandas categorical (class labels whatever their values).
+
+    Returns
+    -------
+    target_type : {"binary", "multiclass", "continuous"}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_embed._target import infer_target_type
+    >>> infer_target_type(np.array(["a", "b", "a"])), infer_target_type(np.arange(100) % 50)
+    ('binary', 'continuous')
+    """
+    if y.ndim == 2:
+        inferred = type_of_target(y, input_name="y")
+        if inferred != "continuous-multioutput" and not (
+            inferred == "multiclass-multioutput" and y.dtype.kind in "iuf"
+        ):
+            raise ValueError(
+                f"Unknown label type {inferred!r}: a 2-D y must hold several continuous "
+                "outputs; class labels must be 1-D."
+            )
+        return "continuous"
+    if labels or _value_kind(y) == "labels":
+        return "binary" if len(np.unique(y)) <= 2 else "multiclass"
+    values = y.astype(np.float64)
+    if not np.array_equal(values, np.round(values)):
+        return "continuous"
+    n_distinct = len(np.unique(values))
+    if n_distinct <= 2:
+        return "binary"
+    if n_distinct > MAX_WHOLE_NUMBER_CLASSES:
+        return "continuous"
+    warnings.warn(
+        f"y holds {n_distinct} distinct whole numbers, read as {n_distinct} classes "
+        f"(target_type='multiclass'). If y is a quantity (a count, a rating, minutes), "
+        "pass target_type='continuous'; pass target_type='multiclass' to silence this.",
+        DataWarning,
+        stacklevel=5,  # the caller of EmbeddingEncoder.fit, past encode_target and _fit_context
+    )
+    return "multiclass"
+
+
+def _value_kind(y):
+    """"labels" or "numbers"; a ``TypeError`` for values that are neither, or both."""
+    kind = y.dtype.kind
+    if kind in "iuf":
+        return "numbers"
+    if kind in "bUS":
+        return "labels"
+    if kind == "O":
+        inferred = infer_dtype(y, skipna=False)
+        if inferred in _LABEL_KINDS:
+            return "labels"
+        if inferred in _NUMBER_KINDS:
+            return "numbers"
+    examples = pd.unique(pd.Series(y[:1000].astype(str))).tolist()[:5] if kind == "O" else []
+    types = sorted({type(value).__name__ for value in y.ravel()}) if kind == "O" else [str(y.dtype)]
+    raise TypeError(
+        f"y holds values of types {types} (e.g. {examples}); a target must hold only "
+        "class labels (strings or booleans) or only real numbers. Convert it first, "
+        "e.g. y.astype(str) for labels or y.astype(float) for a quantity."
+    )
+
+
 def _continuous(y, n_samples):
+    if y.dtype.kind == "O":
+        _value_kind(y)
     try:
         values = y.astype(np.float64).reshape(n_samples, -1)
     except (TypeError, ValueError) as error:
         raise ValueError(f"target_type='continuous' needs numeric y: {error}") from None
     if not np.isfinite(values).all():
         raise ValueError("y contains infinite values.")
-    mean = values.mean(axis=0)
-    scale = safe_scale(values.std(axis=0))
+    # Safe at any scale: y in units of 1e160 or 1e-300 trains as y itself does.
+    mean, scale = mean_and_scale(values)
     standardised = ((values - mean) / scale).astype(np.float32)
     return Target("continuous", standardised, mean=mean, scale=scale)
 
@@ -126,6 +226,7 @@ def _continuous(y, n_samples):
 def _classes(y, target_type):
     if y.ndim != 1:
         raise ValueError(f"target_type={target_type!r} needs a 1-D y, got shape {y.shape}.")
+    _value_kind(y)
     classes, codes = np.unique(y, return_inverse=True)
     if len(classes) == 1:
         raise ValueError(
@@ -138,5 +239,4 @@ def _classes(y, target_type):
                 f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'."
             )
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
-    one_hot = np.eye(len(classes), dtype=np.float32)[codes]
-    return Target("multiclass", one_hot, classes, stratify=codes)
+    return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)

@@ -91,7 +91,8 @@ class TrainingData:
     ----------
     codes : ndarray of int32, shape (n_samples, n_tables)
     x_numeric : ndarray of float32, shape (n_samples, n_numeric)
-    y : ndarray of float32, shape (n_samples, n_outputs)
+    y : ndarray of float32, shape (n_samples, n_outputs), or of int, shape (n_samples,)
+        Targets, or class codes (see :func:`dense_targets`).
     weight : ndarray of float32, shape (n_samples,)
         Sample weights, rescaled to mean 1.
     unknown_codes : ndarray of int32, shape (n_tables,)
@@ -202,12 +203,25 @@ def _batch_size(batch_size, n_train):
     return max(1, min(batch_size, n_train))
 
 
+def dense_targets(y, n_outputs):
+    """Targets as the losses take them: class codes become one-hot rows.
+
+    Built per batch (and for the validation rows), so that a target with many
+    classes never exists as a dense (rows x classes) matrix.
+    """
+    if y.ndim == 2:
+        return y
+    one_hot = np.zeros((len(y), n_outputs), dtype=np.float32)
+    one_hot[np.arange(len(y)), y] = 1.0
+    return one_hot
+
+
 def _loss_on(params, data, rows, config):
     """Weighted mean loss of the network on ``rows``."""
     p = predict_in_chunks(
         params, data.codes[rows], data.x_numeric[rows], config.activation, config.target_type
     )
-    return data_loss(p, data.y[rows], data.weight[rows], config.target_type)
+    return data_loss(p, dense_targets(data.y[rows], p.shape[1]), data.weight[rows], config.target_type)
 
 
 def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
@@ -217,11 +231,12 @@ def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
     order = rng.permutation(train_idx)
     codes, x_numeric = data.codes[order], data.x_numeric[order]
     y, weight = data.y[order], data.weight[order]
+    n_outputs = params.coefs[-1].shape[1]
     total_loss, total_weight = 0.0, 0.0
     for start in range(0, order.shape[0], batch_size):
         batch = slice(start, start + batch_size)
         batch_codes = _drop_codes(codes[batch], data.unknown_codes, rng)
-        batch_y, batch_weight = y[batch], weight[batch]
+        batch_y, batch_weight = dense_targets(y[batch], n_outputs), weight[batch]
         layers = forward(params, batch_codes, x_numeric[batch], config.activation, config.target_type)
         table_grads, dense_grads = backward(
             params, batch_codes, layers, batch_y, batch_weight, config.activation, config.alpha

@@ -25,9 +25,10 @@ from pandas.api.types import (
     is_object_dtype,
 )
 
-# infer_dtype's verdicts for object columns that mix strings with numbers.
-# pd.factorize would silently merge 1, 1.0 and True, so such columns are refused.
-_MIXED_TYPES = {"mixed", "mixed-integer"}
+# infer_dtype's verdicts for object columns that cannot be one kind of category:
+# strings mixed with numbers or booleans (pd.factorize would merge 1, 1.0 and
+# True), lists or dicts (unhashable), complex numbers.
+_REFUSED_KINDS = {"mixed", "mixed-integer", "complex"}
 
 
 class Vocabulary:
@@ -129,7 +130,11 @@ class Vocabulary:
             else:
                 codes = np.full(len(series), -1)
         codes = codes.astype(np.int32)
-        codes[series.isna().to_numpy()] = len(self.categories) - 1 if has_missing_row else -1
+        missing = series.isna().to_numpy()
+        unknown = (codes < 0) & ~missing
+        if unknown.any() and not is_bool_dtype(series.dtype):
+            codes[unknown] = _rows_by_number(known, series[unknown])
+        codes[missing] = len(self.categories) - 1 if has_missing_row else -1
         return codes
 
     def unseen_values(self, series, codes, max_values=5):
@@ -161,17 +166,66 @@ class Vocabulary:
 
 
 def check_uniform_types(series, name):
-    """Raise ``TypeError`` if an object column mixes strings and numbers."""
+    """Raise ``TypeError`` unless a column's values can be categories of one kind.
+
+    Strings, numbers or booleans, not a mix: ``pd.factorize`` would merge 1,
+    1.0 and True into one category. Lists, dicts and complex numbers are
+    refused too. Every missing marker (None, NaN, pd.NA, NaT) is a missing value.
+    """
+    if series.dtype.kind == "c":
+        raise TypeError(
+            f"Column {name!r} holds complex numbers (e.g. {series.iloc[0]}); categories "
+            "must be strings, real numbers or booleans."
+        )
     if not is_object_dtype(series.dtype):
         return
-    kind = infer_dtype(series, skipna=True)
-    if kind in _MIXED_TYPES:
-        types = sorted({type(value).__name__ for value in series.dropna().unique()})
+    present = series.dropna()
+    kind = infer_dtype(present, skipna=True)
+    if kind not in _REFUSED_KINDS:
+        return
+    types = sorted({type(value).__name__ for value in present})
+    examples = [repr(value) for value in present.iloc[:1000].astype(str).unique()[:3]]
+    if kind == "complex" or not set(types) & {"str", "int", "float", "bool"}:
         raise TypeError(
-            f"Column {name!r} mixes value types {types}; a categorical column must "
-            f"hold only strings or only numbers. Convert it first, e.g. "
-            f"X[{name!r}] = X[{name!r}].astype(str)."
+            f"Column {name!r} holds values of type {types} (e.g. {', '.join(examples)}), "
+            "which cannot be categories: they must be strings, real numbers or booleans. "
+            f"Convert them first, e.g. X[{name!r}] = X[{name!r}].astype(str)."
         )
+    raise TypeError(
+        f"Column {name!r} mixes value types {types} (e.g. {', '.join(examples)}); a "
+        f"categorical column must hold only strings, only numbers or only booleans. "
+        f"Convert it first, e.g. X[{name!r}] = X[{name!r}].astype(str)."
+    )
+
+
+def _rows_by_number(known, values):
+    """Rows of ``values`` matched to ``known`` by numeric value; -1 where none matches.
+
+    A second look-up for values that were written in another type than at fit:
+    the zip code "10001" read back as the integer 10001 or the float 10001.0,
+    "07030" as 7030. Strings that read as the same number ("7030" and "07030"
+    both at fit) are ambiguous and match nothing. Booleans never match numbers.
+    """
+    if len(known) == 0 or infer_dtype(known, skipna=True) == "boolean":
+        return np.full(len(values), -1, dtype=np.int32)
+    known_numbers = _as_numbers(known)
+    distinct_codes, distinct = pd.factorize(values)
+    valid = ~np.isnan(known_numbers)
+    numbers = pd.Series(known_numbers[valid])
+    unique = ~numbers.duplicated(keep=False).to_numpy()
+    rows = np.flatnonzero(valid)[unique]
+    found = pd.Index(numbers[unique]).get_indexer(_as_numbers(distinct))
+    matched = np.full(len(found), -1, dtype=np.int32)
+    matched[found >= 0] = rows[found[found >= 0]]
+    return matched[distinct_codes]
+
+
+def _as_numbers(values):
+    """Values as float64; NaN for what does not read as a number (booleans included)."""
+    values = pd.Series(_as_object_array(values), dtype=object)
+    is_bool = values.map(type).isin([bool, np.bool_]).to_numpy()
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.where(is_bool, np.nan, numbers)
 
 
 def _isin_with_missing(series, values):

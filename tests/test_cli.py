@@ -42,7 +42,8 @@ def test_fit_then_transform(table, tmp_path):
         "--model", "model.joblib", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "fitted 2 embedded columns on 600 rows" in result.stderr
+    assert "fitted 2 embedded columns (shop, id) on 600 rows" in result.stderr
+    assert "target 'sold' read as binary, 2 classes: 0, 1" in result.stderr
     assert "\r" not in result.stderr  # no progress line: stderr is not a terminal
 
     out = pd.read_csv(tmp_path / "out.csv")

@@ -1,0 +1,267 @@
+"""Fit learns the task the user meant, or says why not (one test per reported case)."""
+
+import subprocess
+import sys
+import tracemalloc
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge
+from sklearn.metrics import roc_auc_score
+
+from sklearn_embed import DataWarning, EmbeddingEncoder
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _fit_quietly(encoder, X, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return encoder.fit(X, y, **kwargs)
+
+
+# ------------------------------------------------------------ target type
+
+
+@pytest.mark.parametrize(
+    "y, expected",
+    [
+        (np.arange(300) % 487 - 20.0, "continuous"),  # minutes of delay as integral floats
+        (np.arange(300) % 35 + 10, "continuous"),  # miles per gallon: 35 whole numbers
+        (np.arange(300) % 21, "continuous"),  # just above the cut
+        (np.arange(300) % 2 + 0.5, "continuous"),  # fractional values
+        (np.arange(300) % 2, "binary"),
+        (np.array(["no", "yes"] * 150), "binary"),
+        (np.array([True, False] * 150), "binary"),
+        (np.array(["a", "b", "c"] * 100), "multiclass"),
+        (pd.Series(pd.Categorical(np.arange(300) % 30)), "multiclass"),  # labels, whatever values
+    ],
+)
+def test_whole_number_regression_target_is_continuous(y, expected):
+    X = pd.DataFrame({"shop": np.array(list("abcdef"))[np.arange(300) % 6]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        enc = _fit_quietly(EmbeddingEncoder(max_iter=2, random_state=0), X, y)
+    assert enc.target_type_ == expected
+
+
+def test_target_type_cut_does_not_grow_with_rows():
+    for n in (100, 100_000):
+        y = np.arange(n) % 25
+        X = pd.DataFrame({"shop": np.array(list("ab"))[np.arange(n) % 2]})
+        enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, y)
+        assert enc.target_type_ == "continuous"
+
+
+def test_few_whole_numbers_are_classes_with_a_warning_and_override():
+    X = pd.DataFrame({"shop": list("abcde") * 40})
+    y = np.arange(200) % 5 + 1  # ratings 1..5: labels or a quantity?
+    with pytest.warns(DataWarning, match=r"5 distinct whole numbers.*target_type='continuous'"):
+        enc = _fit_quietly(EmbeddingEncoder(max_iter=2, random_state=0), X, y)
+    assert enc.target_type_ == "multiclass"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        enc = _fit_quietly(EmbeddingEncoder(max_iter=2, target_type="continuous"), X, y)
+    assert enc.target_type_ == "continuous"
+
+
+# ------------------------------------------------------------ id columns
+
+
+def _ids_and_noise(n_ids, n=4000, seed=0):
+    rng = np.random.RandomState(seed)
+    ids = np.array([f"id{i}" for i in rng.randint(n_ids, size=n)]) if n_ids < n else None
+    if ids is None:
+        ids = np.array([f"id{i}" for i in range(n)])
+    X = pd.DataFrame({"id": ids, "group": rng.choice(list("abcde"), size=n)})
+    return X, rng.randint(2, size=n)  # pure noise
+
+
+def test_all_unique_ids_are_not_memorised():
+    X, y = _ids_and_noise(n_ids=4000)
+    with pytest.warns(DataWarning, match="'id' looks like an identifier: 4,000 of its 4,000"):
+        enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
+    assert len(enc.categories_[0]) == 0  # every id shares the unknown vector
+    Xt = enc.transform(X)
+    booster = HistGradientBoostingClassifier(random_state=0).fit(Xt, y)
+    assert roc_auc_score(y, booster.predict_proba(Xt)[:, 1]) < 0.6  # was 0.99
+
+
+def test_ids_seen_once_share_the_unknown_vector_when_some_repeat():
+    X, y = _ids_and_noise(n_ids=3600)  # most ids once, some repeated
+    with pytest.warns(DataWarning, match="'id' looks like an identifier"):
+        enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
+    counts = X["id"].value_counts()
+    assert set(enc.categories_[0]) <= set(counts.index[counts >= 2])
+    Xt = enc.transform(X)
+    booster = HistGradientBoostingClassifier(random_state=0).fit(Xt, y)
+    assert roc_auc_score(y, booster.predict_proba(Xt)[:, 1]) < 0.7
+
+
+# ------------------------------------------------------------ outliers and scales
+
+
+def _signal_table(n=20_000, seed=0):
+    rng = np.random.RandomState(seed)
+    shop = rng.randint(20, size=n)
+    x = rng.normal(size=n)
+    logit = np.linspace(-2, 2, 20)[shop] + 1.5 * x
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return pd.DataFrame({"shop": shop.astype(str), "x": x}), y
+
+
+def test_outliers_do_not_erase_a_numeric_column():
+    X, y = _signal_table()
+    clean = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
+    spoiled_x = X["x"].to_numpy().copy()
+    spoiled_x[np.random.RandomState(1).choice(len(X), 5, replace=False)] = 1e12
+    spoiled = _fit_quietly(EmbeddingEncoder(random_state=0), X.assign(x=spoiled_x), y)
+    assert -spoiled.best_validation_score_ < -clean.best_validation_score_ + 0.01  # was 0.69
+    assert spoiled.transform(X.assign(x=spoiled_x))[:, -1].max() == 1e12  # passthrough is raw
+
+
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_numeric_column_at_extreme_scales_keeps_its_information(factor):
+    X, y = _signal_table(n=5000)
+    plain = _fit_quietly(EmbeddingEncoder(max_iter=5, random_state=0), X, y)
+    scaled = _fit_quietly(EmbeddingEncoder(max_iter=5, random_state=0), X.assign(x=X["x"] * factor), y)
+    np.testing.assert_allclose(scaled.embeddings_[0], plain.embeddings_[0], atol=1e-4)
+
+
+@pytest.mark.parametrize("factor", [1e160, 1e-300])
+def test_continuous_target_at_extreme_scales_learns_the_same(factor):
+    X, _ = _signal_table(n=5000)
+    y = np.linspace(-2, 2, 20)[X["shop"].astype(int)] + np.random.RandomState(0).normal(size=5000)
+    plain = _fit_quietly(EmbeddingEncoder(max_iter=5, random_state=0), X, y)
+    scaled = _fit_quietly(EmbeddingEncoder(max_iter=5, random_state=0), X, y * factor)
+    np.testing.assert_allclose(scaled.embeddings_[0], plain.embeddings_[0], atol=1e-4)
+    r2 = Ridge().fit(scaled.transform(X), y).score(scaled.transform(X), y)
+    assert r2 > 0.5
+
+
+# ------------------------------------------------------------ dtype drift
+
+
+def _zip_table(n=2000, seed=0):
+    rng = np.random.RandomState(seed)
+    zips = np.array([str(10001 + i) for i in range(50)] + ["07030", "X9"])
+    codes = rng.randint(len(zips), size=n)
+    y = (codes % 2 == 0).astype(int)
+    return pd.DataFrame({"zip": pd.Series(zips[codes], dtype="str")}), y
+
+
+def test_zip_codes_read_as_integers_find_their_vectors():
+    X, y = _zip_table()
+    enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
+    digits = X[X["zip"] != "X9"]
+    as_int = pd.DataFrame({"zip": digits["zip"].astype(int)})  # "07030" becomes 7030
+    as_float = pd.DataFrame({"zip": digits["zip"].astype(float)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        expected = enc.transform(digits)
+        np.testing.assert_array_equal(enc.transform(as_int), expected)
+        np.testing.assert_array_equal(enc.transform(as_float), expected)
+
+
+def test_integer_vocabulary_finds_numbers_written_as_strings():
+    X = pd.DataFrame({"zip": np.arange(200) % 20 + 10001})
+    y = (np.arange(200) % 2).astype(int)
+    enc = _fit_quietly(EmbeddingEncoder(categorical_features=["zip"], random_state=0), X, y)
+    as_text = pd.DataFrame({"zip": X["zip"].astype(str).astype(object)})
+    np.testing.assert_array_equal(enc.transform(as_text), enc.transform(X))
+
+
+def test_unknown_heavy_transform_warns_with_the_column_and_values():
+    X, y = _zip_table()
+    enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
+    other = pd.DataFrame({"zip": [f"Z{i}" for i in range(100)]})
+    with pytest.warns(DataWarning, match=r"Column 'zip': 100% of the 100 rows get the unknown.*'Z0'"):
+        enc.transform(other)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        enc.transform(pd.concat([X.iloc[:90], other.iloc[:10]]))  # 10% unseen: ordinary
+
+
+def test_zip_code_drift_through_the_command_line(tmp_path):
+    X, y = _zip_table()
+    X.assign(y=y).to_csv(tmp_path / "train.csv", index=False)
+    digits = X[X["zip"] != "X9"]
+    digits.to_csv(tmp_path / "later.csv", index=False)  # read back as integers
+    run = [sys.executable, "-m", "sklearn_embed"]
+    fitted = subprocess.run(
+        [*run, "fit", "train.csv", "--target", "y", "--model", "m.joblib", "--random-state", "0"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert fitted.returncode == 0, fitted.stderr
+    assert pd.read_csv(tmp_path / "later.csv")["zip"].dtype.kind == "i"
+    result = subprocess.run(
+        [*run, "transform", "later.csv", "--model", "m.joblib", "--output", "out.csv"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    expected = joblib.load(tmp_path / "m.joblib").transform(digits)
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
+
+
+# ------------------------------------------------------------ small cases
+
+
+def test_nat_in_a_string_column_is_missing():
+    X = pd.DataFrame({"c": pd.Series(["a", "b", pd.NaT, "a"] * 25, dtype=object)})
+    enc = _fit_quietly(EmbeddingEncoder(max_iter=2, random_state=0), X, [0, 1, 1, 0] * 25)
+    assert enc.categories_[0][:2].tolist() == ["a", "b"] and pd.isna(enc.categories_[0][2])
+
+
+def test_output_name_clash_is_refused():
+    X = pd.DataFrame({"c": list("ab") * 20, "c_emb0": np.arange(40.0)})
+    with pytest.raises(ValueError, match=r"repeated column names \['c_emb0'\].*Rename"):
+        EmbeddingEncoder(embedding_dim=2).fit(X, [0, 1] * 20)
+
+
+def test_many_classes_never_build_a_dense_one_hot():
+    n, n_classes = 20_000, 500
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"item": rng.randint(300, size=n).astype(str)})
+    y = np.array([f"c{i}" for i in range(n_classes)])[rng.randint(n_classes, size=n)]
+    encoder = EmbeddingEncoder(embedding_dim=4, hidden_layer_sizes=(8,), max_iter=1, random_state=0)
+    tracemalloc.start()
+    _fit_quietly(encoder, X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    one_hot_bytes = n * n_classes * 4
+    assert peak < 0.5 * one_hot_bytes, f"peak {peak / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    "column, message",
+    [
+        (pd.Series([1 + 2j, 3j] * 10), r"'bad' holds complex numbers"),
+        (pd.Series([[1], [2]] * 10), r"'bad' holds values of type \['list'\]"),
+        (pd.Series([{"a": 1}, {"b": 2}] * 10), r"'bad' holds values of type \['dict'\]"),
+        (pd.Series([1, 1.0, True, "x"] * 5, dtype=object), r"'bad' mixes value types"),
+        (pd.Series([1, 1.0, True, 2] * 5, dtype=object), r"'bad' mixes value types \['bool', 'float', 'int'\]"),
+    ],
+)
+def test_unusable_values_name_the_column(column, message):
+    X = pd.DataFrame({"bad": column, "ok": list("ab") * 10})
+    with pytest.raises(TypeError, match=message):
+        EmbeddingEncoder(categorical_features=["bad", "ok"]).fit(X, [0, 1] * 10)
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.array(["a", 1, "b", 2] * 5, dtype=object), r"y holds values of types \['int', 'str'\]"),
+        (np.array([1, 1.0, True, 0] * 5, dtype=object), r"y holds values of types \['bool', 'float', 'int'\]"),
+        (np.array([1 + 1j, 2j] * 10), r"y holds values of types \['complex'\]"),
+    ],
+)
+def test_unusable_targets_name_y(y, message):
+    X = pd.DataFrame({"ok": list("ab") * 10})
+    with pytest.raises(TypeError, match=message):
+        EmbeddingEncoder().fit(X, y)
