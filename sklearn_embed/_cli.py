@@ -17,11 +17,18 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 
 from ._columns import is_auto_categorical
-from ._encoder import REMAINDER_OPTIONS, EmbeddingEncoder
+from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
 from ._target import TARGET_TYPES
 
 EXIT_USAGE = 2
+
+# The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
+OPTIONS = [
+    "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
+    "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "smooth",
+    "handle_unknown", "target_type", "remainder", "random_state",
+]  # fmt: skip
 
 # An integer column is pointed out as a possible id or code only with at least
 # this many distinct values: small integer sets are as often counts as codes.
@@ -71,6 +78,8 @@ def _parser():
     parameters.add_argument("--max-iter", type=int)
     parameters.add_argument("--no-early-stopping", dest="early_stopping", action="store_false", default=None)
     parameters.add_argument("--min-frequency", type=_int_or_float)
+    parameters.add_argument("--smooth", type=_auto_or_float, metavar="auto|M")
+    parameters.add_argument("--handle-unknown", choices=list(HANDLE_UNKNOWN_OPTIONS))
     parameters.add_argument("--target-type", choices=["auto", *TARGET_TYPES])
     parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
     parameters.add_argument("--random-state", type=int)
@@ -231,7 +240,31 @@ def _warnings_as_lines(say, before=None):
     if before is not None:
         before()
     for warning in caught:
-        say(f"sklearn-embed: warning: {' '.join(str(warning.message).split())}")
+        say(f"sklearn-embed: warning: {as_options(' '.join(str(warning.message).split()))}")
+
+
+def as_options(message):
+    """The encoder's advice in the command line's words: --target-type continuous, not
+    target_type='continuous'; --max-iter, not max_iter.
+
+    Examples
+    --------
+    >>> as_options("pass target_type='continuous'; increase max_iter")
+    'pass --target-type continuous; increase --max-iter'
+    """
+    names = "|".join(OPTIONS)
+    message = re.sub(rf"\b({names})=('?)([\w.+-]+)\2", _option_with_value, message)
+    return re.sub(rf"(?<![-\w])({names})\b", lambda match: _flag(match[1]), message)
+
+
+def _option_with_value(match):
+    if match[1] == "early_stopping":
+        return "--no-early-stopping" if match[3] == "False" else "(early stopping is the default)"
+    return f"{_flag(match[1])} {match[3]}"
+
+
+def _flag(name):
+    return "--" + name.replace("_", "-")
 
 
 def _categorical_columns(text, X):
@@ -261,10 +294,14 @@ def _fit_summary(encoder, target, n_rows, seconds):
     score = encoder.best_validation_score_
     shown = "" if score is None else f", best validation loss {-score:.4f}"
     return (
-        f"fitted {len(encoder.categorical_features_)} embedded columns ({columns}) on "
+        f"fitted {_count(len(encoder.categorical_features_), 'embedded column')} ({columns}) on "
         f"{n_rows:,} rows in {seconds:.1f}s ({encoder.n_iter_} epochs{shown}); "
         f"target {target!r} read as {task}"
     )
+
+
+def _count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _id_like_hint(X, embedded):
@@ -294,12 +331,7 @@ def _looks_like_code(name, series):
 
 
 def _encoder_parameters(args):
-    names = [
-        "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
-        "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "target_type",
-        "remainder", "random_state",
-    ]  # fmt: skip
-    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    return {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
 
 
 def _say(quiet):
@@ -315,6 +347,10 @@ def _sizes(text):
         return tuple(int(size) for size in _names(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected integers like 64,32, got {text!r}") from None
+
+
+def _auto_or_float(text):
+    return text if text == "auto" else float(text)
 
 
 def _int_or_float(text):

@@ -33,8 +33,8 @@ MAX_AUTO_DIM = 50
 # would otherwise set the standard deviation and squash every other value to 0.
 NUMERIC_CLIP = 0.001
 
-# A column is called an identifier when at least this many of its categories,
-# and this share of them, are seen on one row only.
+# A column is called an identifier when at least this many of its categories
+# are seen on one row only, and such one-row values fill this share of the rows.
 MIN_IDENTIFIER_VALUES = 20
 IDENTIFIER_SHARE = 0.5
 
@@ -220,6 +220,8 @@ class ColumnCoder:
         Mean and standard deviation of each clipped column.
     unknown_shares : ndarray of shape (n_embedded,)
         Share of the training rows that use each column's unknown row.
+    embedded_dtypes : list of str
+        The training dtype of each embedded column, for messages.
     """
 
     def __init__(self, feature_names, categorical_mask, vocabularies):
@@ -227,7 +229,7 @@ class ColumnCoder:
         self.categorical_mask = categorical_mask
         self.vocabularies = vocabularies
         self.numeric_bounds = self.numeric_mean = self.numeric_scale = None
-        self.unknown_shares = None
+        self.unknown_shares = self.embedded_dtypes = None
 
     @classmethod
     def fit(cls, frame, feature_names, categorical_features, min_frequency):
@@ -238,6 +240,7 @@ class ColumnCoder:
             for i in np.flatnonzero(mask)
         ]
         coder = cls(feature_names, mask, vocabularies)
+        coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
@@ -295,9 +298,13 @@ class ColumnCoder:
     def merge_noisy_categories(self, codes, y, weight, smooth):
         """Estimate each column's ``smooth`` and give its too-noisy categories the unknown row.
 
-        With ``smooth="auto"``, categories seen on a single training row also
-        join the unknown row: one row cannot tell a category's effect from that
-        row's own target, which a vector of their own would hand downstream.
+        With ``smooth="auto"``, in a column that looks like an identifier (most
+        training rows hold a value seen on that row only), those single-row
+        categories also join the unknown row: one row cannot tell a category's
+        effect from that row's own target, which a vector of their own would
+        hand to the downstream model. Where they are a minority, the column's
+        ``smooth``, estimated from its repeated categories, says how far one row
+        is trusted.
 
         Parameters
         ----------
@@ -323,12 +330,14 @@ class ColumnCoder:
             noisy = too_noisy(weighted_counts(codes[:, k], weight, n_rows)[:-1], smooth_[name])
             if smooth == "auto":
                 seen_once = np.bincount(codes[:, k], minlength=n_rows)[:-1] == 1
-                _warn_if_identifier(name, seen_once)
-                noisy |= seen_once
+                if _looks_like_identifier(name, seen_once, len(codes)):
+                    noisy |= seen_once
+                elif noisy.all() and len(noisy):
+                    _warn_constant_column(name, len(noisy), smooth_[name])
             if noisy.any():
                 codes[:, k] = vocabulary.merge_into_unknown(noisy)[codes[:, k]]
         unknown_rows = np.array([v.unknown_row for v in self.vocabularies], dtype=codes.dtype)
-        self.unknown_shares = (codes == unknown_rows).mean(axis=0) if len(codes) else unknown_rows
+        self.unknown_shares = (codes == unknown_rows).mean(axis=0)
         return smooth_
 
     def warn_on_unknown_drift(self, frame, codes):
@@ -349,7 +358,8 @@ class ColumnCoder:
             warnings.warn(
                 f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
                 f"vector in transform, against {expected:.0%} at fit (e.g. {unseen}). Check "
-                f"that the column holds the same values as at fit (dtype {frame.dtypes.iloc[i]}).",
+                "that the column holds the same values as at fit (dtype now "
+                f"{frame.dtypes.iloc[i]}, at fit {self.embedded_dtypes[k]}).",
                 DataWarning,
                 stacklevel=4,  # the caller of transform, past scikit-learn's set_output wrapper
             )
@@ -420,16 +430,28 @@ def mean_and_scale(x):
     return mean, np.where(std > 0, std, 1.0)
 
 
-def _warn_if_identifier(name, seen_once):
-    """Warn when most of a column's categories are seen once: an id, not a category."""
+def _looks_like_identifier(name, seen_once, n_samples):
+    """Whether most rows hold a value seen on that row only (an id); warns if so."""
     n_once = int(seen_once.sum())
-    if n_once < MIN_IDENTIFIER_VALUES or n_once < IDENTIFIER_SHARE * len(seen_once):
-        return
+    if n_once < MIN_IDENTIFIER_VALUES or n_once < IDENTIFIER_SHARE * n_samples:
+        return False
     warnings.warn(
-        f"Column {name!r} looks like an identifier: {n_once:,} of its {len(seen_once):,} "
-        "values occur on a single row. Those share the unknown vector (a vector of their "
-        "own would hand their row's target to the downstream model). If the column is "
-        "an id, drop it from X.",
+        f"Column {name!r} looks like an identifier: {n_once:,} of its {n_samples:,} training "
+        "rows hold a value seen on that row only. Those values share the unknown vector (a "
+        "vector of their own would hand their row's target to the downstream model). If "
+        "the column is an id, drop it from X; smooth=0 keeps a vector for every value.",
+        DataWarning,
+        stacklevel=5,  # the caller of EmbeddingEncoder.fit, past merge and _fit_context
+    )
+    return True
+
+
+def _warn_constant_column(name, n_values, smooth):
+    """Warn when no category of a column keeps a vector: its output is constant."""
+    warnings.warn(
+        f"Column {name!r}: none of its {n_values:,} values is frequent enough for the "
+        f"column's noise level (smooth_={smooth:.3g}) to get a vector of its own, so its "
+        "output columns are constant. Drop it, or pass smooth=0 to keep every value.",
         DataWarning,
         stacklevel=5,  # the caller of EmbeddingEncoder.fit, past merge and _fit_context
     )

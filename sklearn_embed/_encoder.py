@@ -117,10 +117,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         target. 0 keeps the trained vectors. Categories seen fewer than
         ``min(smooth_, 100)`` times get no vector of their own (they join the
         unknown row before training): shrinking alone does not stop a tree
-        model from splitting on them.
+        model from splitting on them. With "auto", a column where most rows
+        hold a value seen on that row only is taken for an identifier: those
+        values join the unknown row too (their vector would be their row's own
+        target), with a :class:`~sklearn_embed.DataWarning`.
 
     handle_unknown : {"use_unknown", "error"}, default="use_unknown"
-        What ``transform`` does with categories not seen in ``fit``.
+        What ``transform`` does with categories not seen in ``fit`` (values
+        written in another type, such as the integer 7030 for the string
+        "07030", are matched by their numeric value first).
         "use_unknown" gives them the trained unknown vector (it learns from
         rare categories and from 2% of training codes replaced by it at random,
         so it sits where an "average" category would); "error" raises a
@@ -128,9 +133,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Categories that were seen but rarer than ``min_frequency`` never raise.
 
     target_type : {"auto", "binary", "multiclass", "continuous"}, default="auto"
-        Type of ``y``; "auto" uses :func:`~sklearn.utils.multiclass.type_of_target`.
-        Continuous targets may have several columns; they are standardised for
-        training.
+        Type of ``y``. "auto": strings, booleans and pandas categoricals are
+        classes; numbers with a fractional part are continuous; whole numbers
+        are classes up to 20 distinct values (3 to 20 with a
+        :class:`~sklearn_embed.DataWarning`: ratings and small counts look the
+        same) and continuous above (minutes, counts), whatever the number of
+        rows. Unlike :func:`~sklearn.utils.multiclass.type_of_target`, which
+        calls any whole-number target "multiclass". Continuous targets may have
+        several columns; they are standardised for training.
 
     remainder : {"passthrough", "drop"}, default="passthrough"
         Keep the numeric (non-embedded) columns in the output, unchanged, or
@@ -239,7 +249,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     with a row-wise ("lazy") Adam that touches only the rows looked up in each
     batch, so the cost per step does not grow with cardinality. Missing values
     in numeric columns are passed through unchanged (the network sees them at
-    the column mean); infinite values are refused.
+    the column mean); infinite values are refused. The network sees numeric
+    columns clipped to their 0.1% and 99.9% training quantiles, so a few
+    extreme values do not squash a column; the output keeps the raw values.
+    ``transform`` warns (:class:`~sklearn_embed.DataWarning`) when a column
+    maps far more rows to the unknown vector than ``fit`` did.
 
     References
     ----------

@@ -114,6 +114,11 @@ def encode_target(y, n_samples, target_type="auto"):
             f"y contains {n_missing} missing values (NaN/None); drop those rows "
             "or impute the target before fitting."
         )
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError(
+            f"y contains {int(np.isinf(y).sum())} infinite values; drop those rows or "
+            "replace them before fitting."
+        )
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     if target_type == "auto":
@@ -215,8 +220,8 @@ def _continuous(y, n_samples):
         values = y.astype(np.float64).reshape(n_samples, -1)
     except (TypeError, ValueError) as error:
         raise ValueError(f"target_type='continuous' needs numeric y: {error}") from None
-    if not np.isfinite(values).all():
-        raise ValueError("y contains infinite values.")
+    if not np.isfinite(values).all():  # numbers written as strings or objects
+        raise ValueError(f"y contains {int(np.isinf(values).sum())} infinite values.")
     # Safe at any scale: y in units of 1e160 or 1e-300 trains as y itself does.
     mean, scale = mean_and_scale(values)
     standardised = ((values - mean) / scale).astype(np.float32)
@@ -230,7 +235,7 @@ def _classes(y, target_type):
     classes, codes = np.unique(y, return_inverse=True)
     if len(classes) == 1:
         raise ValueError(
-            f"y contains only one class ({classes[0]!r}); at least 2 classes "
+            f"y contains only one class ({_plain(classes[0])!r}); at least 2 classes "
             "are needed to learn embeddings from a classification target."
         )
     if target_type == "binary":
@@ -240,3 +245,8 @@ def _classes(y, target_type):
             )
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, for messages (1.0, not np.float64(1.0))."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -124,3 +124,22 @@ def test_progress_is_silent_off_a_terminal():
     progress.update({"epoch": 1, "max_iter": 2, "loss": 1.0, "validation_score": None, "elapsed": 1.0})
     progress.close()
     assert stream.getvalue() == ""
+
+
+def test_fit_summary_hints_and_warnings_speak_the_command_line(table, tmp_path):
+    _, frame = table
+    frame = frame.assign(rating=np.arange(len(frame)) % 5 + 1, store_id=np.arange(len(frame)) % 40)
+    frame.drop(columns="sold").to_csv(tmp_path / "ratings.csv", index=False)
+    result = run(
+        "fit", "ratings.csv", "--target", "rating", "--categorical", "+id", "--smooth", "0",
+        "--max-iter", "2", "--model", "m.joblib", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "pass --target-type continuous" in result.stderr and "target_type=" not in result.stderr
+    assert "Increase --max-iter" in result.stderr
+    assert "fitted 2 embedded columns (shop, id)" in result.stderr
+    assert "read as multiclass, 5 classes: 1, 2, 3, 4, ..." in result.stderr
+    assert "integer columns ['store_id'] look like ids" in result.stderr
+    assert "--categorical +store_id" in result.stderr
+    model = joblib.load(tmp_path / "m.joblib")
+    assert model.smooth == 0.0 and model.target_type_ == "multiclass"

@@ -17,10 +17,11 @@ from sklearn.utils.estimator_checks import (
 from sklearn_embed import EmbeddingEncoder
 
 # What the checks provoke on purpose: a few epochs (max_iter=5), numeric-only data
-# for the default instance, X with and without feature names, and y as a few
-# whole numbers (read as classes, with a DataWarning).
+# for the default instance, X with and without feature names, y as a few whole
+# numbers (read as classes), and random categories unrelated to y (constant output).
 pytestmark = [
     pytest.mark.filterwarnings("ignore:y holds:sklearn_embed.DataWarning"),
+    pytest.mark.filterwarnings("ignore:Column .* constant:sklearn_embed.DataWarning"),
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
     pytest.mark.filterwarnings("ignore:EmbeddingEncoder found no categorical column:UserWarning"),
     pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning"),

@@ -90,6 +90,7 @@ def test_toy_regression_distances_rank_tokens_like_effects():
         (np.column_stack([np.linspace(0, 1, 300), np.linspace(5, -5, 300)]), "continuous", 2),
     ],
 )
+@pytest.mark.filterwarnings("ignore:Column 'c'.*constant:sklearn_embed.DataWarning")
 def test_each_target_type(y, target_type, n_outputs):
     X = pd.DataFrame({"c": list("abcdef") * 50, "n": np.arange(300.0)})
     enc = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y)

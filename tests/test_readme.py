@@ -32,4 +32,4 @@ def test_readme_python_example_runs():
     enc = namespace["enc"]
     assert enc.get_embeddings("occupation").shape[1] == enc.embedding_dims_["occupation"]
     assert list(enc.get_feature_names_out()[:2]) == ["age", "workclass_emb0"]
-    assert len(enc.most_similar("education", "Masters", n=3)) == 3
+    assert len(enc.most_similar("occupation", "Exec-managerial", n=3)) == 3

@@ -46,6 +46,7 @@ def test_too_noisy_is_capped():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.filterwarnings("ignore:Column 'noise'.*constant:sklearn_embed.DataWarning")
 def test_noisy_rare_categories_merge_and_clean_ones_stay():
     rng = np.random.RandomState(0)
     n = 6000

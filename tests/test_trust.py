@@ -42,14 +42,16 @@ def _fit_quietly(encoder, X, y, **kwargs):
         (pd.Series(pd.Categorical(np.arange(300) % 30)), "multiclass"),  # labels, whatever values
     ],
 )
+@pytest.mark.filterwarnings("ignore:Column 'shop'.*constant:sklearn_embed.DataWarning")
 def test_whole_number_regression_target_is_continuous(y, expected):
     X = pd.DataFrame({"shop": np.array(list("abcdef"))[np.arange(300) % 6]})
     with warnings.catch_warnings():
-        warnings.simplefilter("error", DataWarning)
+        warnings.filterwarnings("error", message="y holds", category=DataWarning)
         enc = _fit_quietly(EmbeddingEncoder(max_iter=2, random_state=0), X, y)
     assert enc.target_type_ == expected
 
 
+@pytest.mark.filterwarnings("ignore:Column 'shop'.*constant:sklearn_embed.DataWarning")
 def test_target_type_cut_does_not_grow_with_rows():
     for n in (100, 100_000):
         y = np.arange(n) % 25
@@ -82,6 +84,17 @@ def _ids_and_noise(n_ids, n=4000, seed=0):
     return X, rng.randint(2, size=n)  # pure noise
 
 
+def test_identifier_warning_counts_rows_not_values():
+    # 60 common zips and a junk tail of 40 one-off values on 0.4% of the rows: not an id.
+    rng = np.random.RandomState(0)
+    zips = np.r_[np.array([f"z{i}" for i in range(60)])[rng.randint(60, size=10_000)],
+                 [f"junk{i}" for i in range(40)]]  # fmt: skip
+    y = (rng.uniform(size=len(zips)) < 0.5).astype(int)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*identifier", category=DataWarning)
+        _fit_quietly(EmbeddingEncoder(max_iter=2, random_state=0), pd.DataFrame({"zip": zips}), y)
+
+
 def test_all_unique_ids_are_not_memorised():
     X, y = _ids_and_noise(n_ids=4000)
     with pytest.warns(DataWarning, match="'id' looks like an identifier: 4,000 of its 4,000"):
@@ -93,8 +106,8 @@ def test_all_unique_ids_are_not_memorised():
 
 
 def test_ids_seen_once_share_the_unknown_vector_when_some_repeat():
-    X, y = _ids_and_noise(n_ids=3600)  # most ids once, some repeated
-    with pytest.warns(DataWarning, match="'id' looks like an identifier"):
+    X, y = _ids_and_noise(n_ids=3600)  # a third of the rows hold an id seen once
+    with pytest.warns(DataWarning, match="'id': none of its 2,422 values .* constant"):
         enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
     counts = X["id"].value_counts()
     assert set(enc.categories_[0]) <= set(counts.index[counts >= 2])
@@ -223,6 +236,7 @@ def test_output_name_clash_is_refused():
         EmbeddingEncoder(embedding_dim=2).fit(X, [0, 1] * 20)
 
 
+@pytest.mark.filterwarnings("ignore:Column 'item'.*constant:sklearn_embed.DataWarning")
 def test_many_classes_never_build_a_dense_one_hot():
     n, n_classes = 20_000, 500
     rng = np.random.RandomState(0)
