@@ -221,11 +221,12 @@ def _rows_by_number(known, values):
 
 
 def _as_numbers(values):
-    """Values as float64; NaN for what does not read as a number (booleans included)."""
-    values = pd.Series(_as_object_array(values), dtype=object)
-    is_bool = values.map(type).isin([bool, np.bool_]).to_numpy()
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.where(is_bool, np.nan, numbers)
+    """Values as float64; NaN for what does not read as a number, and for booleans."""
+    values = _as_object_array(values)
+    if infer_dtype(values, skipna=True) in ("boolean", "mixed"):  # True is not the code 1
+        return np.full(len(values), np.nan)
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _isin_with_missing(series, values):
