@@ -203,8 +203,9 @@ def _rows_by_number(known, values):
 
     A second look-up for values that were written in another type than at fit:
     the zip code "10001" read back as the integer 10001 or the float 10001.0,
-    "07030" as 7030. Strings that read as the same number ("7030" and "07030"
-    both at fit) are ambiguous and match nothing. Booleans never match numbers.
+    "07030" as 7030. Only whole numbers take part. Strings that read as the
+    same number ("7030" and "07030" both at fit) are ambiguous and match
+    nothing. Booleans never match numbers.
     """
     if len(known) == 0 or infer_dtype(known, skipna=True) == "boolean":
         return np.full(len(values), -1, dtype=np.int32)
@@ -221,12 +222,19 @@ def _rows_by_number(known, values):
 
 
 def _as_numbers(values):
-    """Values as float64; NaN for what does not read as a number, and for booleans."""
+    """Whole-number values as float64; NaN for anything else.
+
+    Only whole numbers below 2**53, which float64 holds exactly: two 20-digit ids
+    differ as strings but not as floats. Booleans are not numbers here (True is
+    not the code 1).
+    """
     values = _as_object_array(values)
-    if infer_dtype(values, skipna=True) in ("boolean", "mixed"):  # True is not the code 1
+    if infer_dtype(values, skipna=True) in ("boolean", "mixed"):
         return np.full(len(values), np.nan)
     numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    exact = (np.abs(numbers) < 2.0**53) & (numbers == np.round(numbers))
+    return np.where(exact, numbers, np.nan)
 
 
 def _isin_with_missing(series, values):

@@ -189,6 +189,16 @@ def test_integer_vocabulary_finds_numbers_written_as_strings():
     np.testing.assert_array_equal(enc.transform(as_text), enc.transform(X))
 
 
+def test_second_look_up_never_maps_a_value_to_another_category():
+    # Distinct 20-digit ids are one float64; "07030" and "7030" both seen are ambiguous.
+    X = pd.DataFrame({"id": ["12345678901234567890", "07030", "7030", "1.5"] * 30})
+    enc = _fit_quietly(EmbeddingEncoder(smooth=0, max_iter=2, random_state=0), X, [0, 1, 1, 0] * 30)
+    unknown = enc.embeddings_[0][-1]
+    for value in ["12345678901234567891", 7030, 1.5000000000000002]:
+        out = enc.transform(pd.DataFrame({"id": pd.Series([value], dtype=object)}))
+        np.testing.assert_array_equal(out[0], unknown)
+
+
 def test_unknown_heavy_transform_warns_with_the_column_and_values():
     X, y = _zip_table()
     enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
