@@ -3,8 +3,9 @@
 from ._datasets import load_adult_sample
 from ._encoder import EmbeddingEncoder
 from ._exceptions import DataWarning
+from ._persistence import ModelFileError
 from ._plotting import animate_embeddings
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = ["DataWarning", "EmbeddingEncoder", "__version__", "animate_embeddings", "load_adult_sample"]
+__all__ = ["DataWarning", "EmbeddingEncoder", "ModelFileError", "__version__", "animate_embeddings", "load_adult_sample"]

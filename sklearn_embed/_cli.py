@@ -6,6 +6,7 @@ line on stderr and exit with status 2, like argparse's own usage errors.
 
 import argparse
 import re
+import signal
 import sys
 import time
 import warnings
@@ -16,12 +17,17 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 
+from . import __version__
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
+from ._persistence import atomic_path
+from ._plotting import _pyplot
+from ._tables import UsageError, check_outputs, read_table, write_table
 from ._network import ACTIVATIONS
 from ._target import TARGET_TYPES
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 # The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
 OPTIONS = [
@@ -35,21 +41,27 @@ OPTIONS = [
 MIN_CODE_VALUES = 20
 
 
-class UsageError(Exception):
-    """A problem with the user's input: reported in one line, exit status 2."""
-
-
 def main(argv=None):
     """Run the tool; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C, so that
+    # partly written outputs are removed on the way out.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.run(args)
-    except (UsageError, FileNotFoundError, ValueError, TypeError, KeyError) as error:
+    except KeyboardInterrupt:
+        print("sklearn-embed: interrupted; no output was left half-written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (UsageError, OSError, ValueError, TypeError, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         one_line = " ".join(str(message).split())
         print(f"sklearn-embed: error: {one_line}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _parser():
@@ -57,6 +69,7 @@ def _parser():
         prog="sklearn-embed",
         description="Learn supervised embeddings of the categorical columns of a table.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(required=True, metavar="{fit,transform,demo}")
 
     fit = commands.add_parser("fit", help="fit an encoder on a CSV or Parquet file")
@@ -67,7 +80,7 @@ def _parser():
     fit.add_argument("--embeddings", type=Path, help="write the embedding tables here (CSV)")
     fit.add_argument("--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)")
     fit.add_argument("--plot-column", help="column drawn by --plot (default: the one with most categories)")
-    fit.add_argument("--model", type=Path, help="save the fitted encoder here (joblib)")
+    fit.add_argument("--model", type=Path, help="save the fitted encoder here (sklearn-embed's model format: no pickle)")
     parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
     parameters.add_argument("--embedding-dim", type=int)
     parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
@@ -88,8 +101,9 @@ def _parser():
 
     transform = commands.add_parser("transform", help="transform a table with a saved encoder")
     transform.add_argument("data", type=Path)
-    transform.add_argument("--model", type=Path, required=True, help="encoder saved by 'fit --model'")
+    transform.add_argument("--model", type=Path, required=True, help="encoder saved by 'fit --model' (pickle/joblib files are refused: they can run code)")
     transform.add_argument("--output", type=Path, required=True)
+    transform.add_argument("--keep", type=_names, default=[], metavar="A,B", help="copy these input columns (ids, target) into the output, first")
     transform.add_argument("--quiet", action="store_true")
     transform.set_defaults(run=_transform)
 
@@ -103,6 +117,13 @@ def _parser():
 
 
 def _fit(args):
+    outputs = {"--output": args.output, "--embeddings": args.embeddings, "--plot": args.plot,
+               "--model": args.model}  # fmt: skip
+    if not any(outputs.values()):
+        raise UsageError("fit writes nothing without --output, --embeddings, --plot or --model.")
+    check_outputs(outputs, inputs=[args.data])
+    if args.plot:
+        _pyplot()  # before training, not after
     frame = read_table(args.data)
     if args.target not in frame.columns:
         raise UsageError(
@@ -123,53 +144,67 @@ def _fit(args):
     say = _say(args.quiet)
     start = time.perf_counter()
     with _warnings_as_lines(say, before=progress.close):
-        encoder.fit(X, y, callback=progress.update)
+        try:
+            encoder.fit(X, y, callback=progress.update)
+        finally:
+            progress.close()
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
     hint = _id_like_hint(X, encoder.categorical_features_)
     if hint:
         say(hint)
+    if args.model:
+        encoder.save(args.model)
+        say(f"wrote {args.model}")
     if args.output:
         with _warnings_as_lines(say):
-            transformed = encoder.set_output(transform="pandas").transform(X)
-        write_table(transformed, args.output)
+            write_table(_output_frame(encoder, X, frame, []), args.output)
         say(f"wrote {args.output}")
     if args.embeddings:
-        embeddings_table(encoder).to_csv(args.embeddings, index=False)
+        write_table(embeddings_table(encoder), args.embeddings)
         say(f"wrote {args.embeddings}")
     if args.plot:
         column = args.plot_column or _widest_column(encoder)
-        ax = encoder.plot_embeddings(column)
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        figure = encoder.plot_embeddings(column).figure
+        with atomic_path(args.plot) as temporary:
+            figure.savefig(temporary, dpi=120, bbox_inches="tight", format=args.plot.suffix[1:].lower())
         say(f"wrote {args.plot}")
-    if args.model:
-        import joblib
-
-        joblib.dump(encoder, args.model)
-        say(f"wrote {args.model}")
     return 0
 
 
 def _transform(args):
-    import joblib
-
-    if not args.model.exists():
+    check_outputs({"--output": args.output}, inputs=[args.data, args.model])
+    if not args.model.is_file():
         raise UsageError(f"model file {args.model} does not exist.")
-    encoder = joblib.load(args.model)
-    if not isinstance(encoder, EmbeddingEncoder):
-        raise UsageError(f"{args.model} does not hold an EmbeddingEncoder.")
+    encoder = EmbeddingEncoder.load(args.model)
+    if not hasattr(encoder, "feature_names_in_"):
+        raise UsageError(f"{args.model} was fitted on an array without column names; the "
+                         "command line matches columns by name.")  # fmt: skip
     frame = read_table(args.data)
-    if hasattr(encoder, "feature_names_in_"):
-        # The file may also hold the target or ids: take the model's columns, in its order.
-        missing = [c for c in encoder.feature_names_in_ if c not in frame.columns]
-        if missing:
-            raise UsageError(f"{args.data} lacks the columns {missing} the model was fitted on.")
-        frame = frame[list(encoder.feature_names_in_)]
+    missing = [c for c in [*encoder.feature_names_in_, *args.keep] if c not in frame.columns]
+    if missing:
+        raise UsageError(f"{args.data} lacks the columns {missing}; its columns are {list(frame.columns)}.")
+    # The file may also hold the target or ids: take the model's columns, in its order.
+    X = frame[list(encoder.feature_names_in_)]
     say = _say(args.quiet)
     with _warnings_as_lines(say):
-        transformed = encoder.set_output(transform="pandas").transform(frame)
-    write_table(transformed, args.output)
+        write_table(_output_frame(encoder, X, frame, args.keep), args.output)
     say(f"wrote {args.output}")
     return 0
+
+
+def _output_frame(encoder, X, frame, keep):
+    """The transformed table, the ``keep`` columns first, embeddings as float32.
+
+    The vectors are float32 in the model: writing them with float64's 17
+    digits only makes the file larger.
+    """
+    out = encoder.set_output(transform="pandas").transform(X)
+    embedded = [name for name in out.columns if name not in set(X.columns)]
+    out[embedded] = out[embedded].astype(np.float32)
+    clash = sorted(set(keep) & set(out.columns))
+    if clash:
+        raise UsageError(f"--keep columns {clash} are also output columns; keep them under another name.")
+    return pd.concat([frame[keep].reset_index(drop=True), out.reset_index(drop=True)], axis=1)
 
 
 def _demo(args):
@@ -180,33 +215,6 @@ def _demo(args):
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def read_table(path):
-    """Read a CSV (optionally compressed) or Parquet file into a DataFrame."""
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"input file {path} does not exist.")
-    if path.suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path, engine=_parquet_engine())
-    return pd.read_csv(path)
-
-
-def write_table(frame, path):
-    """Write a DataFrame to CSV, or Parquet when the name ends in .parquet."""
-    path = Path(path)
-    if path.suffix in (".parquet", ".pq"):
-        frame.to_parquet(path, engine=_parquet_engine(), index=False)
-    else:
-        frame.to_csv(path, index=False)
-
-
-def _parquet_engine():
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise UsageError("reading or writing Parquet needs pyarrow: pip install pyarrow") from None
-    return "pyarrow"
 
 
 def embeddings_table(encoder):

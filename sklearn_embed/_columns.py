@@ -250,6 +250,17 @@ class ColumnCoder:
         coder.numeric_mean, coder.numeric_scale = mean_and_scale(clipped)
         return coder
 
+    @classmethod
+    def restore(cls, layout, vocabularies, attributes):
+        """The coder of a saved encoder, from the parts of its model file."""
+        coder = cls(layout["feature_names"], layout["categorical_mask"], vocabularies)
+        coder.numeric_bounds = attributes["numeric_bounds_"].reshape(-1, 2)
+        coder.numeric_mean = attributes["numeric_mean_"]
+        coder.numeric_scale = attributes["numeric_scale_"]
+        coder.unknown_shares = layout["unknown_shares"]
+        coder.embedded_dtypes = layout["embedded_dtypes"]
+        return coder
+
     @property
     def embedded_names(self):
         return np.asarray(

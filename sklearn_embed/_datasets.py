@@ -5,7 +5,7 @@ from importlib import resources
 import pandas as pd
 
 
-def load_adult_sample():
+def load_adult_sample() -> tuple[pd.DataFrame, pd.Series]:
     """Load 5,000 rows of the UCI Adult census data (CC BY 4.0).
 
     The source's missing-value marker ``?`` is read as a missing value, so

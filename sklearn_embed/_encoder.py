@@ -5,11 +5,17 @@ layout in ``_columns`` (:class:`~sklearn_embed._columns.ColumnCoder`); the
 target in ``_target``. This module wires them to the estimator API.
 """
 
+from __future__ import annotations
+
+import os
 import warnings
+from collections.abc import Callable
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -24,11 +30,13 @@ from ._compat import (
     _fit_context,
 )
 from ._network import ACTIVATIONS, NetworkParams, init_params, predict_in_chunks
+from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
 from ._shrinkage import mean_per_row, shrink_table, weighted_counts
 from ._similarity import nearest_categories
-from ._target import TARGET_TYPES, encode_target
+from ._target import TARGET_TYPES, Target, encode_target
 from ._training import TrainingConfig, TrainingData, train
+from ._vocabulary import Vocabulary
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
 HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
@@ -348,7 +356,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.record_embeddings = record_embeddings
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, callback=None):
+    def fit(
+        self,
+        X: ArrayLike | pd.DataFrame,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        callback: Callable[[dict], None] | None = None,
+    ) -> EmbeddingEncoder:
         """Train the network and keep its embedding tables.
 
         Parameters
@@ -416,7 +430,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             self.embedding_history_ = [np.stack(tables) for tables in snapshots]
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
         """Replace each categorical column by its embedding columns.
 
         Parameters
@@ -437,7 +451,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self._coder.warn_on_unknown_drift(frame, codes)
         return self._coder.output(frame, codes, self.embeddings_, self.remainder)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns.
 
         Parameters
@@ -455,7 +469,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         dims = list(self.embedding_dims_.values())
         return self._coder.feature_names_out(input_features, dims, self.remainder)
 
-    def get_embeddings(self, column):
+    def get_embeddings(self, column: str) -> pd.DataFrame:
         """The learned table of one column, one row per category.
 
         Parameters
@@ -488,7 +502,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             columns=[f"{column}_emb{j}" for j in range(dim)],
         )
 
-    def most_similar(self, column, category, n=5, metric="cosine"):
+    def most_similar(
+        self, column: str, category: Any, n: int = 5, metric: str = "cosine"
+    ) -> pd.DataFrame:
         """The categories of ``column`` whose vectors are nearest to ``category``'s.
 
         Parameters
@@ -526,7 +542,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         return nearest_categories(self.get_embeddings(column), category, n=n, metric=metric)
 
-    def plot_embeddings(self, column, ax=None, **kwargs):
+    def plot_embeddings(self, column: str, ax: Any = None, **kwargs: Any) -> Any:
         """Draw one column's categories in 2-D (PCA above two dimensions).
 
         Points are coloured by the category's mean target in the training data
@@ -560,7 +576,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         return plot_embeddings(self, column, ax=ax, **kwargs)
 
-    def plot_training(self, ax=None):
+    def plot_training(self, ax: Any = None) -> Any:
         """Plot the training and validation loss per epoch. Needs matplotlib.
 
         Parameters
@@ -583,6 +599,74 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ['training loss', 'validation loss']
         """
         return plot_training(self, ax=ax)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the fitted encoder to ``path`` in sklearn-embed's model format (no pickle).
+
+        The file is a zip of JSON and ``.npy`` arrays (see
+        :mod:`sklearn_embed._persistence`); :meth:`load` reads it back without
+        running any code from it, and the loaded encoder transforms bit for bit
+        as this one does. The file appears only once it is complete.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Any name; ``.sk-embed`` is a good extension.
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile, os
+        >>> from sklearn_embed import EmbeddingEncoder
+        >>> X = pd.DataFrame({"shop": list("abc") * 20})
+        >>> enc = EmbeddingEncoder(max_iter=3, random_state=0).fit(X, [0, 1, 1] * 20)
+        >>> path = os.path.join(tempfile.mkdtemp(), "shops.sk-embed")
+        >>> enc.save(path)
+        >>> (EmbeddingEncoder.load(path).transform(X) == enc.transform(X)).all()
+        np.True_
+        """
+        check_is_fitted(self)
+        save_model(path, self, self._coder, self._target)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> EmbeddingEncoder:
+        """Read an encoder written by :meth:`save`. Never unpickles, never runs code.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        encoder : EmbeddingEncoder
+            Fitted, as it was saved.
+
+        Raises
+        ------
+        ModelFileError
+            (a ``ValueError``) if the file is not a complete, consistent model
+            file of a version this release reads: truncated, corrupted, edited,
+            or a pickle/joblib file.
+        """
+        params, attributes, layout = load_model(path)
+        try:
+            encoder = cls(**params)
+            encoder._validate_params()
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"{path}: the saved parameters are not valid: {error}") from None
+        for name, value in attributes.items():
+            setattr(encoder, name, value)
+        vocabularies = [
+            Vocabulary(categories, infrequent)
+            for categories, infrequent in zip(encoder.categories_, encoder.infrequent_categories_)
+        ]
+        encoder._coder = ColumnCoder.restore(layout, vocabularies, attributes)
+        encoder._target = Target(
+            encoder.target_type_,
+            classes=getattr(encoder, "classes_", None),
+            mean=layout["target_mean"],
+            scale=layout["target_scale"],
+        )
+        return encoder
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

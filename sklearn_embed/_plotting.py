@@ -4,6 +4,9 @@ matplotlib is an optional dependency: it is imported here, inside the
 functions, so ``import sklearn_embed`` never needs it.
 """
 
+import os
+from typing import Any
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -140,7 +143,9 @@ def plot_training(encoder, ax=None):
     return ax
 
 
-def animate_embeddings(encoder, column, path, *, fps=5, n_labels=20):
+def animate_embeddings(
+    encoder: Any, column: str, path: str | os.PathLike, *, fps: int = 5, n_labels: int = 20
+) -> str | os.PathLike:
     """Write a GIF of one column's vectors moving during training.
 
     Needs an encoder fitted with ``record_embeddings=True``. All frames share

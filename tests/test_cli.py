@@ -4,7 +4,6 @@ import io
 import subprocess
 import sys
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,7 +38,7 @@ def test_fit_then_transform(table, tmp_path):
         "fit", data, "--target", "sold", "--categorical", "shop,id", "--embedding-dim", "3",
         "--hidden-layer-sizes", "8", "--max-iter", "30", "--random-state", "0",
         "--output", "out.csv", "--embeddings", "emb.csv", "--plot", "emb.png",
-        "--model", "model.joblib", cwd=tmp_path,
+        "--model", "model.sk-embed", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "fitted 2 embedded columns (shop, id) on 600 rows" in result.stderr
@@ -54,12 +53,12 @@ def test_fit_then_transform(table, tmp_path):
     assert sorted(embeddings.loc[embeddings["column"] == "shop", "category"]) == ["east", "north", "south", "west"]
     assert (tmp_path / "emb.png").stat().st_size > 10_000
 
-    model = joblib.load(tmp_path / "model.joblib")
+    model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
     assert isinstance(model, EmbeddingEncoder) and model.embedding_dim == 3
     np.testing.assert_allclose(out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-6)
 
     # The file still holds the target: transform takes the model's columns.
-    result = run("transform", data, "--model", "model.joblib", "--output", "again.parquet", cwd=tmp_path)
+    result = run("transform", data, "--model", "model.sk-embed", "--output", "again.parquet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6)
 
@@ -67,18 +66,29 @@ def test_fit_then_transform(table, tmp_path):
 def test_parquet_input_and_quiet(table, tmp_path):
     _, frame = table
     frame.to_parquet(tmp_path / "sales.parquet")
-    result = run("fit", "sales.parquet", "--target", "sold", "--max-iter", "3", "--quiet", cwd=tmp_path)
+    result = run("fit", "sales.parquet", "--target", "sold", "--max-iter", "3", "--quiet",
+                 "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
+    assert EmbeddingEncoder.load(tmp_path / "m.sk-embed").n_iter_ == 3
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["fit", "missing.csv", "--target", "sold"], "input file missing.csv does not exist"),
-        (["fit", "{data}", "--target", "nope"], "target column 'nope' is not in"),
-        (["fit", "{nan_data}", "--target", "sold"], "target column 'sold' has 1 missing values"),
-        (["fit", "{data}", "--target", "sold", "--categorical", "nope"], "names columns ['nope'] that are not in X"),
-        (["transform", "{data}", "--model", "none.joblib", "--output", "x.csv"], "model file none.joblib does not exist"),
+        (["fit", "missing.csv", "--target", "sold", "--model", "m"], "input file missing.csv does not exist"),
+        (["fit", "{data}", "--target", "nope", "--model", "m"], "target column 'nope' is not in"),
+        (["fit", "{nan_data}", "--target", "sold", "--model", "m"], "target column 'sold' has 1 missing values"),
+        (["fit", "{data}", "--target", "sold", "--categorical", "nope", "--model", "m"], "names columns ['nope'] that are not in X"),
+        (["fit", "{data}", "--target", "sold"], "fit writes nothing without --output"),
+        (["fit", "{data}", "--target", "sold", "--output", "{data}"], "is also the input"),
+        (["fit", "{data}", "--target", "sold", "--model", "same.csv", "--output", "same.csv"], "is also the file of --output"),
+        (["fit", "{data}", "--target", "sold", "--output", "nowhere/out.csv"], "the folder nowhere does not exist"),
+        (["fit", "{data}", "--target", "sold", "--output", "."], "is a folder"),
+        (["fit", "{data}", "--target", "sold", "--output", "out.xlsx"], "unknown table format"),
+        (["fit", "{data}", "--target", "sold", "--plot", "p.txt"], "a picture needs a name ending in .png"),
+        (["transform", "{data}", "--model", "{data}", "--output", "x.csv"], "not a valid sklearn-embed model file"),
+        (["transform", "{data}", "--model", "m", "--output", "m"], "is also the input m"),
+        (["transform", "{data}", "--model", "none.sk-embed", "--output", "x.csv"], "model file none.sk-embed does not exist"),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(table, tmp_path, args, message):
@@ -132,7 +142,7 @@ def test_fit_summary_hints_and_warnings_speak_the_command_line(table, tmp_path):
     frame.drop(columns="sold").to_csv(tmp_path / "ratings.csv", index=False)
     result = run(
         "fit", "ratings.csv", "--target", "rating", "--categorical", "+id", "--smooth", "0",
-        "--max-iter", "2", "--model", "m.joblib", cwd=tmp_path,
+        "--max-iter", "2", "--model", "m.sk-embed", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "pass --target-type continuous" in result.stderr and "target_type=" not in result.stderr
@@ -141,5 +151,79 @@ def test_fit_summary_hints_and_warnings_speak_the_command_line(table, tmp_path):
     assert "read as multiclass, 5 classes: 1, 2, 3, 4, ..." in result.stderr
     assert "integer columns ['store_id'] look like ids" in result.stderr
     assert "--categorical +store_id" in result.stderr
-    model = joblib.load(tmp_path / "m.joblib")
+    model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
     assert model.smooth == 0.0 and model.target_type_ == "multiclass"
+
+
+class _Payload:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_transform_refuses_a_pickle_model_without_running_it(table, tmp_path):
+    import pickle
+
+    data, _ = table
+    (tmp_path / "model.joblib").write_bytes(pickle.dumps(_Payload(tmp_path / "pwned")))
+    result = run("transform", data, "--model", "model.joblib", "--output", "x.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "pickle or joblib file, which sklearn-embed never loads" in result.stderr
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "x.csv").exists()
+
+
+def test_transform_keeps_named_columns_and_writes_float32_digits(table, tmp_path):
+    data, frame = table
+    fitted = run("fit", data, "--target", "sold", "--max-iter", "3", "--model", "m", cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    frame.assign(row_id=np.arange(len(frame))).to_csv(tmp_path / "new.csv", index=False)
+    result = run("transform", "new.csv", "--model", "m", "--output", "out.csv", "--keep", "row_id,sold", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out.columns[:3].tolist() == ["row_id", "sold", "shop_emb0"]
+    np.testing.assert_array_equal(out["row_id"], np.arange(len(frame)))
+    first_line = (tmp_path / "out.csv").read_text().splitlines()[1]
+    assert max(len(cell) for cell in first_line.split(",")[2:-2]) <= 12  # float32, not 17 digits
+    encoder = EmbeddingEncoder.load(tmp_path / "m")
+    expected = encoder.set_output(transform="pandas").transform(frame.drop(columns="sold"))
+    for column in expected.columns:
+        if "_emb" in column:  # written with float32's digits: the same float32 read back
+            np.testing.assert_array_equal(out[column].to_numpy(np.float32), expected[column].to_numpy(np.float32))
+        else:
+            np.testing.assert_array_equal(out[column], expected[column])
+
+
+def test_version():
+    from sklearn_embed import __version__
+
+    result = run("--version", cwd=".")
+    assert result.returncode == 0 and result.stdout.strip() == f"sklearn-embed {__version__}"
+
+
+def test_an_interrupted_write_leaves_no_output(tmp_path):
+    import signal
+    import time
+
+    n = 400_000
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"shop": rng.choice(list("abcdefghij"), size=n), "x": rng.normal(size=n)})
+    fitted = EmbeddingEncoder(embedding_dim=30, max_iter=1, random_state=0)
+    with pytest.warns(Warning):
+        fitted.fit(frame.iloc[:2000], rng.randint(2, size=2000))
+    fitted.save(tmp_path / "m")
+    frame.to_parquet(tmp_path / "big.parquet")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sklearn_embed", "transform", "big.parquet", "--model", "m", "--output", "out.csv"],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.csv.*.part")) and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "out.csv").exists() and not list(tmp_path.glob(".out.csv.*"))

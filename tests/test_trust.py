@@ -5,7 +5,6 @@ import sys
 import tracemalloc
 import warnings
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -217,17 +216,17 @@ def test_zip_code_drift_through_the_command_line(tmp_path):
     digits.to_csv(tmp_path / "later.csv", index=False)  # read back as integers
     run = [sys.executable, "-m", "sklearn_embed"]
     fitted = subprocess.run(
-        [*run, "fit", "train.csv", "--target", "y", "--model", "m.joblib", "--random-state", "0"],
+        [*run, "fit", "train.csv", "--target", "y", "--model", "m.sk-embed", "--random-state", "0"],
         cwd=tmp_path, capture_output=True, text=True,
     )  # fmt: skip
     assert fitted.returncode == 0, fitted.stderr
     assert pd.read_csv(tmp_path / "later.csv")["zip"].dtype.kind == "i"
     result = subprocess.run(
-        [*run, "transform", "later.csv", "--model", "m.joblib", "--output", "out.csv"],
+        [*run, "transform", "later.csv", "--model", "m.sk-embed", "--output", "out.csv"],
         cwd=tmp_path, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
-    expected = joblib.load(tmp_path / "m.joblib").transform(digits)
+    expected = EmbeddingEncoder.load(tmp_path / "m.sk-embed").transform(digits)
     np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
 
 
