@@ -213,9 +213,9 @@ class ColumnCoder:
     Attributes
     ----------
     numeric_bounds : ndarray of shape (n_numeric, 2)
-        The training quantiles ``NUMERIC_CLIP`` and ``1 - NUMERIC_CLIP`` of each
-        numeric column: the network sees values clipped to them, so that a few
-        extreme values cannot squash a column's scale.
+        The network sees each numeric column clipped to these (see
+        :func:`outlier_bounds`), so that a few extreme values cannot squash a
+        column's scale.
     numeric_mean, numeric_scale : ndarray of shape (n_numeric,)
         Mean and standard deviation of each clipped column.
     unknown_shares : ndarray of shape (n_embedded,)
@@ -242,10 +242,7 @@ class ColumnCoder:
         coder = cls(feature_names, mask, vocabularies)
         coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-            bounds = np.nanquantile(x_numeric, [NUMERIC_CLIP, 1 - NUMERIC_CLIP], axis=0).T
-        coder.numeric_bounds = np.nan_to_num(bounds, nan=0.0).reshape(-1, 2)
+        coder.numeric_bounds = outlier_bounds(x_numeric)
         clipped = np.clip(x_numeric, coder.numeric_bounds[:, 0], coder.numeric_bounds[:, 1])
         coder.numeric_mean, coder.numeric_scale = mean_and_scale(clipped)
         return coder
@@ -418,6 +415,28 @@ class ColumnCoder:
             elif widths[i]:
                 out[:, block] = numeric_values(frame.iloc[:, i], self.feature_names[i])[:, None]
         return out
+
+
+def outlier_bounds(x):
+    """Per column, the range outside which values are clipped for the network.
+
+    The 0.1% and 99.9% training quantiles, widened by their distance on each
+    side: five values of 1e12 among 20,000 ordinary ones are clipped, while a
+    flag that is 1 on a handful of rows keeps both its values (its quantiles
+    are both 0, so nothing lies "far" from them and nothing is clipped).
+
+    Returns
+    -------
+    bounds : ndarray of shape (n_columns, 2)
+        ``-inf`` / ``inf`` where nothing is clipped; 0 for all-missing columns.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        low, high = np.nanquantile(x, [NUMERIC_CLIP, 1 - NUMERIC_CLIP], axis=0).reshape(2, -1)
+    spread = high - low
+    bounds = np.column_stack([low - spread, high + spread])
+    bounds[spread == 0] = [-np.inf, np.inf]
+    return np.nan_to_num(bounds, nan=0.0, posinf=np.inf, neginf=-np.inf)
 
 
 def mean_and_scale(x):

@@ -196,9 +196,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         mean of the first output; NaN for a row no training row uses.
 
     numeric_bounds_ : ndarray of shape (n_numeric_features, 2)
-        The 0.1% and 99.9% training quantiles of each non-embedded column: the
-        network sees values clipped to them, so that a few extreme values do
-        not squash a column (the output passes the raw values through).
+        The range the network sees each non-embedded column clipped to: its
+        0.1% and 99.9% training quantiles widened by their distance on each
+        side (``-inf, inf`` when they are equal, so rare values of a flag stay),
+        so that a few extreme values do not squash a column. The output passes
+        the raw values through.
 
     numeric_mean_, numeric_scale_ : ndarray of shape (n_numeric_features,)
         Mean and standard deviation of each clipped column: the network sees
@@ -258,8 +260,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     batch, so the cost per step does not grow with cardinality. Missing values
     in numeric columns are passed through unchanged (the network sees them at
     the column mean); infinite values are refused. The network sees numeric
-    columns clipped to their 0.1% and 99.9% training quantiles, so a few
-    extreme values do not squash a column; the output keeps the raw values.
+    columns clipped far outside their 0.1% and 99.9% training quantiles, so a
+    few extreme values do not squash a column; the output keeps the raw values.
     ``transform`` warns (:class:`~sklearn_embed.DataWarning`) when a column
     maps far more rows to the unknown vector than ``fit`` did.
 

@@ -105,6 +105,11 @@ def encode_target(y, n_samples, target_type="auto"):
     labels = isinstance(getattr(y, "dtype", None), CategoricalDtype)
     if getattr(getattr(y, "dtype", None), "kind", None) == "c":
         raise TypeError("y holds values of types ['complex']; a target must hold real numbers.")
+    if isinstance(y, (list, tuple)):
+        # check_array would turn [1, True, "a"] into one dtype and merge the labels.
+        _value_kind(np.asarray(y, dtype=object).ravel())
+    elif hasattr(getattr(y, "dtype", None), "numpy_dtype") and not pd.isna(y).any():
+        y = y.to_numpy(dtype=y.dtype.numpy_dtype)  # nullable Int64 / boolean: keep the labels' type
     y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=False, input_name="y")
     if y.shape[0] != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}; they must match.")
@@ -173,10 +178,14 @@ def infer_target_type(y, labels=False):
         return "continuous"
     if labels or _value_kind(y) == "labels":
         return "binary" if len(np.unique(y)) <= 2 else "multiclass"
-    values = y.astype(np.float64)
-    if not np.array_equal(values, np.round(values)):
-        return "continuous"
-    n_distinct = len(np.unique(values))
+    if y.dtype.kind not in "iu":  # floats, or numbers in an object array
+        values = y.astype(np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError(f"y contains {int(np.isinf(values).sum())} infinite values.")
+        if not np.array_equal(values, np.round(values)):
+            return "continuous"
+    # Counted in y's own dtype: 2**60 + 1 and 2**60 are one float64 but two labels.
+    n_distinct = len(np.unique(y))
     if n_distinct <= 2:
         return "binary"
     if n_distinct > MAX_WHOLE_NUMBER_CLASSES:

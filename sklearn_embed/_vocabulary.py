@@ -46,6 +46,14 @@ class Vocabulary:
     def __init__(self, categories, infrequent):
         self.categories = categories
         self.infrequent = infrequent
+        self._cache = {}  # hash indexes of the categories, built on first use
+
+    def __getstate__(self):
+        # Pickles hold the arrays only; the indexes are rebuilt when needed.
+        return {"categories": self.categories, "infrequent": self.infrequent}
+
+    def __setstate__(self, state):
+        self.__init__(state["categories"], state["infrequent"])
 
     @classmethod
     def fit(cls, series, min_frequency, name):
@@ -106,16 +114,18 @@ class Vocabulary:
 
         Vectorised through pandas' hash tables; categorical columns are looked
         up through their (small) category list instead of their values.
+        Booleans never match numbers (pandas would find True at 1). Values of
+        the other kind than the categories, numbers against strings, get a
+        second look-up by numeric value (see :func:`_rows_by_number`).
 
         Returns
         -------
         codes : ndarray of int32, shape (n_samples,)
         """
         has_missing_row = len(self.categories) > 0 and _is_missing(self.categories[-1])
-        known = self.categories[:-1] if has_missing_row else self.categories
         if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
             # Numbers hash fast in their own dtype.
-            codes = _typed_index(known).get_indexer(series)
+            codes, kind = self._index("typed").get_indexer(series), "number"
         else:
             # Strings, booleans, categoricals: code the column's distinct values
             # (pyarrow's dictionary encoding for pandas 3 strings, the codes for a
@@ -124,18 +134,59 @@ class Vocabulary:
                 value_codes, values = series.cat.codes.to_numpy(), series.cat.categories
             else:
                 value_codes, values = pd.factorize(series, use_na_sentinel=True)
-            lookup = pd.Index(known, dtype=object).get_indexer(_as_object_array(values))
-            if len(lookup):
-                codes = np.where(value_codes >= 0, lookup[value_codes], -1)
-            else:
-                codes = np.full(len(series), -1)
+            values = _as_object_array(values)
+            lookup, kind = self._index("object").get_indexer(values), _kind(values)
+            codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else -1
+            codes = np.broadcast_to(codes, len(series))
         codes = codes.astype(np.int32)
         missing = series.isna().to_numpy()
-        unknown = (codes < 0) & ~missing
-        if unknown.any() and not is_bool_dtype(series.dtype):
-            codes[unknown] = _rows_by_number(known, series[unknown])
+        if (kind == "bool") != (self._kind() == "bool"):
+            codes[:] = -1
+        elif {kind, self._kind()} == {"number", "string"}:
+            unknown = (codes < 0) & ~missing
+            if unknown.any():
+                codes[unknown] = self._rows_by_number(series[unknown])
         codes[missing] = len(self.categories) - 1 if has_missing_row else -1
         return codes
+
+    def _known(self):
+        has_missing_row = len(self.categories) > 0 and _is_missing(self.categories[-1])
+        return self.categories[:-1] if has_missing_row else self.categories
+
+    def _kind(self):
+        if "kind" not in self._cache:
+            self._cache["kind"] = _kind(self._known())
+        return self._cache["kind"]
+
+    def _index(self, form):
+        """The hash index of the kept categories, built once: "typed" or "object"."""
+        if form not in self._cache:
+            known = self._known()
+            self._cache[form] = _typed_index(known) if form == "typed" else pd.Index(known, dtype=object)
+        return self._cache[form]
+
+    def _rows_by_number(self, values):
+        """Rows of ``values`` matched to the categories by numeric value; -1 where none.
+
+        A second look-up for values written in another kind than at fit: the zip
+        code "10001" read back as the integer 10001 or the float 10001.0, "07030"
+        as 7030, and the reverse. Only whole numbers below 2**53 (exact in
+        float64) and strings of digits take part. A number that two values seen
+        at fit share ("7030" and "07030"), or that a value too rare for a row of
+        its own has, matches nothing.
+        """
+        if "numbers" not in self._cache:
+            seen = np.concatenate([self._known(), self.infrequent]).astype(object)
+            numbers = pd.Series(_as_numbers(seen))
+            rows = np.r_[np.arange(len(self._known())), np.full(len(self.infrequent), -1)]
+            usable = numbers.notna().to_numpy() & ~numbers.duplicated(keep=False).to_numpy()
+            self._cache["numbers"] = (pd.Index(numbers[usable]), rows[usable])
+        index, rows = self._cache["numbers"]
+        distinct_codes, distinct = pd.factorize(values)
+        found = index.get_indexer(_as_numbers(distinct))
+        matched = np.full(len(found), -1, dtype=np.int32)
+        matched[found >= 0] = rows[found[found >= 0]]
+        return matched[distinct_codes]
 
     def unseen_values(self, series, codes, max_values=5):
         """The first distinct values of ``series`` never seen at fit time, and how many."""
@@ -162,6 +213,7 @@ class Vocabulary:
         new_rows[kept] = np.arange(len(kept))
         self.infrequent = np.concatenate([self.infrequent, self.categories[merged]])
         self.categories = self.categories[kept]
+        self._cache = {}
         return new_rows
 
 
@@ -198,41 +250,29 @@ def check_uniform_types(series, name):
     )
 
 
-def _rows_by_number(known, values):
-    """Rows of ``values`` matched to ``known`` by numeric value; -1 where none matches.
-
-    A second look-up for values that were written in another type than at fit:
-    the zip code "10001" read back as the integer 10001 or the float 10001.0,
-    "07030" as 7030. Only whole numbers take part. Strings that read as the
-    same number ("7030" and "07030" both at fit) are ambiguous and match
-    nothing. Booleans never match numbers.
-    """
-    if len(known) == 0 or infer_dtype(known, skipna=True) == "boolean":
-        return np.full(len(values), -1, dtype=np.int32)
-    known_numbers = _as_numbers(known)
-    distinct_codes, distinct = pd.factorize(values)
-    valid = ~np.isnan(known_numbers)
-    numbers = pd.Series(known_numbers[valid])
-    unique = ~numbers.duplicated(keep=False).to_numpy()
-    rows = np.flatnonzero(valid)[unique]
-    found = pd.Index(numbers[unique]).get_indexer(_as_numbers(distinct))
-    matched = np.full(len(found), -1, dtype=np.int32)
-    matched[found >= 0] = rows[found[found >= 0]]
-    return matched[distinct_codes]
+def _kind(values):
+    """"bool", "number", "string" or "other": what a set of distinct values holds."""
+    inferred = infer_dtype(values, skipna=True)
+    if inferred == "boolean":
+        return "bool"
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
+        return "number"
+    return "string" if inferred == "string" else "other"
 
 
 def _as_numbers(values):
-    """Whole-number values as float64; NaN for anything else.
+    """Whole numbers below 2**53, and strings of digits, as float64; NaN for the rest.
 
-    Only whole numbers below 2**53, which float64 holds exactly: two 20-digit ids
-    differ as strings but not as floats. Booleans are not numbers here (True is
-    not the code 1).
+    Below 2**53 float64 holds whole numbers exactly: two 20-digit ids differ as
+    strings but not as floats. Strings must be plain digits ("07030", "-12"):
+    "1e3", "1.0" or " 12 " may be other codes that only parse as the same number.
     """
-    values = _as_object_array(values)
-    if infer_dtype(values, skipna=True) in ("boolean", "mixed"):
+    values = pd.Series(_as_object_array(values), dtype=object)
+    if _kind(values) == "string":
+        values = values.where(values.str.fullmatch(r"-?\d+").fillna(False).astype(bool))
+    elif _kind(values) != "number":
         return np.full(len(values), np.nan)
-    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    numbers = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     exact = (np.abs(numbers) < 2.0**53) & (numbers == np.round(numbers))
     return np.where(exact, numbers, np.nan)
 

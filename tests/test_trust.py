@@ -137,6 +137,17 @@ def test_outliers_do_not_erase_a_numeric_column():
     assert spoiled.transform(X.assign(x=spoiled_x))[:, -1].max() == 1e12  # passthrough is raw
 
 
+def test_a_rare_flag_is_not_clipped_away():
+    rng = np.random.RandomState(0)
+    flag = np.zeros(20_000)
+    flag[rng.choice(20_000, 18, replace=False)] = 1  # 0.09% of the rows
+    y = ((flag == 1) | (rng.uniform(size=20_000) < 0.3)).astype(int)
+    X = pd.DataFrame({"shop": rng.choice(list("ab"), size=20_000), "flag": flag})
+    enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
+    proba = enc._predict_network(X)[:, 0]
+    assert proba[flag == 1].mean() > proba[flag == 0].mean() + 0.3
+
+
 @pytest.mark.parametrize("factor", [1e200, 1e-200])
 def test_numeric_column_at_extreme_scales_keeps_its_information(factor):
     X, y = _signal_table(n=5000)
@@ -196,6 +207,20 @@ def test_second_look_up_never_maps_a_value_to_another_category():
     for value in ["12345678901234567891", 7030, 1.5000000000000002]:
         out = enc.transform(pd.DataFrame({"id": pd.Series([value], dtype=object)}))
         np.testing.assert_array_equal(out[0], unknown)
+
+
+def test_look_ups_keep_kinds_apart():
+    # Booleans are not the codes 0 and 1; strings that only parse alike stay apart;
+    # a rare value never borrows a kept value's vector through its number.
+    from sklearn_embed._vocabulary import Vocabulary
+
+    ints = Vocabulary.fit(pd.Series([0, 1, 2]), 1, "i")
+    np.testing.assert_array_equal(ints.encode(pd.Series([True, False])), [-1, -1])
+    codes = Vocabulary.fit(pd.Series(["1", "1000", "12"]), 1, "s")
+    np.testing.assert_array_equal(codes.encode(pd.Series(["1.0", "1e3", " 12 ", "007"])), [-1] * 4)
+    rare = Vocabulary.fit(pd.Series(["7030"] * 50 + ["10001"] * 50 + ["07030"]), 5, "zip")
+    assert rare.infrequent.tolist() == ["07030"]
+    np.testing.assert_array_equal(rare.encode(pd.Series(["07030", 7030, 10001])), [-1, -1, 0])
 
 
 def test_unknown_heavy_transform_warns_with_the_column_and_values():
@@ -288,3 +313,23 @@ def test_unusable_targets_name_y(y, message):
     X = pd.DataFrame({"ok": list("ab") * 10})
     with pytest.raises(TypeError, match=message):
         EmbeddingEncoder().fit(X, y)
+    if y.dtype == object:  # the same values as a Python list
+        with pytest.raises(TypeError, match=message):
+            EmbeddingEncoder().fit(X, y.tolist())
+
+
+@pytest.mark.filterwarnings("ignore:Column 'ok'.*constant:sklearn_embed.DataWarning")
+def test_large_whole_numbers_are_counted_exactly():
+    X = pd.DataFrame({"ok": list("ab") * 15})
+    enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, 2**60 + np.arange(30))
+    assert enc.target_type_ == "continuous"
+
+
+@pytest.mark.filterwarnings("ignore:Column 'ok'.*constant:sklearn_embed.DataWarning")
+def test_nullable_targets_keep_their_labels():
+    X = pd.DataFrame({"ok": list("ab") * 15})
+    y = pd.Series([True, False, True] * 10, dtype="boolean")
+    enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, y)
+    assert enc.classes_.tolist() == [False, True] and enc.classes_.dtype == bool
+    with pytest.raises(ValueError, match="infinite"):
+        EmbeddingEncoder().fit(X, np.array([1, 2, np.inf] * 10, dtype=object))
