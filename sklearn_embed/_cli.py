@@ -76,6 +76,7 @@ def _parser():
     fit.add_argument("data", type=Path, help="input table (.csv, .csv.gz, .parquet)")
     fit.add_argument("--target", required=True, help="name of the target column")
     fit.add_argument("--categorical", metavar="[+]A,B", help="columns to embed, comma-separated (default: every non-numeric column); a leading + adds them to the default, e.g. +zip,store_id")
+    fit.add_argument("--drop", type=_names, default=[], metavar="A,B", help="columns that are not features (ids): left out of the fit")
     fit.add_argument("--output", type=Path, help="write the transformed table here")
     fit.add_argument("--embeddings", type=Path, help="write the embedding tables here (CSV)")
     fit.add_argument("--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)")
@@ -130,7 +131,10 @@ def _fit(args):
             f"target column {args.target!r} is not in {args.data}; its columns are "
             f"{list(frame.columns)}."
         )
-    X, y = frame.drop(columns=args.target), frame[args.target]
+    unknown = [c for c in [*args.drop, *filter(None, [args.plot_column])] if c not in frame.columns]
+    if unknown:
+        raise UsageError(f"{args.data} has no columns {unknown}; its columns are {list(frame.columns)}.")
+    X, y = frame.drop(columns=[args.target, *args.drop]), frame[args.target]
     if y.isna().any():
         raise UsageError(
             f"target column {args.target!r} has {int(y.isna().sum())} missing values; "
@@ -174,7 +178,7 @@ def _fit(args):
 def _transform(args):
     check_outputs({"--output": args.output}, inputs=[args.data, args.model])
     if not args.model.is_file():
-        raise UsageError(f"model file {args.model} does not exist.")
+        raise UsageError(f"model file {args.model} does not exist or is not a file.")
     encoder = EmbeddingEncoder.load(args.model)
     if not hasattr(encoder, "feature_names_in_"):
         raise UsageError(f"{args.model} was fitted on an array without column names; the "
@@ -226,7 +230,8 @@ def embeddings_table(encoder):
     for column in encoder.categorical_features_:
         table = encoder.get_embeddings(column)
         table.columns = [f"emb{j}" for j in range(table.shape[1])]
-        table.insert(0, "category", table.index.to_numpy())
+        # Text, missing as NA: one column can hold every table's categories in Parquet too.
+        table.insert(0, "category", pd.Series(table.index, dtype=object).astype("string").to_numpy())
         table.insert(0, "column", column)
         parts.append(table.reset_index(drop=True))
     return pd.concat(parts, ignore_index=True)

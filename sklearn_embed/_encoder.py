@@ -627,7 +627,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         np.True_
         """
         check_is_fitted(self)
-        save_model(path, self, self._coder, self._target)
+        output = getattr(self, "_sklearn_output_config", {}).get("transform")
+        save_model(path, self, self._coder, self._target, output)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> EmbeddingEncoder:
@@ -668,6 +669,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             mean=layout["target_mean"],
             scale=layout["target_scale"],
         )
+        if layout["output"] is not None:
+            encoder.set_output(transform=layout["output"])
         return encoder
 
     def __sklearn_tags__(self):

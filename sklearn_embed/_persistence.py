@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 FORMAT = "sklearn-embed-model"
 VERSION = 1
@@ -42,10 +43,11 @@ class ModelFileError(ValueError):
     """The file is not a complete, valid sklearn-embed model file."""
 
 
-def save_model(path, encoder, coder, target):
+def save_model(path, encoder, coder, target, output=None):
     """Write ``encoder`` (fitted) to ``path`` atomically: a partial file never appears.
 
-    ``coder`` and ``target`` are the encoder's column coder and target record.
+    ``coder`` and ``target`` are the encoder's column coder and target record,
+    ``output`` its ``set_output(transform=...)`` setting (None when not set).
     """
     arrays, values = {}, {}
     state = {name: _plain(getattr(encoder, name)) for name in _SCALARS}
@@ -57,6 +59,7 @@ def save_model(path, encoder, coder, target):
     state["validation_scores_"] = encoder.validation_scores_
     state["n_tables"], state["n_layers"] = len(encoder.embeddings_), len(encoder.coefs_)
     state["has_history"] = hasattr(encoder, "embedding_history_")
+    state["output"] = output
     for k in range(state["n_tables"]):
         for name in ("categories_", "infrequent_categories_"):
             values[f"{name}{k}"] = _value_array(getattr(encoder, name)[k], arrays, f"{name}{k}")
@@ -148,6 +151,7 @@ def _rebuild(document, arrays):
         "embedded_dtypes": state["embedded_dtypes"],
         "target_mean": arrays.get("target_mean"),
         "target_scale": arrays.get("target_scale"),
+        "output": state.get("output"),
     }
     return _params(document["params"]), attributes, layout
 
@@ -179,8 +183,48 @@ def _check_shapes(attributes, arrays, state):
     arrays_of_tables = [attributes[name] for name in ("embeddings_", "coefs_", "intercepts_")]
     if not all(a.dtype.kind == "f" and np.isfinite(a).all() for group in arrays_of_tables for a in group):
         problems.append("weights must be finite floating-point arrays")
+    problems += _check_parts(attributes, arrays, state, n_numeric)
     if problems:
         raise ModelFileError("the model file's parts do not fit together: " + "; ".join(problems))
+
+
+def _check_parts(attributes, arrays, state, n_numeric):
+    """The checks beyond the network's shapes: per-column arrays, target, scaling."""
+    n_tables, problems = state["n_tables"], []
+    rows = [len(c) + 1 for c in attributes["categories_"]]
+    per_row = [attributes[name] for name in ("category_counts_", "category_target_means_")]
+    if any([len(a) for a in group] != rows for group in per_row):
+        problems.append("per-category counts or means do not match the tables")
+    if any(not pd.Index(c).is_unique for c in attributes["categories_"]):
+        problems.append("a column lists a category twice")
+    if arrays["unknown_shares"].shape != (n_tables,) or len(attributes["smooth_"]) != n_tables:
+        problems.append("per-column arrays do not match the embedded columns")
+    if len(state["embedded_dtypes"]) != n_tables or len(state["feature_names"]) != state["n_features_in_"]:
+        problems.append("column names or dtypes do not match the columns")
+    if not all(isinstance(name, str) for name in state["feature_names"] + state["embedded_dtypes"]):
+        problems.append("column names must be strings")
+    bounds, scale = attributes["numeric_bounds_"], attributes["numeric_scale_"]
+    if bounds.shape != (n_numeric, 2) or not (np.isfinite(scale).all() and (scale > 0).all()):
+        problems.append("the numeric scaling is malformed")
+    if not np.isfinite(attributes["numeric_mean_"]).all():
+        problems.append("the numeric means must be finite")
+    if state.get("output") not in (None, "default", "pandas", "polars"):
+        problems.append(f"unknown output setting {state.get('output')!r}")
+    problems += _check_target(attributes, arrays)
+    return problems
+
+
+def _check_target(attributes, arrays):
+    target_type, classes = attributes["target_type_"], attributes.get("classes_")
+    width = attributes["coefs_"][-1].shape[1] if attributes["coefs_"] else None
+    expected = {
+        "binary": 1 if classes is not None and len(classes) == 2 else None,
+        "multiclass": len(classes) if classes is not None and len(classes) > 2 else None,
+        "continuous": len(arrays["target_mean"]) if "target_mean" in arrays else None,
+    }.get(target_type)
+    if expected is None or width != expected:
+        return [f"the target ({target_type!r}) does not match the output layer ({width} wide)"]
+    return []
 
 
 # ----------------------------------------------------------------- values

@@ -25,6 +25,8 @@ class UsageError(Exception):
 def table_format(path):
     """"csv" or "parquet" from the file name; a ``UsageError`` for anything else."""
     name = Path(path).name.lower()
+    if name.endswith(".csv.zst"):
+        _require("zstandard", path)
     if name.endswith(CSV_ENDINGS):
         return "csv"
     if name.endswith(PARQUET_ENDINGS):
@@ -52,6 +54,8 @@ def write_table(frame, path):
             frame.to_parquet(temporary, engine=parquet_engine(), index=False)
         else:
             compression = pd.io.common.infer_compression(str(path), "infer")
+            if compression == "zip":  # the file inside is named after the output, not the temporary
+                compression = {"method": "zip", "archive_name": Path(path).name[: -len(".zip")]}
             frame.to_csv(temporary, index=False, compression=compression)
 
 
@@ -90,6 +94,13 @@ def _check_distinct(given, inputs):
         if resolved in seen:
             raise UsageError(f"{option} {path} is also {seen[resolved]}; it would be overwritten.")
         seen[resolved] = f"the file of {option}"
+
+
+def _require(module, path):
+    try:
+        __import__(module)
+    except ImportError:
+        raise UsageError(f"{path}: this format needs {module}: pip install {module}") from None
 
 
 def parquet_engine():

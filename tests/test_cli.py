@@ -227,3 +227,22 @@ def test_an_interrupted_write_leaves_no_output(tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out.csv").exists() and not list(tmp_path.glob(".out.csv.*"))
+
+
+def test_dropped_ids_can_be_kept_and_outputs_take_any_table_format(table, tmp_path):
+    data, frame = table
+    frame.assign(row_id=np.arange(len(frame)), flag=frame["size"] > 0).to_csv(tmp_path / "ids.csv", index=False)
+    fitted = run(
+        "fit", "ids.csv", "--target", "sold", "--drop", "row_id", "--categorical", "+id,flag",
+        "--max-iter", "2", "--smooth", "0", "--model", "m", "--embeddings", "e.parquet", cwd=tmp_path,
+    )  # fmt: skip
+    assert fitted.returncode == 0, fitted.stderr
+    assert "row_id" not in EmbeddingEncoder.load(tmp_path / "m").feature_names_in_
+    tables = pd.read_parquet(tmp_path / "e.parquet")  # str, int and bool categories in one column
+    assert set(tables["column"]) == {"shop", "id", "flag"} and "True" in set(tables["category"])
+    result = run("transform", "ids.csv", "--model", "m", "--keep", "row_id", "--output", "o.csv.zip", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    import zipfile
+
+    assert zipfile.ZipFile(tmp_path / "o.csv.zip").namelist() == ["o.csv"]
+    assert pd.read_csv(tmp_path / "o.csv.zip")["row_id"].tolist() == list(range(len(frame)))

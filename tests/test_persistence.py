@@ -162,14 +162,30 @@ def _rewrite(path, change):
         (lambda p: _rewrite(p, lambda n, d: d.replace(b'"version": 1', b'"version": 99') if n == "model.json" else d), "format version 99"),
         (lambda p: _rewrite(p, lambda n, d: d.replace(b'"alpha"', b'"alpha_typo"') if n == "model.json" else d), "saved parameters are not valid"),
         (lambda p: _rewrite(p, _swap_first_table), "do not fit together"),
+        (lambda p: _rewrite(p, _replace_array("unknown_shares.npy", np.zeros(1))), "per-column arrays"),
+        (lambda p: _rewrite(p, _replace_array("categories_0.npy", np.array(["a", "a", "b", "c", "d", "e", "f"]))), "a category twice"),
+        (lambda p: _rewrite(p, lambda n, d: d.replace(b'"target_type_": "binary"', b'"target_type_": "continuous"') if n == "model.json" else d), "does not match the output layer"),
     ],
-    ids=["truncated", "empty", "csv", "version", "parameter", "table shape"],
+    ids=["truncated", "empty", "csv", "version", "parameter", "table shape", "shares", "duplicate", "target"],
 )
 def test_damaged_files_fail_in_one_clear_error(tmp_path, damage, message):
     path, _ = _model_file(tmp_path)
     damage(path)
     with pytest.raises(ModelFileError, match=message):
         EmbeddingEncoder.load(path)
+
+
+def _replace_array(member, array):
+    import io
+
+    def change(name, data):
+        if name != member:
+            return data
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        return buffer.getvalue()
+
+    return change
 
 
 def _swap_first_table(name, data):
@@ -216,3 +232,10 @@ def test_saving_an_unfitted_encoder_is_refused(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not (tmp_path / "model").exists()
+
+
+def test_the_output_setting_is_saved(tmp_path):
+    encoder, X = _fitted("default")
+    encoder.set_output(transform="pandas").save(tmp_path / "model")
+    out = EmbeddingEncoder.load(tmp_path / "model").transform(X)
+    assert isinstance(out, pd.DataFrame) and out.columns.tolist() == encoder.get_feature_names_out().tolist()
