@@ -330,6 +330,8 @@ def atomic_path(path):
     (Ctrl-C, SIGTERM turned into an exception) removes the temporary file.
     """
     path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist.")
     # Created like any new file (permissions from the umask, unlike mkstemp's 0600).
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     temporary.touch(exist_ok=False)

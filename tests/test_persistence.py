@@ -239,3 +239,9 @@ def test_the_output_setting_is_saved(tmp_path):
     encoder.set_output(transform="pandas").save(tmp_path / "model")
     out = EmbeddingEncoder.load(tmp_path / "model").transform(X)
     assert isinstance(out, pd.DataFrame) and out.columns.tolist() == encoder.get_feature_names_out().tolist()
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    encoder, _ = _fitted("default")
+    with pytest.raises(FileNotFoundError, match="the folder .*nowhere does not exist"):
+        encoder.save(tmp_path / "nowhere" / "model")
