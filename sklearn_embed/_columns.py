@@ -362,7 +362,9 @@ class ColumnCoder:
             if share <= expected + (1 - expected) / 2:
                 continue
             i = np.flatnonzero(self.categorical_mask)[k]
-            unseen, _ = vocabulary.unseen_values(frame.iloc[:, i], vocabulary.encode(frame.iloc[:, i]))
+            # The rows on the unknown row, marked -1 as unseen_values wants them.
+            marked = np.where(codes[:, k] == vocabulary.unknown_row, -1, codes[:, k])
+            unseen, _ = vocabulary.unseen_values(frame.iloc[:, i], marked)
             warnings.warn(
                 f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
                 f"vector in transform, against {expected:.0%} at fit (e.g. {unseen}). Check "

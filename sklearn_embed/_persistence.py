@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._vocabulary import as_python, is_missing
+
 FORMAT = "sklearn-embed-model"
 VERSION = 1
 
@@ -50,7 +52,7 @@ def save_model(path, encoder, coder, target, output=None):
     ``output`` its ``set_output(transform=...)`` setting (None when not set).
     """
     arrays, values = {}, {}
-    state = {name: _plain(getattr(encoder, name)) for name in _SCALARS}
+    state = {name: as_python(getattr(encoder, name)) for name in _SCALARS}
     state["embedding_dims_"] = {str(k): int(v) for k, v in encoder.embedding_dims_.items()}
     state["categorical_features_"] = [str(c) for c in encoder.categorical_features_]
     state["feature_names"] = [str(c) for c in coder.feature_names]
@@ -81,7 +83,7 @@ def save_model(path, encoder, coder, target, output=None):
         "format": FORMAT,
         "version": VERSION,
         "library_version": _library_version(),
-        "params": {key: _plain(value) for key, value in _json_params(encoder).items()},
+        "params": {key: as_python(value) for key, value in _json_params(encoder).items()},
         "state": state,
         "values": values,
         "arrays": sorted(arrays),
@@ -233,7 +235,7 @@ def _check_target(attributes, arrays):
 def _value_array(values, arrays, name):
     """Store category values (or class labels) typed; return their description."""
     values = np.asarray(values)
-    missing = values.dtype == object and len(values) > 0 and _is_missing(values[-1])
+    missing = values.dtype == object and len(values) > 0 and is_missing(values[-1])
     present = values[:-1] if missing else values
     kinds = {type(v).__name__ for v in present.tolist()}  # categories are few: no hot path
     if not kinds <= {"str", "int", "float", "bool"} or len(kinds) > 1:
@@ -257,10 +259,6 @@ def _values(description, arrays, name):
     return values
 
 
-def _is_missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
 # ----------------------------------------------------------------- parameters
 
 
@@ -281,14 +279,6 @@ def _params(saved):
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     return params
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 # ----------------------------------------------------------------- files

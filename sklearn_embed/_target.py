@@ -9,12 +9,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import CategoricalDtype, infer_dtype
+from pandas.api.types import CategoricalDtype
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
 from ._columns import mean_and_scale
 from ._exceptions import DataWarning
+from ._vocabulary import as_python, value_kind
 
 TARGET_TYPES = ("binary", "multiclass", "continuous")
 
@@ -22,11 +23,6 @@ TARGET_TYPES = ("binary", "multiclass", "continuous")
 # quantity (minutes of delay, miles per gallon, counts), not as class labels.
 # Fixed, not a share of the rows: the reading must not change with the table's size.
 MAX_WHOLE_NUMBER_CLASSES = 20
-
-# infer_dtype's verdicts for object arrays, by how the target reads them.
-_LABEL_KINDS = {"string", "boolean", "bytes", "categorical"}
-_NUMBER_KINDS = {"integer", "floating", "mixed-integer-float", "decimal"}
-
 
 @dataclass(frozen=True)
 class Target:
@@ -207,12 +203,8 @@ def _value_kind(y):
         return "numbers"
     if kind in "bUS":
         return "labels"
-    if kind == "O":
-        inferred = infer_dtype(y, skipna=False)
-        if inferred in _LABEL_KINDS:
-            return "labels"
-        if inferred in _NUMBER_KINDS:
-            return "numbers"
+    if kind == "O" and value_kind(y) != "other":
+        return "numbers" if value_kind(y) == "number" else "labels"
     examples = pd.unique(pd.Series(y[:1000].astype(str))).tolist()[:5] if kind == "O" else []
     types = sorted({type(value).__name__ for value in y.ravel()}) if kind == "O" else [str(y.dtype)]
     raise TypeError(
@@ -244,7 +236,7 @@ def _classes(y, target_type):
     classes, codes = np.unique(y, return_inverse=True)
     if len(classes) == 1:
         raise ValueError(
-            f"y contains only one class ({_plain(classes[0])!r}); at least 2 classes "
+            f"y contains only one class ({as_python(classes[0])!r}); at least 2 classes "
             "are needed to learn embeddings from a classification target."
         )
     if target_type == "binary":
@@ -255,7 +247,3 @@ def _classes(y, target_type):
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
 
-
-def _plain(value):
-    """A NumPy scalar as the Python value it holds, for messages (1.0, not np.float64(1.0))."""
-    return value.item() if isinstance(value, np.generic) else value

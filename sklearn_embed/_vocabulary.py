@@ -122,7 +122,6 @@ class Vocabulary:
         -------
         codes : ndarray of int32, shape (n_samples,)
         """
-        has_missing_row = len(self.categories) > 0 and _is_missing(self.categories[-1])
         if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
             # Numbers hash fast in their own dtype.
             codes, kind = self._index("typed").get_indexer(series), "number"
@@ -135,7 +134,7 @@ class Vocabulary:
             else:
                 value_codes, values = pd.factorize(series, use_na_sentinel=True)
             values = _as_object_array(values)
-            lookup, kind = self._index("object").get_indexer(values), _kind(values)
+            lookup, kind = self._index("object").get_indexer(values), value_kind(values)
             codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else -1
             codes = np.broadcast_to(codes, len(series))
         codes = codes.astype(np.int32)
@@ -146,16 +145,20 @@ class Vocabulary:
             unknown = (codes < 0) & ~missing
             if unknown.any():
                 codes[unknown] = self._rows_by_number(series[unknown])
-        codes[missing] = len(self.categories) - 1 if has_missing_row else -1
+        codes[missing] = len(self.categories) - 1 if self.has_missing_row else -1
         return codes
 
+    @property
+    def has_missing_row(self):
+        """Whether missing values have a row of their own (the last category)."""
+        return len(self.categories) > 0 and is_missing(self.categories[-1])
+
     def _known(self):
-        has_missing_row = len(self.categories) > 0 and _is_missing(self.categories[-1])
-        return self.categories[:-1] if has_missing_row else self.categories
+        return self.categories[:-1] if self.has_missing_row else self.categories
 
     def _kind(self):
         if "kind" not in self._cache:
-            self._cache["kind"] = _kind(self._known())
+            self._cache["kind"] = value_kind(self._known())
         return self._cache["kind"]
 
     def _index(self, form):
@@ -250,14 +253,18 @@ def check_uniform_types(series, name):
     )
 
 
-def _kind(values):
-    """"bool", "number", "string" or "other": what a set of distinct values holds."""
+def value_kind(values):
+    """"bool", "number", "string" or "other": what an array of values holds.
+
+    One reading of pandas' ``infer_dtype`` for the whole package (missing
+    values skipped): "other" is a mix of kinds, or values that are none of these.
+    """
     inferred = infer_dtype(values, skipna=True)
     if inferred == "boolean":
         return "bool"
     if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
         return "number"
-    return "string" if inferred == "string" else "other"
+    return "string" if inferred in ("string", "bytes") else "other"
 
 
 def _as_numbers(values):
@@ -268,9 +275,10 @@ def _as_numbers(values):
     "1e3", "1.0" or " 12 " may be other codes that only parse as the same number.
     """
     values = pd.Series(_as_object_array(values), dtype=object)
-    if _kind(values) == "string":
+    kind = value_kind(values)
+    if kind == "string":
         values = values.where(values.str.fullmatch(r"-?\d+").fillna(False).astype(bool))
-    elif _kind(values) != "number":
+    elif kind != "number":
         return np.full(len(values), np.nan)
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     exact = (np.abs(numbers) < 2.0**53) & (numbers == np.round(numbers))
@@ -278,8 +286,8 @@ def _as_numbers(values):
 
 
 def _isin_with_missing(series, values):
-    has_missing = any(_is_missing(value) for value in values)
-    present = series.isin([value for value in values if not _is_missing(value)])
+    has_missing = any(is_missing(value) for value in values)
+    present = series.isin([value for value in values if not is_missing(value)])
     return present.to_numpy() | (series.isna().to_numpy() & has_missing)
 
 
@@ -302,5 +310,15 @@ def _as_object_array(values):
     return np.asarray(pd.Series(values, copy=False).astype(object).to_numpy(na_value=np.nan))
 
 
-def _is_missing(value):
+def is_missing(value):
+    """Whether one value is a missing marker (None, pd.NA, NaN)."""
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def as_python(value):
+    """NumPy scalars (also inside a list) as the Python values they hold: for JSON and messages."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return [as_python(v) for v in value]
+    return value
