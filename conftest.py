@@ -1,5 +1,7 @@
 """Settings shared by the whole test run (tests/ and the docstring examples)."""
 
+import pickle
+
 import pytest
 
 
@@ -11,3 +13,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(
                 pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
             )
+
+
+class _Payload:
+    """Unpickling this creates a file: proof that code from the file ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.fixture
+def pickle_payload(tmp_path):
+    """A crafted "model.joblib" whose unpickling would create the returned marker file."""
+    marker, model = tmp_path / "pwned", tmp_path / "model.joblib"
+    model.write_bytes(pickle.dumps(_Payload(marker)))
+    return model, marker

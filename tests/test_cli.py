@@ -155,23 +155,13 @@ def test_fit_summary_hints_and_warnings_speak_the_command_line(table, tmp_path):
     assert model.smooth == 0.0 and model.target_type_ == "multiclass"
 
 
-class _Payload:
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
-
-
-def test_transform_refuses_a_pickle_model_without_running_it(table, tmp_path):
-    import pickle
-
+def test_transform_refuses_a_pickle_model_without_running_it(table, tmp_path, pickle_payload):
     data, _ = table
-    (tmp_path / "model.joblib").write_bytes(pickle.dumps(_Payload(tmp_path / "pwned")))
-    result = run("transform", data, "--model", "model.joblib", "--output", "x.csv", cwd=tmp_path)
+    model, marker = pickle_payload
+    result = run("transform", data, "--model", model, "--output", "x.csv", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "pickle or joblib file, which sklearn-embed never loads" in result.stderr
-    assert not (tmp_path / "pwned").exists() and not (tmp_path / "x.csv").exists()
+    assert not marker.exists() and not (tmp_path / "x.csv").exists()
 
 
 def test_transform_keeps_named_columns_and_writes_float32_digits(table, tmp_path):

@@ -1,7 +1,6 @@
 """The model file: save/load without pickle, bit-identical round trips, refusal of bad files."""
 
 import json
-import pickle
 import warnings
 import zipfile
 
@@ -119,20 +118,8 @@ def test_plots_of_a_loaded_encoder(tmp_path):
     assert len(loaded.plot_training().lines) >= 2
 
 
-class _Payload:
-    """Unpickling this creates a file: proof that code ran."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
-
-
-def test_a_pickle_payload_is_refused_and_never_runs(tmp_path):
-    marker = tmp_path / "pwned"
-    model = tmp_path / "model.joblib"
-    model.write_bytes(pickle.dumps(_Payload(marker)))
+def test_a_pickle_payload_is_refused_and_never_runs(pickle_payload):
+    model, marker = pickle_payload
     with pytest.raises(ModelFileError, match="pickle or joblib file, which sklearn-embed never loads"):
         EmbeddingEncoder.load(model)
     assert not marker.exists()
