@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_integer_dtype
+from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 
 from . import __version__
 from ._columns import is_auto_categorical
@@ -82,6 +82,9 @@ def _parser():
     fit.add_argument("--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)")
     fit.add_argument("--plot-column", help="column drawn by --plot (default: the one with most categories)")
     fit.add_argument("--model", type=Path, help="save the fitted encoder here (sklearn-embed's model format: no pickle)")
+    fit.add_argument("--initial-embeddings", type=Path, metavar="FILE", help="start these columns' tables from a file that --embeddings wrote")
+    fit.add_argument("--freeze", type=_names, nargs="?", const=True, metavar="A,B", help="keep the --initial-embeddings tables fixed (all, or these columns')")
+    fit.add_argument("--shared", type=_names, action="append", metavar="A,B", help="columns that share one table, e.g. home,away (repeat for more groups)")
     parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
     parameters.add_argument("--embedding-dim", type=int)
     parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
@@ -122,7 +125,7 @@ def _fit(args):
                "--model": args.model}  # fmt: skip
     if not any(outputs.values()):
         raise UsageError("fit writes nothing without --output, --embeddings, --plot or --model.")
-    check_outputs(outputs, inputs=[args.data])
+    check_outputs(outputs, inputs=[args.data, *filter(None, [args.initial_embeddings])])
     if args.plot:
         _pyplot()  # before training, not after
     frame = read_table(args.data)
@@ -143,6 +146,12 @@ def _fit(args):
     parameters = _encoder_parameters(args)
     if args.categorical:
         parameters["categorical_features"] = _categorical_columns(args.categorical, X)
+    if args.initial_embeddings:
+        parameters["initial_embeddings"] = read_embeddings_table(args.initial_embeddings, X)
+    if args.freeze:
+        parameters["freeze_embeddings"] = args.freeze
+    if args.shared:
+        parameters["shared_embeddings"] = args.shared
     encoder = EmbeddingEncoder(**parameters)
     progress = Progress(enabled=not args.quiet)
     say = _say(args.quiet)
@@ -235,6 +244,49 @@ def embeddings_table(encoder):
         table.insert(0, "column", column)
         parts.append(table.reset_index(drop=True))
     return pd.concat(parts, ignore_index=True)
+
+
+def read_embeddings_table(path, X):
+    """The tables of a file that ``--embeddings`` wrote, as ``{column: DataFrame}``.
+
+    Categories are stored as text; each column's are read back in the type of
+    that column of ``X`` (numbers for an integer-coded column), so that they
+    match its values.
+    """
+    table = read_table(path, text_columns=["category"])
+    vectors = [name for name in table.columns if re.fullmatch(r"emb\d+", str(name))]
+    if not {"column", "category"} <= set(table.columns) or not vectors:
+        raise UsageError(
+            f"{path} is not an embeddings table: it needs the columns column, category, "
+            "emb0, emb1, ... that 'fit --embeddings' writes."
+        )
+    unknown = sorted(set(table["column"]) - set(X.columns))
+    if unknown:
+        raise UsageError(f"{path} has tables for {unknown}, which are not columns of the data.")
+    given = {}
+    for column, part in table.groupby("column", sort=False):
+        # A table narrower than the file's widest leaves the extra cells empty.
+        part_vectors = part[vectors].dropna(axis=1, how="all")
+        categories = _typed_like(part["category"], X[column], path)
+        given[column] = pd.DataFrame(part_vectors.to_numpy(), index=pd.Index(categories, dtype=object))
+    return given
+
+
+def _typed_like(categories, column, path):
+    """Categories read as text, converted to the type of the data column they belong to."""
+    text = pd.Series(categories, dtype=object).reset_index(drop=True)
+    values, present = text.copy(), text.notna()
+    if is_bool_dtype(column.dtype):
+        values[present] = text[present].map({"True": True, "False": False})
+    elif is_numeric_dtype(column.dtype):
+        values[present] = pd.to_numeric(text[present], errors="coerce")
+    unreadable = present & values.isna()
+    if unreadable.any():
+        raise UsageError(
+            f"{path}: categories of {column.name!r} that are not {column.dtype} values, e.g. "
+            f"{text[unreadable].iloc[:3].tolist()}."
+        )
+    return values.to_numpy()
 
 
 def _widest_column(encoder):

@@ -12,6 +12,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_array, validate_data
 from pandas.api.types import (
     CategoricalDtype,
     is_bool_dtype,
@@ -22,7 +23,6 @@ from pandas.api.types import (
 
 from ._exceptions import DataWarning
 from ._shrinkage import auto_smooth, too_noisy, weighted_counts
-from ._vocabulary import Vocabulary
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
 # pays more in width than it gains, whatever the cardinality.
@@ -55,6 +55,31 @@ def is_auto_categorical(series):
     if isinstance(dtype, CategoricalDtype) or is_bool_dtype(dtype):
         return True
     return is_string_dtype(dtype) or is_object_dtype(dtype)
+
+
+def check_frame(estimator, X, *, reset):
+    """Validate ``X`` for ``estimator`` and return it as a DataFrame whose columns keep their dtypes.
+
+    DataFrames pass as they are (polars and pyarrow tables are converted);
+    arrays go through scikit-learn's ``check_array``, for its errors on 1-D,
+    3-D, sparse and empty input.
+    """
+    if hasattr(X, "to_pandas") and hasattr(X, "columns"):  # polars, pyarrow
+        X = X.to_pandas()
+    if not isinstance(X, pd.DataFrame):
+        X = check_array(X, dtype=None, ensure_all_finite=False)
+        if X.dtype.kind in "US":
+            X = X.astype(object)
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        frame = pd.DataFrame(X)
+        return frame.infer_objects() if X.dtype == object else frame
+    validate_data(estimator, X, reset=reset, skip_check_array=True)
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        kind = "sample(s)" if X.shape[0] == 0 else "feature(s)"
+        raise ValueError(
+            f"Found array with 0 {kind} (shape={X.shape}) while a minimum of 1 is required."
+        )
+    return X
 
 
 def resolve_categorical_mask(frame, feature_names, categorical_features):
@@ -208,7 +233,8 @@ class ColumnCoder:
     categorical_mask : ndarray of bool, shape (n_features,)
         Which input columns are embedded.
     vocabularies : list of Vocabulary
-        One per embedded column, in input order.
+        One per embedded column, in input order; the columns of a shared table
+        hold the same one.
 
     Attributes
     ----------
@@ -232,14 +258,16 @@ class ColumnCoder:
         self.unknown_shares = self.embedded_dtypes = None
 
     @classmethod
-    def fit(cls, frame, feature_names, categorical_features, min_frequency):
-        """Choose the embedded columns, learn their vocabularies and the numeric scaling."""
-        mask = resolve_categorical_mask(frame, feature_names, categorical_features)
-        vocabularies = [
-            Vocabulary.fit(frame.iloc[:, i], min_frequency, feature_names[i])
-            for i in np.flatnonzero(mask)
-        ]
-        coder = cls(feature_names, mask, vocabularies)
+    def fit(cls, frame, feature_names, mask, min_frequency, plan):
+        """Learn the embedded columns' vocabularies (one per table of ``plan``) and the numeric scaling.
+
+        ``mask`` marks the embedded columns (:func:`resolve_categorical_mask`),
+        ``plan`` is their :class:`~sklearn_embed._table_plan.TablePlan`.
+        """
+        positions = np.flatnonzero(mask)
+        names = [feature_names[i] for i in positions]
+        tables = plan.vocabularies(frame, positions, names, min_frequency)
+        coder = cls(feature_names, mask, [tables[t] for t in plan.lookups])
         coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
         coder.numeric_bounds = outlier_bounds(x_numeric)
@@ -257,6 +285,10 @@ class ColumnCoder:
         coder.unknown_shares = layout["unknown_shares"]
         coder.embedded_dtypes = layout["embedded_dtypes"]
         return coder
+
+    def use_numeric_scaling(self, bounds, mean, scale):
+        """Scale the numeric columns as a previous fit did (a warm start keeps its network)."""
+        self.numeric_bounds, self.numeric_mean, self.numeric_scale = bounds, mean, scale
 
     @property
     def embedded_names(self):
@@ -303,8 +335,8 @@ class ColumnCoder:
         standardised = (clipped - self.numeric_mean) / self.numeric_scale
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
-    def merge_noisy_categories(self, codes, y, weight, smooth):
-        """Estimate each column's ``smooth`` and give its too-noisy categories the unknown row.
+    def merge_noisy_categories(self, codes, y, weight, smooth, plan):
+        """Estimate each table's ``smooth`` and give its too-noisy categories the unknown row.
 
         With ``smooth="auto"``, in a column that looks like an identifier (most
         training rows hold a value seen on that row only), those single-row
@@ -312,7 +344,10 @@ class ColumnCoder:
         effect from that row's own target, which a vector of their own would
         hand to the downstream model. Where they are a minority, the column's
         ``smooth``, estimated from its repeated categories, says how far one row
-        is trusted.
+        is trusted. A shared table counts the rows of all its columns and takes
+        the harmonic mean of its columns' ``smooth``;
+        categories with a given vector are never merged, and a frozen table is
+        not shrunk (``smooth`` 0).
 
         Parameters
         ----------
@@ -322,6 +357,7 @@ class ColumnCoder:
             Training targets as ``Target.y`` holds them.
         weight : ndarray of shape (n_samples,)
         smooth : "auto" or float
+        plan : TablePlan
 
         Returns
         -------
@@ -329,24 +365,36 @@ class ColumnCoder:
             ``{column: m}``, the pseudo-count of each embedded column.
         """
         smooth_ = {}
-        for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
+        vocabularies = [self.vocabularies[group[0]] for group in plan.groups]
+        for t, (group, vocabulary) in enumerate(zip(plan.groups, vocabularies)):
+            name = "+".join(str(self.embedded_names[k]) for k in group)
+            # The group's columns one after the other, as if they were one column.
+            table_codes = codes[:, group].ravel(order="F")
+            table_weight = np.tile(weight, len(group))
             n_rows = vocabulary.n_rows
-            if smooth == "auto":
-                smooth_[name] = auto_smooth(codes[:, k], y, weight, n_rows)
+            if plan.frozen[t]:
+                m = 0.0
+            elif smooth == "auto":
+                # Per column (a team's effect at home and away differ in sign), then
+                # the harmonic mean: the columns' evidence for signal adds up.
+                m = _harmonic_mean([auto_smooth(codes[:, k], y, weight, n_rows) for k in group])
             else:
-                smooth_[name] = float(smooth)
-            noisy = too_noisy(weighted_counts(codes[:, k], weight, n_rows)[:-1], smooth_[name])
-            if smooth == "auto":
-                seen_once = np.bincount(codes[:, k], minlength=n_rows)[:-1] == 1
-                if _looks_like_identifier(name, seen_once, len(codes)):
+                m = float(smooth)
+            counts = weighted_counts(table_codes, table_weight, n_rows)[:-1]
+            given = plan.given_mask(t, vocabulary)
+            noisy = too_noisy(counts, m) & ~given
+            if smooth == "auto" and not given.all():
+                seen_once = (np.bincount(table_codes, minlength=n_rows)[:-1] == 1) & ~given
+                if _looks_like_identifier(name, seen_once, len(table_codes)):
                     noisy |= seen_once
                 elif noisy.all() and len(noisy):
-                    _warn_constant_column(name, len(noisy), smooth_[name])
+                    _warn_constant_column(name, len(noisy), m)
             if noisy.any():
-                codes[:, k] = vocabulary.merge_into_unknown(noisy)[codes[:, k]]
+                codes[:, group] = vocabulary.merge_into_unknown(noisy)[codes[:, group]]
+            smooth_.update({self.embedded_names[k]: m for k in group})
         unknown_rows = np.array([v.unknown_row for v in self.vocabularies], dtype=codes.dtype)
         self.unknown_shares = (codes == unknown_rows).mean(axis=0)
-        return smooth_
+        return {name: smooth_[name] for name in self.embedded_names}
 
     def warn_on_unknown_drift(self, frame, codes):
         """Warn for columns whose share of unknown rows is far above the training share.
@@ -460,6 +508,14 @@ def mean_and_scale(x):
         mean = np.nan_to_num(np.nanmean(unit, axis=0), nan=0.0) * size
         std = np.nan_to_num(np.nanstd(unit, axis=0), nan=0.0) * size
     return mean, np.where(std > 0, std, 1.0)
+
+
+def _harmonic_mean(values):
+    """Harmonic mean of pseudo-counts in [0, inf]: 0 if any is 0, inf only if all are."""
+    if len(values) == 1:
+        return values[0]
+    with np.errstate(divide="ignore"):
+        return float(len(values) / np.sum(1 / np.asarray(values, dtype=np.float64)))
 
 
 def _looks_like_identifier(name, seen_once, n_samples):

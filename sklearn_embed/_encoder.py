@@ -18,10 +18,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._columns import ColumnCoder, embedded_position, resolve_embedding_dims
+from ._columns import ColumnCoder, check_frame, embedded_position, resolve_categorical_mask
 from ._compat import (
+    HasMethods,
     Interval,
     RealNotInt,
     StrOptions,
@@ -29,13 +30,20 @@ from ._compat import (
     _check_sample_weight,
     _fit_context,
 )
-from ._network import ACTIVATIONS, NetworkParams, init_params, predict_in_chunks
+from ._network import (
+    ACTIVATIONS,
+    NetworkParams,
+    check_hidden_layer_sizes,
+    init_params,
+    predict_in_chunks,
+)
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
-from ._shrinkage import mean_per_row, shrink_table, weighted_counts
+from ._shrinkage import mean_per_row, weighted_counts
 from ._similarity import nearest_categories
+from ._table_plan import plan_tables
 from ._target import TARGET_TYPES, Target, encode_target
-from ._training import TrainingConfig, TrainingData, train
+from ._training import TrainingConfig, TrainingData, epoch_hook, train
 from ._vocabulary import Vocabulary
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
@@ -166,6 +174,50 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         to watch the vectors move during training (see
         :func:`~sklearn_embed.animate_embeddings`). Costs one table copy per epoch.
 
+    initial_embeddings : None, dict or fitted EmbeddingEncoder, default=None
+        Starting vectors for some tables: a dict ``{column: DataFrame}``
+        indexed by category with one column per dimension (what
+        :meth:`get_embeddings` returns and ``sklearn-embed fit --embeddings``
+        writes), or a fitted encoder, whose tables are taken for the columns it
+        embedded under the same names (wrap it in
+        :class:`sklearn.frozen.FrozenEstimator` inside cross-validation or a
+        grid search: their ``clone`` unfits estimators passed as parameters).
+        A given table's width sets its column's size (an explicit, different
+        ``embedding_dim`` is an error). Its categories always get a row: those
+        absent from ``X`` keep their given vectors, so ``transform`` uses them
+        instead of the unknown vector, and rare ones are shrunk toward their
+        given vector instead of the unknown one. Categories of ``X`` absent
+        from the table start at random, as usual; the unknown vector starts at
+        the encoder's or at the mean of the given vectors.
+
+    freeze_embeddings : bool or list of str, default=False
+        Keep given tables fixed while the network trains on top of them: True
+        for every table of ``initial_embeddings``, or a list of columns (naming
+        one column of a shared table freezes the table). A frozen table's
+        categories are exactly its given ones and ``transform`` outputs its
+        vectors exactly as given (no shrinkage, ``smooth_`` 0); other values of
+        its column share the unknown vector, the one row that trains.
+
+    shared_embeddings : None or list of list of str, default=None
+        Groups of columns that look up one table, e.g. ``[["origin", "dest"]]``
+        or home and away team: one vocabulary (the union of the columns'), one
+        table trained from every column of the group, one ``smooth_`` from
+        their rows together. A category seen in only one column of a group
+        still has its own vector in the others. Output names stay per column;
+        ``get_embeddings`` of any member returns the group's table, and the
+        members' entries of ``embeddings_`` are one array.
+
+    warm_start : bool, default=False
+        As in :class:`~sklearn.neural_network.MLPClassifier`: when already
+        fitted, ``fit`` continues from the previous tables (``embeddings_``) and
+        dense weights, with the previous numeric scaling, instead of starting
+        over; ``initial_embeddings`` is not read again (the previous tables are
+        the given ones, and ``freeze_embeddings`` applies to them). Categories
+        new to the table get rows that start at the unknown vector. The
+        embedded columns, the target's classes or type, and
+        ``hidden_layer_sizes`` must not change (a ``ValueError`` says which
+        did). ``n_iter_`` and ``loss_curve_`` describe the last fit.
+
     Attributes
     ----------
     categorical_features_ : ndarray of str
@@ -181,7 +233,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     embeddings_ : list of ndarray of shape (len(categories_[i]) + 1, dim)
         The learned tables, float32. Row ``k`` is the vector of
-        ``categories_[i][k]``; the last row is the unknown vector.
+        ``categories_[i][k]``; the last row is the unknown vector. Columns of a
+        shared table hold the same array.
 
     embedding_dims_ : dict
         ``{column: dim}`` for each embedded column.
@@ -310,6 +363,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "record_embeddings": ["boolean"],
+        "initial_embeddings": [None, dict, HasMethods(["get_embeddings"])],
+        "freeze_embeddings": ["boolean", list],
+        "shared_embeddings": [None, list],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -335,6 +392,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         record_embeddings=False,
+        initial_embeddings=None,
+        freeze_embeddings=False,
+        shared_embeddings=None,
+        warm_start=False,
     ):
         self.categorical_features = categorical_features
         self.embedding_dim = embedding_dim
@@ -356,6 +417,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.record_embeddings = record_embeddings
+        self.initial_embeddings = initial_embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.shared_embeddings = shared_embeddings
+        self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -387,18 +452,32 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self : EmbeddingEncoder
             Fitted encoder.
         """
-        frame = self._check_X(X, reset=True)
+        continuing = self.warm_start and hasattr(self, "embeddings_")
+        frame = check_frame(self, X, reset=not continuing)
         target = encode_target(y, frame.shape[0], self.target_type)
+        if continuing:
+            target = target.continuing(self._target)
         weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
         # Mean 1, so that the loss and the step sizes do not depend on the weights' scale.
         weight = (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
 
-        coder = ColumnCoder.fit(
-            frame, self._column_names(), self.categorical_features, self.min_frequency
-        )
+        names = self._column_names()
+        mask = resolve_categorical_mask(frame, names, self.categorical_features)
+        embedded = [name for name, embed in zip(names, mask) if embed]
+        if continuing and embedded != self.categorical_features_.tolist():
+            raise ValueError(
+                f"warm_start continues the previous fit, which embedded "
+                f"{self.categorical_features_.tolist()}; this one would embed {embedded}."
+            )
+        initial = self if continuing else self.initial_embeddings
+        plan = plan_tables(embedded, initial, self.freeze_embeddings, self.shared_embeddings)
+        coder = ColumnCoder.fit(frame, names, mask, self.min_frequency, plan)
+        if continuing:  # the network's weights were learned on the old scaling
+            coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)
+            previous = [a.copy() for a in self.coefs_ + self.intercepts_]
         codes = coder.codes(frame)
-        self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth)
-        self._keep_columns(coder, target)
+        self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth, plan)
+        self._keep_columns(coder, target, plan)
         if not coder.vocabularies:
             warnings.warn(
                 "EmbeddingEncoder found no categorical column to embed; transform will "
@@ -408,15 +487,21 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             )
 
         rng = check_random_state(self.random_state)
+        vocabularies = [coder.vocabularies[group[0]] for group in plan.groups]
+        dims = list(self.embedding_dims_.values())
         params = init_params(
-            [vocabulary.n_rows for vocabulary in coder.vocabularies],
-            list(self.embedding_dims_.values()),
+            [vocabulary.n_rows for vocabulary in vocabularies],
+            [dims[group[0]] for group in plan.groups],
             len(self.numeric_mean_),
-            self._hidden_layer_sizes(),
+            check_hidden_layer_sizes(self.hidden_layer_sizes),
             target.n_outputs,
             rng,
             np.float32,
+            plan.lookups,
         )
+        plan.initialise(params.tables, vocabularies, new_at_unknown=continuing)
+        if continuing:
+            _continue_dense(params, previous)
         data = TrainingData(
             codes,
             coder.network_numeric(frame),
@@ -424,12 +509,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             weight,
             np.array([v.unknown_row for v in coder.vocabularies], dtype=np.int32),
             target.stratify,
+            plan.fixed_rows(vocabularies),
         )
-        on_epoch, snapshots = self._epoch_hook(params, callback)
-        history = train(params, data, self._training_config(target.type), rng, on_epoch)
-        self._keep_training_results(params, history, data, target)
+        if hasattr(self, "embedding_history_"):
+            del self.embedding_history_  # from an earlier fit
+        on_epoch, snapshots = epoch_hook(params, self.verbose, self.record_embeddings, callback)
+        history = train(params, data, TrainingConfig.of(self, target.type), rng, on_epoch)
+        self._keep_training_results(params, history, data, target, plan)
         if snapshots is not None:
-            self.embedding_history_ = [np.stack(tables) for tables in snapshots]
+            self.embedding_history_ = [np.stack(snapshots[t]) for t in plan.lookups]
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
@@ -448,7 +536,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             input's column order. See :meth:`get_feature_names_out`.
         """
         check_is_fitted(self)
-        frame = self._check_X(X, reset=False)
+        frame = check_frame(self, X, reset=False)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
         self._coder.warn_on_unknown_drift(frame, codes)
         return self._coder.output(frame, codes, self.embeddings_, self.remainder)
@@ -683,7 +771,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
 
-    def _keep_columns(self, coder, target):
+    def _keep_columns(self, coder, target, plan):
         """Set the fitted attributes that describe the columns and the target."""
         self._coder = coder
         self._target = target.without_rows()
@@ -696,23 +784,23 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.categories_ = [vocabulary.categories for vocabulary in coder.vocabularies]
         self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in coder.vocabularies]
         names = self.categorical_features_.tolist()
-        dims = resolve_embedding_dims(names, [len(c) for c in self.categories_], self.embedding_dim)
+        tables = [coder.vocabularies[group[0]] for group in plan.groups]
+        dims = plan.dims(names, tables, self.embedding_dim)
         self.embedding_dims_ = dict(zip(names, dims))
         coder.check_output_names(dims, self.remainder)
         self.numeric_bounds_ = coder.numeric_bounds
         self.numeric_mean_ = coder.numeric_mean
         self.numeric_scale_ = coder.numeric_scale
 
-    def _keep_training_results(self, params, history, data, target):
+    def _keep_training_results(self, params, history, data, target, plan):
         """Set the fitted attributes from the trained network and its history."""
         # Shrink by the rows that trained each vector: a category met only in
-        # the validation split was never trained and gets the unknown vector.
+        # the validation split was never trained and keeps its prior.
         trained = history.train_idx
         codes, weight = data.codes, data.weight
-        self.embeddings_ = [
-            shrink_table(table, weighted_counts(codes[trained, k], weight[trained], len(table)), m)
-            for k, (table, m) in enumerate(zip(params.tables, self.smooth_.values()))
-        ]
+        vocabularies = [self._coder.vocabularies[group[0]] for group in plan.groups]
+        smooth = list(self.smooth_.values())
+        self.embeddings_ = plan.shrink(params.tables, vocabularies, codes[trained], weight[trained], smooth)
         self.coefs_ = params.coefs
         self.intercepts_ = params.intercepts
         self.n_iter_ = history.n_iter
@@ -721,81 +809,17 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.best_validation_score_ = history.best_validation_score
         signal = target.signal()
         self.category_counts_ = [
-            weighted_counts(codes[:, k], weight, len(table)) for k, table in enumerate(params.tables)
+            weighted_counts(codes[:, k], weight, len(table)) for k, table in enumerate(self.embeddings_)
         ]
         self.category_target_means_ = [
             mean_per_row(codes[:, k], signal, weight, counts)
             for k, counts in enumerate(self.category_counts_)
         ]
 
-    def _training_config(self, target_type):
-        return TrainingConfig(
-            target_type=target_type,
-            activation=self.activation,
-            alpha=self.alpha,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate_init,
-            max_iter=self.max_iter,
-            early_stopping=self.early_stopping,
-            validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-        )
-
-    def _epoch_hook(self, params, callback):
-        """The per-epoch function of the training loop, and the list it records tables in.
-
-        The list is None unless ``record_embeddings``.
-        """
-        if hasattr(self, "embedding_history_"):
-            del self.embedding_history_  # from an earlier fit
-        snapshots = [[table.copy()] for table in params.tables] if self.record_embeddings else None
-
-        def on_epoch(params, record):
-            if self.verbose:
-                score = record["validation_score"]
-                shown = "" if score is None else f", validation score = {score:.6f}"
-                print(f"Epoch {record['epoch']}, loss = {record['loss']:.6f}{shown}")
-            if snapshots is not None:
-                for history, table in zip(snapshots, params.tables):
-                    history.append(table.copy())
-            if callback is not None:
-                callback(record)
-
-        return on_epoch, snapshots
-
-    def _check_X(self, X, *, reset):
-        """Validate ``X`` and return it as a DataFrame whose columns keep their dtypes."""
-        if hasattr(X, "to_pandas") and hasattr(X, "columns"):  # polars, pyarrow
-            X = X.to_pandas()
-        if not isinstance(X, pd.DataFrame):
-            # check_array gives scikit-learn's errors for 1-D, 3-D, sparse and empty input.
-            X = check_array(X, dtype=None, ensure_all_finite=False)
-            if X.dtype.kind in "US":
-                X = X.astype(object)
-            validate_data(self, X, reset=reset, skip_check_array=True)
-            frame = pd.DataFrame(X)
-            return frame.infer_objects() if X.dtype == object else frame
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            kind = "sample(s)" if X.shape[0] == 0 else "feature(s)"
-            raise ValueError(
-                f"Found array with 0 {kind} (shape={X.shape}) while a minimum of 1 is required."
-            )
-        return X
-
     def _column_names(self):
         if hasattr(self, "feature_names_in_"):
             return self.feature_names_in_.tolist()
         return [f"x{i}" for i in range(self.n_features_in_)]
-
-    def _hidden_layer_sizes(self):
-        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes)).ravel()
-        if sizes.size and (sizes.dtype.kind not in "iu" or (sizes < 1).any()):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}."
-            )
-        return [int(s) for s in sizes]
 
     def _predict_network(self, X):
         """The network's output for ``X``: probabilities, or targets on their scale.
@@ -806,7 +830,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         at what the network learned.
         """
         check_is_fitted(self)
-        frame = self._check_X(X, reset=False)
+        frame = check_frame(self, X, reset=False)
         params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
         output = predict_in_chunks(
             params,
@@ -816,3 +840,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             self.target_type_,
         )
         return self._target.to_original_scale(output)
+
+
+def _continue_dense(params, previous):
+    """Start the dense layers of ``params`` from the previous fit's (``coefs_ + intercepts_``)."""
+    arrays = params.coefs + params.intercepts
+    if [a.shape for a in arrays] != [a.shape for a in previous]:
+        raise ValueError(
+            "warm_start continues the previous network, but its layers had other sizes; "
+            "hidden_layer_sizes changed. Fit with warm_start=False to start over."
+        )
+    for array, old in zip(arrays, previous):
+        array[...] = old

@@ -116,13 +116,21 @@ class NetworkParams:
         optimizer updates every dense weight in a few calls instead of a few
         calls per array. Needed for training (:func:`init_params` makes it);
         None suffices for :func:`forward` alone.
+    lookups : sequence of int or None
+        The table each column of codes is looked up in; several columns may
+        share one table (home and away team). None: column ``j`` uses table ``j``.
     """
 
-    def __init__(self, tables, coefs, intercepts, flat=None):
+    def __init__(self, tables, coefs, intercepts, flat=None, lookups=None):
         self.tables = tables
         self.coefs = coefs
         self.intercepts = intercepts
         self.flat = flat
+        self.lookups = list(range(len(tables)) if lookups is None else lookups)
+
+    def looked_up(self):
+        """The table of each column of codes, in order."""
+        return [self.tables[t] for t in self.lookups]
 
     @property
     def dense(self):
@@ -132,7 +140,8 @@ class NetworkParams:
     def copy(self):
         flat = self.flat.copy()
         coefs, intercepts = _dense_views(flat, [w.shape for w in self.coefs])
-        return NetworkParams([t.copy() for t in self.tables], coefs, intercepts, flat)
+        tables = [t.copy() for t in self.tables]
+        return NetworkParams(tables, coefs, intercepts, flat, self.lookups)
 
 
 def _dense_views(flat, shapes):
@@ -147,21 +156,31 @@ def _dense_views(flat, shapes):
     return coefs, intercepts
 
 
-def init_params(table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype):
+def check_hidden_layer_sizes(hidden_layer_sizes):
+    """The ``hidden_layer_sizes`` parameter as a list of positive ints, or a ValueError."""
+    sizes = np.atleast_1d(np.asarray(hidden_layer_sizes)).ravel()
+    if sizes.size and (sizes.dtype.kind not in "iu" or (sizes < 1).any()):
+        raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}.")
+    return [int(s) for s in sizes]
+
+
+def init_params(table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype, lookups=None):
     """Random initial parameters.
 
     Tables start uniform in +-0.05 (small, so untrained rows stay near the
     origin); dense layers use Glorot-uniform bounds, as scikit-learn's MLP.
+    ``lookups`` maps columns of codes to tables (see :class:`NetworkParams`).
     """
     tables = [rng.uniform(-0.05, 0.05, size=(n, d)).astype(dtype) for n, d in zip(table_rows, dims)]
-    sizes = [sum(dims) + n_numeric, *hidden_layer_sizes, n_outputs]
+    lookups = list(range(len(tables)) if lookups is None else lookups)
+    sizes = [sum(dims[t] for t in lookups) + n_numeric, *hidden_layer_sizes, n_outputs]
     shapes = list(zip(sizes[:-1], sizes[1:]))
     flat = np.zeros(sum(a * b + b for a, b in shapes), dtype=dtype)
     coefs, intercepts = _dense_views(flat, shapes)
     for coef, (fan_in, fan_out) in zip(coefs, shapes):
         bound = np.sqrt(6.0 / (fan_in + fan_out))
         coef[...] = rng.uniform(-bound, bound, size=(fan_in, fan_out))
-    return NetworkParams(tables, coefs, intercepts, flat)
+    return NetworkParams(tables, coefs, intercepts, flat, lookups)
 
 
 def embed(tables, codes, x_numeric):
@@ -197,7 +216,7 @@ def forward(params, codes, x_numeric, activation, target_type):
     layers : list of ndarray
         ``[h_0, h_1, ..., p]``; kept for the backward pass.
     """
-    h = embed(params.tables, codes, x_numeric)
+    h = embed(params.looked_up(), codes, x_numeric)
     layers = [h]
     n_layers = len(params.coefs)
     for i, (coef, intercept) in enumerate(zip(params.coefs, params.intercepts)):
@@ -232,8 +251,9 @@ def backward(params, codes, layers, y, weight, activation, alpha):
     Returns
     -------
     table_grads : list of (rows, grad) pairs
-        For each table, the unique rows looked up in the batch and the gradient
-        of those rows, shape (n_unique_rows, dim_j).
+        For each table, the unique rows looked up in the batch (by any of the
+        columns sharing it) and the gradient of those rows, shape
+        (n_unique_rows, dim_j).
     dense_grads : list of ndarray
         The gradient of ``params.flat``, as the one-element list ``params.dense``.
     """
@@ -257,14 +277,19 @@ def backward(params, codes, layers, y, weight, activation, alpha):
         if i > 0:
             DERIVATIVES[activation](layers[i], delta)
 
+    # Each column's slice of the input gradient; a shared table gets the rows
+    # and slices of all its columns, stacked, so one scatter sums them.
+    stops = np.cumsum([params.tables[t].shape[1] for t in params.lookups])
+    slices = [delta[:, stop - width : stop] for stop, width in zip(stops, np.diff([0, *stops]))]
     table_grads = []
-    start = 0
-    for j, table in enumerate(params.tables):
-        stop = start + table.shape[1]
-        table_grads.append(
-            _table_gradient(table, codes[:, j], delta[:, start:stop], alpha / batch_size)
-        )
-        start = stop
+    for t, table in enumerate(params.tables):
+        columns = [j for j, u in enumerate(params.lookups) if u == t]
+        if len(columns) == 1:
+            table_codes, upstream = codes[:, columns[0]], slices[columns[0]]
+        else:
+            table_codes = np.concatenate([codes[:, j] for j in columns])
+            upstream = np.vstack([slices[j] for j in columns])
+        table_grads.append(_table_gradient(table, table_codes, upstream, alpha / batch_size))
     return table_grads, [flat_grad]
 
 
@@ -313,7 +338,7 @@ def objective(params, codes, x_numeric, y, weight, activation, target_type, alph
     batch_size = y.shape[0]
     loss = float(np.sum(LOSSES[target_type](p, y) * weight) / batch_size)
     penalty = sum(float(np.sum(w * w)) for w in params.coefs)
-    for j, table in enumerate(params.tables):
+    for j, table in enumerate(params.looked_up()):
         penalty += float(np.sum(table[codes[:, j]] ** 2)) / batch_size
     return loss + 0.5 * alpha * penalty
 

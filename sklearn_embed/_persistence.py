@@ -271,6 +271,12 @@ def _json_params(encoder):
             params[name] = np.asarray(params[name]).tolist()
     if isinstance(params["embedding_dim"], dict):
         params["embedding_dim"] = {str(k): int(v) for k, v in params["embedding_dim"].items()}
+    # The starting tables are not kept: what was learned from them is in embeddings_.
+    params["initial_embeddings"] = None
+    if not isinstance(params["freeze_embeddings"], (bool, np.bool_)):
+        params["freeze_embeddings"] = [str(c) for c in params["freeze_embeddings"]]
+    if params["shared_embeddings"] is not None:
+        params["shared_embeddings"] = [[str(c) for c in group] for group in params["shared_embeddings"]]
     return params
 
 

@@ -115,8 +115,8 @@ def weighted_counts(codes, weight, n_rows):
     return np.bincount(codes, weights=weight, minlength=n_rows)
 
 
-def shrink_table(table, counts, smooth):
-    """Pull each row toward the last (unknown) row by ``n / (n + smooth)``.
+def shrink_table(table, counts, smooth, prior=None):
+    """Pull each row toward its prior, by default the last (unknown) row, by ``n / (n + smooth)``.
 
     Parameters
     ----------
@@ -126,18 +126,22 @@ def shrink_table(table, counts, smooth):
         Training occurrences of each row.
     smooth : float
         Pseudo-count ``m`` (0 leaves the table unchanged, ``inf`` collapses it).
+    prior : ndarray of shape (n_rows, dim), default=None
+        Where each row is pulled to: a pretrained row's given vector, so that
+        a category with little data stays near what was known of it. None pulls
+        every row toward the unknown vector.
 
     Returns
     -------
     shrunk : ndarray of shape (n_rows, dim), same dtype as ``table``
     """
-    unknown = table[-1]
+    prior = table[-1] if prior is None else prior
     if np.isinf(smooth):
         weight = np.zeros(len(table))
     else:
         weight = counts / np.maximum(counts + smooth, np.finfo(np.float64).tiny)
     weight[-1] = 1.0
-    return (unknown + weight[:, None] * (table - unknown)).astype(table.dtype)
+    return (prior + weight[:, None] * (table - prior)).astype(table.dtype)
 
 
 def mean_per_row(codes, signal, weight, counts):

@@ -37,14 +37,17 @@ def table_format(path):
     )
 
 
-def read_table(path):
-    """Read a CSV (optionally compressed) or Parquet file into a DataFrame."""
+def read_table(path, text_columns=()):
+    """Read a CSV (optionally compressed) or Parquet file into a DataFrame.
+
+    ``text_columns`` are read from a CSV as text, not parsed as numbers.
+    """
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"input file {path} does not exist.")
     if table_format(path) == "parquet":
         return pd.read_parquet(path, engine=parquet_engine())
-    return pd.read_csv(path)
+    return pd.read_csv(path, dtype={name: "str" for name in text_columns})
 
 
 def write_table(frame, path):

@@ -58,6 +58,28 @@ class Target:
             return len(self.classes)
         return self.y.shape[1]
 
+    def continuing(self, previous):
+        """This target as the ``previous`` fit's network reads it, for a warm start.
+
+        A continuous target is standardised with the previous mean and scale,
+        so that the network's output keeps its meaning.
+
+        Raises
+        ------
+        ValueError
+            If the target's type, classes or number of outputs changed.
+        """
+        before, now = _description(previous), _description(self)
+        if before != now:
+            raise ValueError(
+                f"warm_start continues the previous fit, whose target was {before}; y now "
+                f"is {now}. Fit with warm_start=False to start over."
+            )
+        if self.mean is None:
+            return self
+        y = (self.y * self.scale + self.mean - previous.mean) / previous.scale
+        return replace(self, y=y.astype(np.float32), mean=previous.mean, scale=previous.scale)
+
     def without_rows(self):
         """The same target without its per-row arrays, to keep after fit."""
         return replace(self, y=None, stratify=None)
@@ -247,3 +269,9 @@ def _classes(y, target_type):
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
 
+
+def _description(target):
+    """The target's type with its classes or its number of outputs, for comparisons."""
+    if target.classes is not None:
+        return f"{target.type} with classes {as_python(target.classes.tolist())}"
+    return f"{target.type} with {len(target.mean)} output(s)"

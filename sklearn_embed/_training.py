@@ -82,6 +82,22 @@ class TrainingConfig:
     n_iter_no_change: int = 10
     tol: float = 1e-4
 
+    @classmethod
+    def of(cls, estimator, target_type):
+        """The configuration an EmbeddingEncoder's parameters ask for."""
+        return cls(
+            target_type=target_type,
+            activation=estimator.activation,
+            alpha=estimator.alpha,
+            batch_size=estimator.batch_size,
+            learning_rate=estimator.learning_rate_init,
+            max_iter=estimator.max_iter,
+            early_stopping=estimator.early_stopping,
+            validation_fraction=estimator.validation_fraction,
+            n_iter_no_change=estimator.n_iter_no_change,
+            tol=estimator.tol,
+        )
+
 
 @dataclass(frozen=True)
 class TrainingData:
@@ -99,6 +115,9 @@ class TrainingData:
         The unknown row of each table.
     stratify : ndarray or None
         Class codes for a stratified validation split.
+    fixed_rows : list of (ndarray of bool or None), one per table, or None
+        Rows that training must leave as they are (a frozen pretrained table);
+        None for a table that trains every row.
     """
 
     codes: np.ndarray
@@ -107,6 +126,7 @@ class TrainingData:
     weight: np.ndarray
     unknown_codes: np.ndarray
     stratify: np.ndarray = None
+    fixed_rows: list = None
 
 
 def train(params, data, config, rng, on_epoch=None):
@@ -197,6 +217,30 @@ def train(params, data, config, rng, on_epoch=None):
     return history
 
 
+def epoch_hook(params, verbose, record, callback):
+    """The ``on_epoch`` function of :func:`train` for an estimator, and what it records.
+
+    It prints each epoch's loss when ``verbose``, keeps a copy of every table
+    after each epoch when ``record`` (the returned lists, one per table, start
+    with the initial tables; None when not recording), and calls ``callback``
+    with the epoch's record.
+    """
+    snapshots = [[table.copy()] for table in params.tables] if record else None
+
+    def on_epoch(params, epoch):
+        if verbose:
+            score = epoch["validation_score"]
+            shown = "" if score is None else f", validation score = {score:.6f}"
+            print(f"Epoch {epoch['epoch']}, loss = {epoch['loss']:.6f}{shown}")
+        if snapshots is not None:
+            for history, table in zip(snapshots, params.tables):
+                history.append(table.copy())
+        if callback is not None:
+            callback(epoch)
+
+    return on_epoch, snapshots
+
+
 def _batch_size(batch_size, n_train):
     if batch_size == "auto":
         return auto_batch_size(n_train)
@@ -241,10 +285,23 @@ def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
         table_grads, dense_grads = backward(
             params, batch_codes, layers, batch_y, batch_weight, config.activation, config.alpha
         )
-        optimizer.step(dense_grads, table_grads)
+        optimizer.step(dense_grads, _without_fixed_rows(table_grads, data.fixed_rows))
         total_loss += float(LOSSES[config.target_type](layers[-1], batch_y) @ batch_weight)
         total_weight += float(batch_weight.sum())
     return total_loss / total_weight
+
+
+def _without_fixed_rows(table_grads, fixed_rows):
+    """Drop the gradient of the rows that must not train, so Adam never touches them."""
+    if fixed_rows is None:
+        return table_grads
+    kept = []
+    for (rows, grad), fixed in zip(table_grads, fixed_rows):
+        if fixed is not None:
+            trains = ~fixed[rows]
+            rows, grad = rows[trains], grad[trains]
+        kept.append((rows, grad))
+    return kept
 
 
 def _drop_codes(codes, unknown_codes, rng):

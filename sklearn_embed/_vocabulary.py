@@ -199,6 +199,36 @@ class Vocabulary:
         values = pd.unique(_as_object_array(unseen))
         return values[:max_values].tolist(), len(values)
 
+    def include(self, values, name):
+        """Give each of ``values`` a row of its own: the categories of a given table.
+
+        A value that matches a category (by the look-up ``encode`` uses, so the
+        string "07030" meets the integer 7030) keeps that category's row; the
+        others become categories too, and leave ``infrequent``. Rows move (the
+        categories are sorted again): call it before making any codes.
+
+        Raises
+        ------
+        TypeError
+            If the new values are of another kind than the column's categories.
+        """
+        values = _as_object_array(values)
+        new = values[self.encode(pd.Series(values, dtype=object)) < 0]
+        missing = np.array([is_missing(value) for value in new], dtype=bool)
+        present, known = new[~missing], self._known()
+        if len(present) and len(known) and value_kind(present) != self._kind():
+            raise TypeError(
+                f"The given table of column {name!r} has categories of another type than the "
+                f"column's {self._kind()}s, e.g. {as_python(present[:3].tolist())}; convert its "
+                "index to the column's type."
+            )
+        self.infrequent = self.infrequent[~_isin_with_missing(pd.Series(self.infrequent), new)]
+        categories = np.sort(np.concatenate([known, present]).astype(object), kind="stable")
+        if self.has_missing_row or missing.any():
+            categories = np.append(categories, np.nan).astype(object)
+        self.categories = categories
+        self._cache = {}
+
     def merge_into_unknown(self, merged):
         """Move the categories flagged in ``merged`` to the unknown row.
 

@@ -63,6 +63,39 @@ def test_fit_then_transform(table, tmp_path):
     np.testing.assert_allclose(pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6)
 
 
+def test_initial_frozen_and_shared_tables(table, tmp_path):
+    data, frame = table
+    first = run(
+        "fit", data, "--target", "sold", "--categorical", "shop,id", "--smooth", "0",
+        "--embedding-dim", "2", "--max-iter", "5", "--embeddings", "emb.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    # The integer column's categories are read back as numbers and match its values.
+    second = run(
+        "fit", data, "--target", "sold", "--categorical", "shop,id", "--max-iter", "5",
+        "--initial-embeddings", "emb.csv", "--freeze", "id", "--embeddings", "again.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    before, after = (pd.read_csv(tmp_path / name) for name in ("emb.csv", "again.csv"))
+    ids = [part[part["column"] == "id"].reset_index(drop=True) for part in (before, after)]
+    assert len(ids[0]) == 7
+    pd.testing.assert_frame_equal(ids[0], ids[1], rtol=1e-6)
+    shops = [part.loc[part["column"] == "shop", "emb0"].to_numpy() for part in (before, after)]
+    assert not np.allclose(shops[0], shops[1])  # not frozen: trained further
+
+    frame.assign(shop2=frame["shop"][::-1].to_numpy()).to_csv(tmp_path / "two.csv", index=False)
+    shared = run(
+        "fit", "two.csv", "--target", "sold", "--shared", "shop,shop2", "--max-iter", "5",
+        "--embeddings", "shared.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert shared.returncode == 0, shared.stderr
+    tables = pd.read_csv(tmp_path / "shared.csv").set_index(["column", "category"])
+    np.testing.assert_array_equal(tables.loc["shop"], tables.loc["shop2"])
+
+    wrong = run("fit", data, "--target", "sold", "--initial-embeddings", "two.csv", "--output", "x.csv", cwd=tmp_path)
+    assert wrong.returncode == 2 and "is not an embeddings table" in wrong.stderr
+
+
 def test_parquet_input_and_quiet(table, tmp_path):
     _, frame = table
     frame.to_parquet(tmp_path / "sales.parquet")

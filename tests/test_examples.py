@@ -25,4 +25,4 @@ def test_example_runs(example, tmp_path):
 
 
 def test_every_example_is_tested():
-    assert len(EXAMPLES) == 5
+    assert len(EXAMPLES) == 8

@@ -8,14 +8,15 @@ from sklearn_embed._network import backward, forward, init_params, objective
 N_OUTPUTS = {"binary": 1, "multiclass": 3, "continuous": 2}
 
 
-def _problem(target_type, hidden_layer_sizes, seed=0):
+def _problem(target_type, hidden_layer_sizes, seed=0, lookups=None):
     rng = np.random.RandomState(seed)
     batch_size = 12
-    params = init_params([5, 4], [3, 2], 2, hidden_layer_sizes, N_OUTPUTS[target_type], rng, np.float64)
+    n_outputs = N_OUTPUTS[target_type]
+    params = init_params([5, 4], [3, 2], 2, hidden_layer_sizes, n_outputs, rng, np.float64, lookups)
     # Larger tables than the init gives, so that the gradients are not tiny.
     for table in params.tables:
         table[...] = rng.normal(size=table.shape)
-    codes = np.column_stack([rng.randint(4, size=batch_size), rng.randint(4, size=batch_size)])
+    codes = np.column_stack([rng.randint(4, size=batch_size) for _ in params.lookups])
     x_numeric = rng.normal(size=(batch_size, 2))
     if target_type == "binary":
         y = rng.randint(2, size=(batch_size, 1)).astype(float)
@@ -32,9 +33,11 @@ def _problem(target_type, hidden_layer_sizes, seed=0):
     "hidden_layer_sizes, activation",
     [((), "relu"), ((4,), "tanh"), ((4, 3), "logistic"), ((4,), "relu"), ((3,), "identity")],
 )
-def test_gradient_matches_finite_differences(target_type, hidden_layer_sizes, activation):
+# [0, 1, 0]: the first table is shared by the first and third columns of codes.
+@pytest.mark.parametrize("lookups", [None, [0, 1, 0]])
+def test_gradient_matches_finite_differences(target_type, hidden_layer_sizes, activation, lookups):
     alpha = 0.1
-    params, codes, x_numeric, y, weight = _problem(target_type, hidden_layer_sizes)
+    params, codes, x_numeric, y, weight = _problem(target_type, hidden_layer_sizes, lookups=lookups)
     layers = forward(params, codes, x_numeric, activation, target_type)
     table_grads, dense_grads = backward(params, codes, layers, y, weight, activation, alpha)
 

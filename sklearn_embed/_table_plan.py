@@ -1,0 +1,319 @@
+"""Which table each embedded column looks up, what it starts from, and whether it trains.
+
+By default every embedded column has a table of its own, initialised at random
+and trained. ``shared_embeddings`` ties columns to one table with one
+vocabulary, the union of theirs (origin and destination, home and away team).
+``initial_embeddings`` gives tables starting vectors (a pretrained matrix, or a
+fitted encoder's tables), and ``freeze_embeddings`` keeps given vectors fixed
+while the network trains on top of them. :func:`plan_tables` checks those three
+parameters and returns a :class:`TablePlan`, which the column coder (the
+vocabularies), the estimator (sizes, initial weights, shrinkage) and the
+training loop (fixed rows) read. Nothing here trains.
+"""
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from ._columns import resolve_embedding_dims
+from ._shrinkage import shrink_table, weighted_counts
+from ._vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """The tables of a fit, one entry per table.
+
+    Attributes
+    ----------
+    groups : list of list of int
+        The columns that look up each table, as positions among the embedded
+        columns; one column per table unless ``shared_embeddings`` groups them.
+    given : list of (pandas.DataFrame or None)
+        Each table's given vectors, float32, indexed by category.
+    given_unknown : list of (ndarray or None)
+        The unknown vector a fitted encoder gave with its table.
+    frozen : list of bool
+        Whether the given vectors stay as they are during training.
+    """
+
+    groups: list
+    given: list
+    given_unknown: list
+    frozen: list
+
+    @property
+    def lookups(self):
+        """The table of each embedded column, in column order."""
+        table_of = np.empty(sum(len(group) for group in self.groups), dtype=int)
+        for t, group in enumerate(self.groups):
+            table_of[group] = t
+        return table_of.tolist()
+
+    def vocabularies(self, frame, positions, names, min_frequency):
+        """One vocabulary per table, from all its columns and its given categories.
+
+        A frozen table's vocabulary is its given categories: the other values
+        of its columns share the unknown row, the one row of it that trains.
+        """
+        vocabularies = []
+        for t, group in enumerate(self.groups):
+            series = pd.concat([frame.iloc[:, positions[k]] for k in group], ignore_index=True)
+            name = "+".join(str(names[k]) for k in group)
+            vocabulary = Vocabulary.fit(series, min_frequency, name)
+            if self.given[t] is not None:
+                vocabulary.include(self.given[t].index, name)
+            if self.frozen[t]:
+                vocabulary.merge_into_unknown(~self.given_mask(t, vocabulary))
+            vocabularies.append(vocabulary)
+        return vocabularies
+
+    def given_mask(self, t, vocabulary):
+        """Which categories of table ``t`` (the rows before the unknown one) have a given vector."""
+        mask = np.zeros(vocabulary.n_rows - 1, dtype=bool)
+        if self.given[t] is not None:
+            mask[self._given_rows(t, vocabulary)] = True
+        return mask
+
+    def _given_rows(self, t, vocabulary):
+        return vocabulary.encode(pd.Series(self.given[t].index, dtype=object))
+
+    def initialise(self, tables, vocabularies, new_at_unknown=False):
+        """Write the given vectors over the random initial rows, in place.
+
+        The unknown row starts at the given unknown vector, or else at the mean
+        of the given vectors: where an average category sits. With
+        ``new_at_unknown`` (a warm start), rows without a given vector start at
+        the unknown vector too.
+        """
+        for t, (table, vocabulary) in enumerate(zip(tables, vocabularies)):
+            if self.given[t] is None:
+                continue
+            vectors, unknown = self.given[t].to_numpy(), self.given_unknown[t]
+            if unknown is not None or len(vectors):
+                table[-1] = vectors.mean(axis=0) if unknown is None else unknown
+            if new_at_unknown:
+                table[:-1] = table[-1]
+            table[self._given_rows(t, vocabulary)] = vectors
+
+    def fixed_rows(self, vocabularies):
+        """For each table, the rows training must not move (None: every row trains)."""
+        return [
+            np.append(self.given_mask(t, vocabulary), False) if self.frozen[t] else None
+            for t, vocabulary in enumerate(vocabularies)
+        ]
+
+    def shrink(self, tables, vocabularies, codes, weight, smooth):
+        # smooth: the pseudo-count of each embedded column, in column order.
+        """The final table of each embedded column: each table shrunk by its columns' counts.
+
+        Rows with a given vector are pulled toward it, the others toward the
+        unknown vector; a category of a given table absent from the training
+        rows keeps its given vector. Columns of a shared table get one array.
+        """
+        shrunk = []
+        for t, (table, vocabulary) in enumerate(zip(tables, vocabularies)):
+            group = self.groups[t]
+            counts = sum(weighted_counts(codes[:, k], weight, len(table)) for k in group)
+            prior = None
+            if self.given[t] is not None:
+                prior = np.repeat(table[-1:], len(table), axis=0)
+                prior[self._given_rows(t, vocabulary)] = self.given[t].to_numpy()
+            shrunk.append(shrink_table(table, counts, smooth[group[0]], prior))
+        return [shrunk[t] for t in self.lookups]
+
+    def dims(self, names, vocabularies, embedding_dim):
+        """Each embedded column's embedding size.
+
+        A given table's width sets its columns' size (an explicit, different
+        ``embedding_dim`` is an error), and the columns of a shared table must
+        have one size.
+        """
+        lookups = self.lookups
+        n_categories = [len(vocabularies[t].categories) for t in lookups]
+        dims = resolve_embedding_dims(names, n_categories, embedding_dim)
+        explicit = _explicitly_sized(names, embedding_dim)
+        for t, group in enumerate(self.groups):
+            columns = [names[k] for k in group]
+            if self.given[t] is not None:
+                width = self.given[t].shape[1]
+                clash = {names[k]: dims[k] for k in group if names[k] in explicit and dims[k] != width}
+                if clash:
+                    raise ValueError(
+                        f"embedding_dim sets {clash}, but initial_embeddings gives {columns} a "
+                        f"table of width {width}, which sets their size. Leave embedding_dim "
+                        f"on 'auto' for them, or set it to {width}."
+                    )
+                for k in group:
+                    dims[k] = width
+            elif len({dims[k] for k in group}) > 1:
+                raise ValueError(
+                    f"Columns {columns} share one table (shared_embeddings), so they need one "
+                    f"embedding size; embedding_dim gives them {[dims[k] for k in group]}."
+                )
+        return dims
+
+
+def plan_tables(names, initial_embeddings, freeze_embeddings, shared_embeddings):
+    """Check the three table parameters against the embedded columns; return the plan.
+
+    Parameters
+    ----------
+    names : list of str
+        The embedded columns, in input order.
+    initial_embeddings : None, dict or fitted EmbeddingEncoder
+    freeze_embeddings : bool or list of str
+    shared_embeddings : None or list of list of str
+
+    Returns
+    -------
+    plan : TablePlan
+    """
+    groups = _groups(names, shared_embeddings)
+    given, unknown = _given_tables(names, initial_embeddings)
+    given_per_table, unknown_per_table = [], []
+    for group in groups:
+        columns = [names[k] for k in group if names[k] in given]
+        given_per_table.append(_one_table(columns, given))
+        unknown_per_table.append(unknown.get(columns[0]) if columns else None)
+    frozen = _frozen(names, groups, given_per_table, freeze_embeddings)
+    return TablePlan(groups, given_per_table, unknown_per_table, frozen)
+
+
+def _groups(names, shared_embeddings):
+    """Positions of the columns of each table; tables in order of their first column."""
+    if shared_embeddings is None:
+        return [[k] for k in range(len(names))]
+    grouped = {}
+    for group in shared_embeddings:
+        if isinstance(group, str) or not hasattr(group, "__iter__"):
+            raise TypeError(
+                "shared_embeddings must be a list of column groups, e.g. [['origin', 'dest']]; "
+                f"got {shared_embeddings!r}."
+            )
+        group = list(group)
+        _check_embedded("shared_embeddings", group, names)
+        if len(set(group)) < 2:
+            raise ValueError(f"shared_embeddings: the group {group} needs two columns or more.")
+        repeated = [column for column in group if column in grouped]
+        if repeated:
+            raise ValueError(f"shared_embeddings names {repeated} in more than one group.")
+        grouped.update({column: tuple(group) for column in group})
+    tables = {}
+    for k, name in enumerate(names):
+        tables.setdefault(grouped.get(name, name), []).append(k)
+    return list(tables.values())
+
+
+def _given_tables(names, initial_embeddings):
+    """``({column: DataFrame}, {column: unknown vector})`` of the given tables, checked."""
+    if initial_embeddings is None:
+        return {}, {}
+    if isinstance(initial_embeddings, dict):
+        _check_embedded("initial_embeddings", list(initial_embeddings), names)
+        return {c: _checked_table(c, table) for c, table in initial_embeddings.items()}, {}
+    return _tables_of_encoder(initial_embeddings, names)
+
+
+def _tables_of_encoder(encoder, names):
+    try:
+        check_is_fitted(encoder)
+    except NotFittedError:
+        raise ValueError(
+            "initial_embeddings is an EmbeddingEncoder that is not fitted. Fit it first; "
+            "within cross-validation or a grid search, which clone the parameters (and so "
+            "unfit them), wrap it in sklearn.frozen.FrozenEstimator."
+        ) from None
+    theirs = list(encoder.categorical_features_)
+    common = [column for column in theirs if column in names]
+    if not common:
+        raise ValueError(
+            f"initial_embeddings: the fitted encoder embeds {theirs}, none of which is "
+            f"embedded here ({list(names)})."
+        )
+    given = {c: _checked_table(c, encoder.get_embeddings(c)) for c in common}
+    unknown = {c: encoder.embeddings_[theirs.index(c)][-1] for c in common}
+    return given, unknown
+
+
+def _checked_table(column, table):
+    """A given table as a float32 DataFrame, or an error naming the column."""
+    where = f"initial_embeddings[{column!r}]"
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(
+            f"{where} must be a pandas DataFrame indexed by category, one column per "
+            f"dimension (as get_embeddings returns); got {type(table).__name__}."
+        )
+    if table.shape[1] == 0:
+        raise ValueError(f"{where} has no columns: it needs one per dimension.")
+    try:
+        values = table.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where} must hold numbers; its dtypes are {table.dtypes.unique().tolist()}.") from None
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{where} has missing or infinite values for categories {table.index[bad][:5].tolist()}."
+        )
+    repeated = table.index[table.index.duplicated()].unique()
+    if len(repeated):
+        raise ValueError(f"{where} repeats categories {repeated[:5].tolist()} in its index.")
+    return pd.DataFrame(values.astype(np.float32), index=table.index)
+
+
+def _one_table(columns, given):
+    """The given table of a group of columns: one, or several that are equal."""
+    if not columns:
+        return None
+    first = given[columns[0]]
+    for column in columns[1:]:
+        other = given[column]
+        if not (first.index.equals(other.index) and np.array_equal(first, other)):
+            raise ValueError(
+                f"initial_embeddings gives different tables to {[columns[0], column]}, "
+                "which share one table (shared_embeddings); give the group one table."
+            )
+    return first
+
+
+def _frozen(names, groups, given, freeze_embeddings):
+    """Whether each table is frozen; only given tables can be."""
+    if isinstance(freeze_embeddings, (bool, np.bool_)) and not freeze_embeddings:
+        return [False] * len(groups)
+    if isinstance(freeze_embeddings, (bool, np.bool_)):
+        if all(table is None for table in given):
+            raise ValueError(
+                "freeze_embeddings=True keeps the tables given by initial_embeddings fixed, "
+                "but initial_embeddings gives none."
+            )
+        return [table is not None for table in given]
+    columns = list(freeze_embeddings)
+    _check_embedded("freeze_embeddings", columns, names)
+    frozen = [any(names[k] in columns for k in group) for group in groups]
+    without = [names[group[0]] for group, f, g in zip(groups, frozen, given) if f and g is None]
+    if without:
+        raise ValueError(
+            f"freeze_embeddings names {without}, which initial_embeddings gives no table: "
+            "only given tables can be frozen."
+        )
+    return frozen
+
+
+def _check_embedded(parameter, columns, names):
+    unknown = [column for column in columns if column not in names]
+    if unknown:
+        raise ValueError(
+            f"{parameter} names columns {unknown} that are not embedded; the embedded "
+            f"columns are {list(names)}."
+        )
+
+
+def _explicitly_sized(names, embedding_dim):
+    """The columns whose size ``embedding_dim`` sets rather than leaves on "auto"."""
+    if isinstance(embedding_dim, Integral):
+        return set(names)
+    return set(embedding_dim) if isinstance(embedding_dim, dict) else set()
