@@ -12,6 +12,7 @@ ratio to each torch variant taken pair by pair (same round, same settings).
     python benchmarks/bench_fit.py --quick       # 100k rows, batch 1024, one round
     python benchmarks/bench_fit.py --transform   # transform timing only
     python benchmarks/bench_fit.py --scaling     # epoch time against rows and cardinality (chart)
+    python benchmarks/bench_fit.py --blas        # fit with 1 BLAS thread vs BLAS's default, idle and busy
 
 PyTorch is optional (``pip install torch==2.13.0``); without it the NumPy
 figures and the machine limit are still printed.
@@ -370,6 +371,70 @@ def have_torch():
     return True
 
 
+BLAS_CASES = {
+    # name: (encoder parameters, what the products look like)
+    "default network": {},
+    "wide network": {"hidden_layer_sizes": (512, 256), "batch_size": 1024},
+}
+
+
+def _spin(seconds):
+    """Keep one core busy with pure Python (no BLAS) for ``seconds``."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        sum(range(10_000))
+
+
+def _fit_seconds(X, y, params, blas_threads):
+    import warnings
+
+    from sklearn_embed import EmbeddingEncoder, _training
+
+    _training.BLAS_THREADS = blas_threads
+    encoder = EmbeddingEncoder(max_iter=5, early_stopping=False, random_state=0, **params)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        encoder.fit(X, y)
+    return time.perf_counter() - start
+
+
+def bench_blas_threads(rounds):
+    """``fit`` (5 epochs, employee salaries) with 1 BLAS thread against BLAS's own default.
+
+    Idle, then with two pure-Python processes keeping both cores busy. The two
+    settings alternate within every round; medians and the ratio are printed.
+    """
+    import multiprocessing
+
+    import datasets
+    from threadpoolctl import threadpool_info
+
+    data = datasets.load("salaries")
+    X, y = data.X, data.y
+    blas = [(i["internal_api"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
+    print(f"BLAS libraries (api, default threads): {blas}; {len(X):,} rows; {rounds} rounds")
+    print("| case | machine | 1 thread s (median) | default threads s (median) | default / 1 |")
+    print("|---|---|---|---|---|")
+    for case, params in BLAS_CASES.items():
+        for machine in ("idle", "busy"):
+            hogs = []
+            if machine == "busy":
+                hogs = [multiprocessing.Process(target=_spin, args=(3600,)) for _ in range(2)]
+                for hog in hogs:
+                    hog.start()
+            times = {1: [], None: []}
+            try:
+                for _ in range(rounds):
+                    for threads in (1, None):
+                        times[threads].append(_fit_seconds(X, y, params, threads))
+            finally:
+                for hog in hogs:
+                    hog.terminate()
+            one, default = statistics.median(times[1]), statistics.median(times[None])
+            print(f"| {case} | {machine} | {one:.2f} | {default:.2f} | {default / one:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -381,7 +446,10 @@ def main():
     parser.add_argument("--batch", type=int)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--epochs", type=int)
+    parser.add_argument("--blas", action="store_true")
     args = parser.parse_args()
+    if args.blas:
+        return bench_blas_threads(args.rounds or 5)
     if args.worker:
         args.impl = args.worker
         return worker(args)

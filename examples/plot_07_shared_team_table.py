@@ -26,7 +26,7 @@ X = pd.DataFrame({"home": teams[home], "away": teams[away]})
 y = (rng.uniform(size=800) < p_home_win).astype(int)
 
 # One dimension and a logistic output: each team's vector is its strength, up to scale.
-params = dict(embedding_dim=1, hidden_layer_sizes=(), random_state=0)
+params = {"embedding_dim": 1, "hidden_layer_sizes": (), "random_state": 0}
 shared = EmbeddingEncoder(shared_embeddings=[["home", "away"]], **params).fit(X, y)
 separate = EmbeddingEncoder(**params).fit(X, y)
 

@@ -20,10 +20,10 @@ from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 from . import __version__
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
+from ._network import ACTIVATIONS
 from ._persistence import atomic_path
 from ._plotting import _pyplot
 from ._tables import UsageError, check_outputs, read_table, write_table
-from ._network import ACTIVATIONS
 from ._target import TARGET_TYPES
 
 EXIT_USAGE = 2

@@ -12,7 +12,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_array, validate_data
 from pandas.api.types import (
     CategoricalDtype,
     is_bool_dtype,
@@ -20,9 +19,11 @@ from pandas.api.types import (
     is_object_dtype,
     is_string_dtype,
 )
+from sklearn.utils.validation import check_array, validate_data
 
 from ._exceptions import DataWarning
-from ._shrinkage import auto_smooth, too_noisy, weighted_counts
+from ._shrinkage import auto_smooth, harmonic_mean, too_noisy, weighted_counts
+from ._vocabulary import Vocabulary
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
 # pays more in width than it gains, whatever the cardinality.
@@ -211,6 +212,15 @@ def resolve_embedding_dims(names, n_categories, embedding_dim):
     return [int(d) for d in dims]
 
 
+def table_frame(column, categories, table):
+    """One column's table as ``get_embeddings`` returns it: a row per category, no unknown row."""
+    return pd.DataFrame(
+        table[:-1],
+        index=pd.Index(categories, name=column),
+        columns=[f"{column}_emb{j}" for j in range(table.shape[1])],
+    )
+
+
 def embedded_position(embedded_names, column):
     """Index of ``column`` among the embedded columns, or a ``ValueError`` listing them."""
     names = list(embedded_names)
@@ -235,6 +245,8 @@ class ColumnCoder:
     vocabularies : list of Vocabulary
         One per embedded column, in input order; the columns of a shared table
         hold the same one.
+    lookups : list of int or None
+        The table of each embedded column (None: one table per column).
 
     Attributes
     ----------
@@ -250,10 +262,11 @@ class ColumnCoder:
         The training dtype of each embedded column, for messages.
     """
 
-    def __init__(self, feature_names, categorical_mask, vocabularies):
+    def __init__(self, feature_names, categorical_mask, vocabularies, lookups=None):
         self.feature_names = feature_names
         self.categorical_mask = categorical_mask
         self.vocabularies = vocabularies
+        self.lookups = list(range(len(vocabularies))) if lookups is None else list(lookups)
         self.numeric_bounds = self.numeric_mean = self.numeric_scale = None
         self.unknown_shares = self.embedded_dtypes = None
 
@@ -267,7 +280,14 @@ class ColumnCoder:
         positions = np.flatnonzero(mask)
         names = [feature_names[i] for i in positions]
         tables = plan.vocabularies(frame, positions, names, min_frequency)
-        coder = cls(feature_names, mask, [tables[t] for t in plan.lookups])
+        coder = cls(feature_names, mask, [tables[t] for t in plan.lookups], plan.lookups)
+        if not positions.size:
+            warnings.warn(
+                "EmbeddingEncoder found no categorical column to embed; transform will "
+                "pass X through. Name integer-coded categoricals in categorical_features.",
+                UserWarning,
+                stacklevel=4,  # the caller of EmbeddingEncoder.fit, past _fit_context
+            )
         coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
         coder.numeric_bounds = outlier_bounds(x_numeric)
@@ -276,8 +296,12 @@ class ColumnCoder:
         return coder
 
     @classmethod
-    def restore(cls, layout, vocabularies, attributes):
+    def restore(cls, layout, attributes):
         """The coder of a saved encoder, from the parts of its model file."""
+        vocabularies = [
+            Vocabulary(categories, infrequent)
+            for categories, infrequent in zip(attributes["categories_"], attributes["infrequent_categories_"])
+        ]
         coder = cls(layout["feature_names"], layout["categorical_mask"], vocabularies)
         coder.numeric_bounds = attributes["numeric_bounds_"].reshape(-1, 2)
         coder.numeric_mean = attributes["numeric_mean_"]
@@ -289,6 +313,14 @@ class ColumnCoder:
     def use_numeric_scaling(self, bounds, mean, scale):
         """Scale the numeric columns as a previous fit did (a warm start keeps its network)."""
         self.numeric_bounds, self.numeric_mean, self.numeric_scale = bounds, mean, scale
+
+    @property
+    def table_vocabularies(self):
+        """One vocabulary per table, in table order."""
+        first = {}
+        for vocabulary, t in zip(self.vocabularies, self.lookups):
+            first.setdefault(t, vocabulary)
+        return [first[t] for t in sorted(first)]
 
     @property
     def embedded_names(self):
@@ -377,7 +409,7 @@ class ColumnCoder:
             elif smooth == "auto":
                 # Per column (a team's effect at home and away differ in sign), then
                 # the harmonic mean: the columns' evidence for signal adds up.
-                m = _harmonic_mean([auto_smooth(codes[:, k], y, weight, n_rows) for k in group])
+                m = harmonic_mean([auto_smooth(codes[:, k], y, weight, n_rows) for k in group])
             else:
                 m = float(smooth)
             counts = weighted_counts(table_codes, table_weight, n_rows)[:-1]
@@ -450,12 +482,12 @@ class ColumnCoder:
                 names.append(name)
         return np.asarray(names, dtype=object)
 
-    def output(self, frame, codes, tables, remainder):
+    def output(self, frame, codes, tables, remainder, dtype=np.float64):
         """The transformed table: each embedded column replaced in place by its vectors."""
         widths = self.output_widths([t.shape[1] for t in tables], remainder)
         table_of = np.cumsum(self.categorical_mask) - 1  # table of each embedded column
         # One preallocated output, each block written in place: no concatenation copy.
-        out = np.empty((frame.shape[0], sum(widths)))
+        out = np.empty((frame.shape[0], sum(widths)), dtype=output_dtype(dtype))
         starts = np.cumsum([0, *widths])
         for i, embedded in enumerate(self.categorical_mask):
             block = slice(starts[i], starts[i + 1])
@@ -465,6 +497,17 @@ class ColumnCoder:
             elif widths[i]:
                 out[:, block] = numeric_values(frame.iloc[:, i], self.feature_names[i])[:, None]
         return out
+
+
+def output_dtype(dtype):
+    """The ``dtype`` parameter as a NumPy dtype: float64 or float32, else a ValueError."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.float64, np.float32):
+        raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}.")
+    return resolved
 
 
 def outlier_bounds(x):
@@ -508,14 +551,6 @@ def mean_and_scale(x):
         mean = np.nan_to_num(np.nanmean(unit, axis=0), nan=0.0) * size
         std = np.nan_to_num(np.nanstd(unit, axis=0), nan=0.0) * size
     return mean, np.where(std > 0, std, 1.0)
-
-
-def _harmonic_mean(values):
-    """Harmonic mean of pseudo-counts in [0, inf]: 0 if any is 0, inf only if all are."""
-    if len(values) == 1:
-        return values[0]
-    with np.errstate(divide="ignore"):
-        return float(len(values) / np.sum(1 / np.asarray(values, dtype=np.float64)))
 
 
 def _looks_like_identifier(name, seen_once, n_samples):

@@ -8,8 +8,8 @@ target in ``_target``. This module wires them to the estimator API.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from numbers import Integral, Real
 from typing import Any
 
@@ -20,31 +20,39 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._columns import ColumnCoder, check_frame, embedded_position, resolve_categorical_mask
+from ._columns import (
+    ColumnCoder,
+    check_frame,
+    embedded_position,
+    output_dtype,
+    resolve_categorical_mask,
+    table_frame,
+)
 from ._compat import (
     HasMethods,
     Interval,
     RealNotInt,
     StrOptions,
     _check_feature_names_in,
-    _check_sample_weight,
     _fit_context,
 )
-from ._network import (
-    ACTIVATIONS,
-    NetworkParams,
-    check_hidden_layer_sizes,
-    init_params,
-    predict_in_chunks,
-)
+from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, predict_in_chunks
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
-from ._shrinkage import mean_per_row, weighted_counts
+from ._shrinkage import category_statistics
 from ._similarity import nearest_categories
-from ._table_plan import plan_tables
+from ._streaming import Stream
+from ._table_plan import check_same_columns, plan_tables
 from ._target import TARGET_TYPES, Target, encode_target
-from ._training import TrainingConfig, TrainingData, epoch_hook, train
-from ._vocabulary import Vocabulary
+from ._training import (
+    TrainingConfig,
+    TrainingData,
+    continue_dense,
+    epoch_hook,
+    mean_one_weights,
+    run_pass,
+    train,
+)
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
 HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
@@ -161,6 +169,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     remainder : {"passthrough", "drop"}, default="passthrough"
         Keep the numeric (non-embedded) columns in the output, unchanged, or
         output the embeddings only.
+
+    dtype : {np.float64, np.float32}, default=np.float64
+        Type of ``transform``'s output, as ``OneHotEncoder``'s ``dtype``. The
+        tables are float32, so float32 output loses nothing on the embedding
+        columns and halves the output's memory (5M rows of 100 columns: 2 GB
+        instead of 4); passed-through numeric columns are rounded to float32 too.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the shuffling and the
@@ -360,6 +374,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "handle_unknown": [StrOptions(set(HANDLE_UNKNOWN_OPTIONS))],
         "target_type": [StrOptions({"auto", *TARGET_TYPES})],
         "remainder": [StrOptions(set(REMAINDER_OPTIONS))],
+        "dtype": [type, str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "record_embeddings": ["boolean"],
@@ -389,6 +404,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         handle_unknown="use_unknown",
         target_type="auto",
         remainder="passthrough",
+        dtype=np.float64,
         random_state=None,
         verbose=0,
         record_embeddings=False,
@@ -414,6 +430,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.handle_unknown = handle_unknown
         self.target_type = target_type
         self.remainder = remainder
+        self.dtype = dtype
         self.random_state = random_state
         self.verbose = verbose
         self.record_embeddings = record_embeddings
@@ -453,71 +470,101 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Fitted encoder.
         """
         continuing = self.warm_start and hasattr(self, "embeddings_")
-        frame = check_frame(self, X, reset=not continuing)
-        target = encode_target(y, frame.shape[0], self.target_type)
-        if continuing:
-            target = target.continuing(self._target)
-        weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
-        # Mean 1, so that the loss and the step sizes do not depend on the weights' scale.
-        weight = (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
-
-        names = self._column_names()
-        mask = resolve_categorical_mask(frame, names, self.categorical_features)
-        embedded = [name for name, embed in zip(names, mask) if embed]
-        if continuing and embedded != self.categorical_features_.tolist():
-            raise ValueError(
-                f"warm_start continues the previous fit, which embedded "
-                f"{self.categorical_features_.tolist()}; this one would embed {embedded}."
-            )
-        initial = self if continuing else self.initial_embeddings
-        plan = plan_tables(embedded, initial, self.freeze_embeddings, self.shared_embeddings)
-        coder = ColumnCoder.fit(frame, names, mask, self.min_frequency, plan)
-        if continuing:  # the network's weights were learned on the old scaling
-            coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)
-            previous = [a.copy() for a in self.coefs_ + self.intercepts_]
-        codes = coder.codes(frame)
-        self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth, plan)
-        self._keep_columns(coder, target, plan)
-        if not coder.vocabularies:
-            warnings.warn(
-                "EmbeddingEncoder found no categorical column to embed; transform will "
-                "pass X through. Name integer-coded categoricals in categorical_features.",
-                UserWarning,
-                stacklevel=3,  # the caller of fit, past _fit_context
-            )
-
         rng = check_random_state(self.random_state)
-        vocabularies = [coder.vocabularies[group[0]] for group in plan.groups]
-        dims = list(self.embedding_dims_.values())
-        params = init_params(
-            [vocabulary.n_rows for vocabulary in vocabularies],
-            [dims[group[0]] for group in plan.groups],
-            len(self.numeric_mean_),
-            check_hidden_layer_sizes(self.hidden_layer_sizes),
-            target.n_outputs,
-            rng,
-            np.float32,
-            plan.lookups,
-        )
-        plan.initialise(params.tables, vocabularies, new_at_unknown=continuing)
-        if continuing:
-            _continue_dense(params, previous)
-        data = TrainingData(
-            codes,
-            coder.network_numeric(frame),
-            target.y,
-            weight,
-            np.array([v.unknown_row for v in coder.vocabularies], dtype=np.int32),
-            target.stratify,
-            plan.fixed_rows(vocabularies),
-        )
-        if hasattr(self, "embedding_history_"):
-            del self.embedding_history_  # from an earlier fit
+        plan, params, data = self._start(X, y, sample_weight, rng, continuing=continuing)
+        for stale in ("embedding_history_", "_stream"):  # from an earlier fit or partial_fit
+            self.__dict__.pop(stale, None)
         on_epoch, snapshots = epoch_hook(params, self.verbose, self.record_embeddings, callback)
-        history = train(params, data, TrainingConfig.of(self, target.type), rng, on_epoch)
-        self._keep_training_results(params, history, data, target, plan)
+        history = train(params, data, TrainingConfig.of(self, self.target_type_), rng, on_epoch)
+        trained = history.train_idx
+        counts = plan.table_counts(data.codes[trained], data.weight[trained], self._tables())
+        self._keep_network(params, plan, counts, data)
+        self.n_iter_ = history.n_iter
+        self.loss_curve_ = history.loss_curve
+        self.validation_scores_ = history.validation_scores if self.early_stopping else None
+        self.best_validation_score_ = history.best_validation_score
         if snapshots is not None:
             self.embedding_history_ = [np.stack(snapshots[t]) for t in plan.lookups]
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(
+        self,
+        X: ArrayLike | pd.DataFrame,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
+    ) -> EmbeddingEncoder:
+        """Train on one chunk of rows (one pass of minibatch Adam): data larger than memory.
+
+        The first call fixes the columns, the numeric scaling and the target
+        (its type, classes and scale), as ``fit`` would from that chunk; a
+        classification target needs ``classes``, every label of the whole
+        data, on the first call (as for ``SGDClassifier``). Each call then runs
+        one epoch over the chunk, continuing the same Adam optimisation, without
+        early stopping (``validation_fraction``, ``n_iter_no_change``, ``tol``
+        and ``max_iter`` do not apply: call it as many passes as wanted).
+        Category counts and target sums accumulate over the calls, and after
+        every call the fitted attributes are as ``fit`` would set them from
+        all rows seen so far: ``smooth_`` re-estimated, vectors shrunk by their
+        counts. A value seen without a row of its own gets one, starting at the
+        unknown vector, once its count reaches ``fit``'s threshold
+        (``min_frequency``, and ``min(smooth_, 100)``). After ``fit`` (or
+        :meth:`load`), the first call continues from the fitted weights, with
+        statistics counted from then on. ``fit`` starts over.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+        classes : array-like, default=None
+            All class labels; required on the first call for a classification
+            target, ignored afterwards.
+
+        Returns
+        -------
+        self : EmbeddingEncoder
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sklearn_embed import EmbeddingEncoder
+        >>> X = pd.DataFrame({"shop": ["a", "b", "c", "a"] * 50})
+        >>> enc = EmbeddingEncoder(random_state=0)
+        >>> for start in range(0, 200, 50):
+        ...     chunk = slice(start, start + 50)
+        ...     _ = enc.partial_fit(X[chunk], [0, 1, 1, 0] * 12 + [0, 1], classes=[0, 1])
+        >>> enc.n_iter_, len(enc.loss_curve_)
+        (4, 4)
+        """
+        first = not hasattr(self, "_stream")
+        if first:
+            rng = check_random_state(self.random_state)
+            plan, params, data = self._start(
+                X, y, sample_weight, rng,
+                continuing=hasattr(self, "embeddings_"), classes=classes, partial=True,
+            )  # fmt: skip
+            self._stream = Stream(params, plan, self._tables(), rng, self.learning_rate_init)
+            self.n_iter_, self.loss_curve_, y, weight = 0, [], data.y, data.weight
+        frame = check_frame(self, X, reset=False)
+        if not first:
+            classes = getattr(self, "classes_", None)
+            target = encode_target(y, frame.shape[0], self.target_type_, classes)
+            y, weight = target.continuing(self._target).y, mean_one_weights(sample_weight, frame)
+        stream = self._stream
+        self.smooth_ = stream.add_chunk(self._coder, frame, y, weight, self)
+        codes, target = self._coder.codes(frame), replace(self._target, y=y)
+        fixed_rows = stream.plan.fixed_rows(self._tables())
+        data = TrainingData.of(self._coder, frame, codes, target, weight, fixed_rows)
+        config = TrainingConfig.of(self, self.target_type_)
+        loss = run_pass(stream.params, stream.optimizer, data, config, stream.rng)
+        self.categories_ = [vocabulary.categories for vocabulary in self._coder.vocabularies]
+        self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in self._coder.vocabularies]
+        self._keep_network(stream.params, stream.plan, stream.table_counts(), data, stream)
+        self.n_iter_ += 1
+        self.loss_curve_.append(loss)
+        self.validation_scores_ = self.best_validation_score_ = None
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
@@ -537,9 +584,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         frame = check_frame(self, X, reset=False)
+        output_dtype(self.dtype)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
         self._coder.warn_on_unknown_drift(frame, codes)
-        return self._coder.output(frame, codes, self.embeddings_, self.remainder)
+        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype)
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns.
@@ -585,12 +633,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         k = embedded_position(self.categorical_features_, column)
-        dim = self.embeddings_[k].shape[1]
-        return pd.DataFrame(
-            self.embeddings_[k][:-1],
-            index=pd.Index(self.categories_[k], name=column),
-            columns=[f"{column}_emb{j}" for j in range(dim)],
-        )
+        return table_frame(column, self.categories_[k], self.embeddings_[k])
 
     def most_similar(
         self, column: str, category: Any, n: int = 5, metric: str = "cosine"
@@ -746,17 +789,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             raise ModelFileError(f"{path}: the saved parameters are not valid: {error}") from None
         for name, value in attributes.items():
             setattr(encoder, name, value)
-        vocabularies = [
-            Vocabulary(categories, infrequent)
-            for categories, infrequent in zip(encoder.categories_, encoder.infrequent_categories_)
-        ]
-        encoder._coder = ColumnCoder.restore(layout, vocabularies, attributes)
-        encoder._target = Target(
-            encoder.target_type_,
-            classes=getattr(encoder, "classes_", None),
-            mean=layout["target_mean"],
-            scale=layout["target_scale"],
-        )
+        encoder._coder = ColumnCoder.restore(layout, attributes)
+        encoder._target = Target.restore(attributes, layout)
         if layout["output"] is not None:
             encoder.set_output(transform=layout["output"])
         return encoder
@@ -792,34 +826,65 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.numeric_mean_ = coder.numeric_mean
         self.numeric_scale_ = coder.numeric_scale
 
-    def _keep_training_results(self, params, history, data, target, plan):
-        """Set the fitted attributes from the trained network and its history."""
-        # Shrink by the rows that trained each vector: a category met only in
-        # the validation split was never trained and keeps its prior.
-        trained = history.train_idx
-        codes, weight = data.codes, data.weight
-        vocabularies = [self._coder.vocabularies[group[0]] for group in plan.groups]
+    def _start(self, X, y, sample_weight, rng, *, continuing, classes=None, partial=False):
+        """Check the input, learn the columns and build the untrained network.
+
+        With ``continuing``, the previous fit's tables, weights and numeric
+        scaling are the starting point (``warm_start``, ``partial_fit`` after
+        ``fit``). Returns the table plan, the parameters and the training data.
+        """
+        frame = check_frame(self, X, reset=not continuing)
+        output_dtype(self.dtype)
+        classes = getattr(self, "classes_", None) if continuing and classes is None else classes
+        target = encode_target(y, frame.shape[0], self.target_type, classes, partial=partial)
+        if continuing:
+            target = target.continuing(self._target)
+        weight = mean_one_weights(sample_weight, frame)
+        names = _check_feature_names_in(self).tolist()
+        mask = resolve_categorical_mask(frame, names, self.categorical_features)
+        embedded = [name for name, embed in zip(names, mask) if embed]
+        if continuing:
+            check_same_columns(self.categorical_features_.tolist(), embedded)
+        initial = self if continuing else self.initial_embeddings
+        previous_dense = [a.copy() for a in self.coefs_ + self.intercepts_] if continuing else None
+        plan = plan_tables(embedded, initial, self.freeze_embeddings, self.shared_embeddings)
+        coder = ColumnCoder.fit(frame, names, mask, self.min_frequency, plan)
+        if continuing:  # the network's weights were learned on the old scaling
+            coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)
+        codes = coder.codes(frame)
+        self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth, plan)
+        self._keep_columns(coder, target, plan)
+        sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        network = (len(self.numeric_mean_), sizes, target.n_outputs)
+        dims = list(self.embedding_dims_.values())
+        params = plan.initial_params(self._tables(), dims, network, rng, new_at_unknown=continuing)
+        if continuing:
+            continue_dense(params, previous_dense)
+        fixed_rows = plan.fixed_rows(self._tables())
+        return plan, params, TrainingData.of(coder, frame, codes, target, weight, fixed_rows)
+
+    def _tables(self):
+        """The vocabulary of each table (one per shared group)."""
+        return self._coder.table_vocabularies
+
+    def _keep_network(self, params, plan, counts, data, stream=None):
+        """Set the tables, weights and per-category statistics from the trained network.
+
+        ``counts`` are the weighted rows behind each table row, by which it is
+        shrunk; the statistics come from ``stream`` (``partial_fit``) or ``data``.
+        """
         smooth = list(self.smooth_.values())
-        self.embeddings_ = plan.shrink(params.tables, vocabularies, codes[trained], weight[trained], smooth)
+        self.embeddings_ = plan.shrink(params.tables, self._tables(), counts, smooth)
         self.coefs_ = params.coefs
         self.intercepts_ = params.intercepts
-        self.n_iter_ = history.n_iter
-        self.loss_curve_ = history.loss_curve
-        self.validation_scores_ = history.validation_scores if self.early_stopping else None
-        self.best_validation_score_ = history.best_validation_score
-        signal = target.signal()
-        self.category_counts_ = [
-            weighted_counts(codes[:, k], weight, len(table)) for k, table in enumerate(self.embeddings_)
-        ]
-        self.category_target_means_ = [
-            mean_per_row(codes[:, k], signal, weight, counts)
-            for k, counts in enumerate(self.category_counts_)
-        ]
-
-    def _column_names(self):
-        if hasattr(self, "feature_names_in_"):
-            return self.feature_names_in_.tolist()
-        return [f"x{i}" for i in range(self.n_features_in_)]
+        if stream is not None:
+            statistics = [stream.column_statistics(k) for k in range(len(stream.counts))]
+            self.category_counts_ = [counts for counts, _ in statistics]
+            self.category_target_means_ = [self._target.signal_means(s, c) for c, s in statistics]
+            return
+        self.category_counts_, self.category_target_means_ = category_statistics(
+            data.codes, self._target.signal(data.y), data.weight, [len(t) for t in self.embeddings_]
+        )
 
     def _predict_network(self, X):
         """The network's output for ``X``: probabilities, or targets on their scale.
@@ -841,14 +906,3 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         )
         return self._target.to_original_scale(output)
 
-
-def _continue_dense(params, previous):
-    """Start the dense layers of ``params`` from the previous fit's (``coefs_ + intercepts_``)."""
-    arrays = params.coefs + params.intercepts
-    if [a.shape for a in arrays] != [a.shape for a in previous]:
-        raise ValueError(
-            "warm_start continues the previous network, but its layers had other sizes; "
-            "hidden_layer_sizes changed. Fit with warm_start=False to start over."
-        )
-    for array, old in zip(arrays, previous):
-        array[...] = old

@@ -46,7 +46,7 @@ class Adam:
         self.epsilon = epsilon
         self.t = 0
         self._dense_moments = [(np.zeros_like(p), np.zeros_like(p)) for p in dense_params]
-        self._table_moments = [(np.zeros_like(t), np.zeros_like(t)) for t in tables]
+        self.table_moments = [(np.zeros_like(t), np.zeros_like(t)) for t in tables]
 
     def step(self, dense_grads, table_grads):
         """Apply one update.
@@ -67,7 +67,7 @@ class Adam:
         )
         for param, grad, (m, v) in zip(self.dense_params, dense_grads, self._dense_moments):
             param -= step_size * self._direction(grad, m, v)
-        for table, (rows, grad), (m, v) in zip(self.tables, table_grads, self._table_moments):
+        for table, (rows, grad), (m, v) in zip(self.tables, table_grads, self.table_moments):
             m_rows, v_rows = m[rows], v[rows]
             table[rows] -= step_size * self._direction(grad, m_rows, v_rows)
             m[rows], v[rows] = m_rows, v_rows

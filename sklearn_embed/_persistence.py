@@ -271,6 +271,7 @@ def _json_params(encoder):
             params[name] = np.asarray(params[name]).tolist()
     if isinstance(params["embedding_dim"], dict):
         params["embedding_dim"] = {str(k): int(v) for k, v in params["embedding_dim"].items()}
+    params["dtype"] = np.dtype(params["dtype"]).name
     # The starting tables are not kept: what was learned from them is in embeddings_.
     params["initial_embeddings"] = None
     if not isinstance(params["freeze_embeddings"], (bool, np.bool_)):
@@ -284,6 +285,8 @@ def _params(saved):
     params = dict(saved)
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    if isinstance(params.get("dtype"), str) and params["dtype"] in ("float32", "float64"):
+        params["dtype"] = np.dtype(params["dtype"]).type
     return params
 
 

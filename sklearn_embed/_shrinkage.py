@@ -57,13 +57,29 @@ def auto_smooth(codes, y, weight, n_rows):
         ``sigma2_within / tau2``; ``inf`` when the categories carry no signal.
     """
     counts = weighted_counts(codes, weight, n_rows)
+    return pseudo_count(counts, *_target_sums(codes, y, weight, counts))
+
+
+def pseudo_count(counts, squared_sums, output_totals, squares):
+    """``m`` from the sums of the target by category (see :func:`auto_smooth`).
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_rows,)
+        Weighted rows of each category.
+    squared_sums : float
+        ``sum over categories c and outputs j of S_cj^2 / n_c``.
+    output_totals : ndarray of shape (n_outputs,)
+        Weighted sum of each output.
+    squares : float
+        Weighted sum of the squared outputs.
+    """
     n_seen = int((counts > 0).sum())
     total = float(counts.sum())
     if total - n_seen < 1:
         # Every category seen once: nothing tells its effect from its row's
         # noise, so there is no evidence of signal (an id column).
         return np.inf
-    squared_sums, output_totals, squares = _target_sums(codes, y, weight, counts)
     # With n_c, mean_c per category and grand mean g (summed over outputs):
     # within = (sum of y^2 - sum n_c mean_c^2) / (total - categories)
     # between = (sum n_c mean_c^2 - total g^2) / total
@@ -110,6 +126,18 @@ def _target_sums(codes, y, weight, counts):
     return squared_sums, sums.sum(axis=0), float(weight @ (y**2).sum(axis=1))
 
 
+def harmonic_mean(values):
+    """Harmonic mean of pseudo-counts in [0, inf]: 0 if any is 0, inf only if all are.
+
+    How the columns of a shared table combine their ``smooth``: the evidence
+    for signal (``1 / m``) of each column adds up.
+    """
+    if len(values) == 1:
+        return values[0]
+    with np.errstate(divide="ignore"):
+        return float(len(values) / np.sum(1 / np.asarray(values, dtype=np.float64)))
+
+
 def weighted_counts(codes, weight, n_rows):
     """Sum of the sample weights of each table row."""
     return np.bincount(codes, weights=weight, minlength=n_rows)
@@ -148,3 +176,16 @@ def mean_per_row(codes, signal, weight, counts):
     """Weighted mean of ``signal`` over the rows of each table row (NaN when unseen)."""
     total = np.bincount(codes, weights=signal * weight, minlength=len(counts))
     return np.divide(total, counts, out=np.full(len(counts), np.nan), where=counts > 0)
+
+
+def category_statistics(codes, signal, weight, n_rows):
+    """Per embedded column, the weighted rows and the mean ``signal`` of each table row.
+
+    Returns
+    -------
+    counts, means : list of ndarray
+        One array of ``n_rows[k]`` entries per column ``k`` of ``codes``.
+    """
+    counts = [weighted_counts(codes[:, k], weight, n) for k, n in enumerate(n_rows)]
+    means = [mean_per_row(codes[:, k], signal, weight, c) for k, c in enumerate(counts)]
+    return counts, means

@@ -20,6 +20,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._columns import resolve_embedding_dims
+from ._network import init_params
 from ._shrinkage import shrink_table, weighted_counts
 from ._vocabulary import Vocabulary
 
@@ -82,6 +83,35 @@ class TablePlan:
     def _given_rows(self, t, vocabulary):
         return vocabulary.encode(pd.Series(self.given[t].index, dtype=object))
 
+    def initial_params(self, vocabularies, dims, network, rng, new_at_unknown=False):
+        """The network's initial parameters: random, then the given vectors written in.
+
+        Parameters
+        ----------
+        vocabularies : list of Vocabulary
+            One per table.
+        dims : list of int
+            The embedding size of each embedded column.
+        network : tuple
+            ``(n_numeric, hidden_layer_sizes, n_outputs)``.
+        rng : numpy.random.RandomState
+        new_at_unknown : bool, default=False
+            See :meth:`initialise`.
+        """
+        n_numeric, hidden_layer_sizes, n_outputs = network
+        params = init_params(
+            [vocabulary.n_rows for vocabulary in vocabularies],
+            [dims[group[0]] for group in self.groups],
+            n_numeric,
+            hidden_layer_sizes,
+            n_outputs,
+            rng,
+            np.float32,
+            self.lookups,
+        )
+        self.initialise(params.tables, vocabularies, new_at_unknown)
+        return params
+
     def initialise(self, tables, vocabularies, new_at_unknown=False):
         """Write the given vectors over the random initial rows, in place.
 
@@ -107,23 +137,28 @@ class TablePlan:
             for t, vocabulary in enumerate(vocabularies)
         ]
 
-    def shrink(self, tables, vocabularies, codes, weight, smooth):
-        # smooth: the pseudo-count of each embedded column, in column order.
-        """The final table of each embedded column: each table shrunk by its columns' counts.
+    def table_counts(self, codes, weight, vocabularies):
+        """Weighted training rows of each table row, over all the table's columns."""
+        return [
+            sum(weighted_counts(codes[:, k], weight, vocabulary.n_rows) for k in group)
+            for group, vocabulary in zip(self.groups, vocabularies)
+        ]
+
+    def shrink(self, tables, vocabularies, counts, smooth):
+        """The final table of each embedded column: each table shrunk by its rows' ``counts``.
 
         Rows with a given vector are pulled toward it, the others toward the
         unknown vector; a category of a given table absent from the training
         rows keeps its given vector. Columns of a shared table get one array.
+        ``smooth`` is the pseudo-count of each embedded column, in column order.
         """
         shrunk = []
         for t, (table, vocabulary) in enumerate(zip(tables, vocabularies)):
-            group = self.groups[t]
-            counts = sum(weighted_counts(codes[:, k], weight, len(table)) for k in group)
             prior = None
             if self.given[t] is not None:
                 prior = np.repeat(table[-1:], len(table), axis=0)
                 prior[self._given_rows(t, vocabulary)] = self.given[t].to_numpy()
-            shrunk.append(shrink_table(table, counts, smooth[group[0]], prior))
+            shrunk.append(shrink_table(table, counts[t], smooth[self.groups[t][0]], prior))
         return [shrunk[t] for t in self.lookups]
 
     def dims(self, names, vocabularies, embedding_dim):
@@ -184,6 +219,15 @@ def plan_tables(names, initial_embeddings, freeze_embeddings, shared_embeddings)
     return TablePlan(groups, given_per_table, unknown_per_table, frozen)
 
 
+def check_same_columns(before, now):
+    """A fit that continues another (warm start) must embed the same columns."""
+    if list(before) != list(now):
+        raise ValueError(
+            f"warm_start continues the previous fit, which embedded {list(before)}; this one "
+            f"would embed {list(now)}."
+        )
+
+
 def _groups(names, shared_embeddings):
     """Positions of the columns of each table; tables in order of their first column."""
     if shared_embeddings is None:
@@ -230,7 +274,7 @@ def _tables_of_encoder(encoder, names):
         ) from None
     theirs = list(encoder.categorical_features_)
     common = [column for column in theirs if column in names]
-    if not common:
+    if names and not common:
         raise ValueError(
             f"initial_embeddings: the fitted encoder embeds {theirs}, none of which is "
             f"embedded here ({list(names)})."

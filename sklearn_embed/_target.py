@@ -58,6 +58,16 @@ class Target:
             return len(self.classes)
         return self.y.shape[1]
 
+    @classmethod
+    def restore(cls, attributes, layout):
+        """The target of a saved encoder, from the parts of its model file."""
+        return cls(
+            attributes["target_type_"],
+            classes=attributes.get("classes_"),
+            mean=layout["target_mean"],
+            scale=layout["target_scale"],
+        )
+
     def continuing(self, previous):
         """This target as the ``previous`` fit's network reads it, for a warm start.
 
@@ -90,20 +100,31 @@ class Target:
             return output * self.scale + self.mean
         return output
 
-    def signal(self):
-        """Per row: the first output on its own scale, or the share of the last class.
+    def signal(self, y=None):
+        """Per row of ``y`` (default: this target's): the first output on its own scale, or the share of the last class.
 
         For a binary target the last class is the positive one; this is what the
         plots colour categories by.
         """
+        y = self.y if y is None else y
         if self.type == "continuous":
-            return self.y[:, 0] * self.scale[0] + self.mean[0]
+            return y[:, 0] * self.scale[0] + self.mean[0]
         if self.type == "multiclass":
-            return (self.y == len(self.classes) - 1).astype(np.float32)
-        return self.y[:, -1]
+            return (y == len(self.classes) - 1).astype(np.float32)
+        return y[:, -1]
+
+    def signal_means(self, sums, counts):
+        """:meth:`signal`'s mean per category from the weighted target sums per category.
+
+        ``sums`` has one column per output (per class for class codes); NaN
+        where a category has no rows.
+        """
+        means = np.divide(sums[:, -1 if self.classes is not None else 0], counts,
+                          out=np.full(len(counts), np.nan), where=counts > 0)  # fmt: skip
+        return means * self.scale[0] + self.mean[0] if self.type == "continuous" else means
 
 
-def encode_target(y, n_samples, target_type="auto"):
+def encode_target(y, n_samples, target_type="auto", classes=None, partial=False):
     """Validate ``y`` and encode it for the network.
 
     Parameters
@@ -113,6 +134,12 @@ def encode_target(y, n_samples, target_type="auto"):
         Rows of ``X``, which ``y`` must match.
     target_type : {"auto", "binary", "multiclass", "continuous"}
         "auto" reads the type from the values: see :func:`infer_target_type`.
+    classes : array-like or None
+        Every label of the whole target (``partial_fit``): ``y`` is coded
+        against them and may hold only some of them.
+    partial : bool
+        Whether ``y`` is the first chunk of a ``partial_fit``, for which a
+        classification target needs ``classes``.
 
     Returns
     -------
@@ -144,10 +171,17 @@ def encode_target(y, n_samples, target_type="auto"):
         )
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
+    if classes is not None:
+        return _given_classes(y, np.unique(np.asarray(classes)), target_type)
     if target_type == "auto":
         target_type = infer_target_type(y, labels=labels)
     if target_type == "continuous":
         return _continuous(y, n_samples)
+    if partial:
+        raise ValueError(
+            f"y was read as {target_type}: the first call to partial_fit needs classes, "
+            "every label of the whole data (a chunk may hold only some of them)."
+        )
     return _classes(y, target_type)
 
 
@@ -266,6 +300,26 @@ def _classes(y, target_type):
             raise ValueError(
                 f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'."
             )
+        return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
+    return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
+
+
+def _given_classes(y, classes, target_type):
+    """Class codes of ``y`` against the labels ``classes`` (sorted, unique)."""
+    if target_type == "continuous":
+        raise ValueError("classes is for a classification target; target_type is 'continuous'.")
+    if len(classes) < 2 or (target_type == "binary" and len(classes) > 2):
+        raise ValueError(f"classes must hold 2 labels for binary and 2 or more for multiclass, got {len(classes)}.")
+    if y.ndim != 1:
+        raise ValueError(f"A classification target must be 1-D, got shape {y.shape}.")
+    unknown = ~np.isin(y, classes)
+    if unknown.any():
+        raise ValueError(
+            f"y has labels {as_python(pd.unique(y[unknown])[:5].tolist())} that are not in classes "
+            f"{as_python(classes[:10].tolist())}."
+        )
+    codes = np.searchsorted(classes, y)
+    if len(classes) == 2:
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
 

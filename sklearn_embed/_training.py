@@ -11,9 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
+from ._compat import _check_sample_weight
 from ._network import LOSSES, backward, data_loss, forward, predict_in_chunks
 from ._optim import Adam
+
+# BLAS threads during training. The products are small (a batch of a few hundred
+# rows times a few dozen columns): a second thread gains little on an idle
+# machine and costs ten times over on a busy one, where BLAS threads wait for
+# cores (benchmarks/bench_fit.py --threads). None: BLAS's own default.
+BLAS_THREADS = 1
 
 # Fraction of training codes replaced by the unknown row at each step, so that
 # the unknown vector is trained even when no category is rare ("code dropout").
@@ -128,6 +136,13 @@ class TrainingData:
     stratify: np.ndarray = None
     fixed_rows: list = None
 
+    @classmethod
+    def of(cls, coder, frame, codes, target, weight, fixed_rows):
+        """The training rows of ``frame``, coded by ``coder``, with their ``target``."""
+        unknown = np.array([v.unknown_row for v in coder.vocabularies], dtype=np.int32)
+        x_numeric = coder.network_numeric(frame)
+        return cls(codes, x_numeric, target.y, weight, unknown, target.stratify, fixed_rows)
+
 
 def train(params, data, config, rng, on_epoch=None):
     """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
@@ -152,7 +167,14 @@ def train(params, data, config, rng, on_epoch=None):
     ``n_iter_no_change`` epochs without an improvement of at least ``tol``, and
     the best epoch's weights are restored. Without it, the training loss plays
     that role (as in scikit-learn's MLP) and the last weights are kept.
+
+    BLAS runs on ``BLAS_THREADS`` threads meanwhile.
     """
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        return _train(params, data, config, rng, on_epoch)
+
+
+def _train(params, data, config, rng, on_epoch):
     history = TrainingHistory()
     n_samples = len(data.y)
     if config.early_stopping:
@@ -207,7 +229,7 @@ def train(params, data, config, rng, on_epoch=None):
             f"EmbeddingEncoder: training stopped at max_iter={config.max_iter} epochs before "
             "the loss stopped improving. Increase max_iter if the embeddings matter.",
             ConvergenceWarning,
-            stacklevel=4,  # the caller of EmbeddingEncoder.fit, past _fit_context
+            stacklevel=5,  # the caller of EmbeddingEncoder.fit, past train and _fit_context
         )
 
     if best_params is not None:
@@ -239,6 +261,37 @@ def epoch_hook(params, verbose, record, callback):
             callback(epoch)
 
     return on_epoch, snapshots
+
+
+def mean_one_weights(sample_weight, frame):
+    """Sample weights as float32 with mean 1, so the loss and steps do not depend on their scale."""
+    weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
+    return (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
+
+
+def run_pass(params, optimizer, data, config, rng):
+    """One epoch over every row of ``data`` with a running ``optimizer`` (``partial_fit``).
+
+    Returns the weighted mean training loss.
+    """
+    n_rows = len(data.y)
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        batch_size = _batch_size(config.batch_size, n_rows)
+        loss = _run_epoch(params, optimizer, data, np.arange(n_rows), config, batch_size, rng)
+    _check_finite(params)
+    return loss
+
+
+def continue_dense(params, previous):
+    """Start the dense layers of ``params`` from a previous fit's ``coefs_ + intercepts_`` (warm start)."""
+    arrays = params.coefs + params.intercepts
+    if [a.shape for a in arrays] != [a.shape for a in previous]:
+        raise ValueError(
+            "warm_start continues the previous network, but its layers had other sizes; "
+            "hidden_layer_sizes changed. Fit with warm_start=False to start over."
+        )
+    for array, old in zip(arrays, previous):
+        array[...] = old
 
 
 def _batch_size(batch_size, n_train):

@@ -87,7 +87,7 @@ class Vocabulary:
         values = _as_object_array(counts.index)
         frequencies = counts.to_numpy()
 
-        threshold = _count_threshold(min_frequency, len(series))
+        threshold = count_threshold(min_frequency, len(series))
         order = np.argsort(values, kind="stable")
         values, frequencies = values[order], frequencies[order]
         kept = frequencies >= threshold
@@ -328,7 +328,7 @@ def _typed_index(values):
     return index if index.dtype != object else pd.Index(values, dtype=object)
 
 
-def _count_threshold(min_frequency, n_samples):
+def count_threshold(min_frequency, n_samples):
     if isinstance(min_frequency, numbers.Integral):
         return int(min_frequency)
     return float(min_frequency) * n_samples

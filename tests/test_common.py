@@ -1,14 +1,16 @@
 """scikit-learn API conformance, including the checks 1.9 does not yield by itself."""
 
+import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
     check_global_output_transform_pandas,
+    check_global_set_output_transform_polars,
     check_param_validation,
     check_set_output_transform,
     check_set_output_transform_pandas,
     check_set_output_transform_polars,
-    check_global_set_output_transform_polars,
     check_transformer_get_feature_names_out,
     check_transformer_get_feature_names_out_pandas,
     parametrize_with_checks,
@@ -37,10 +39,18 @@ ESTIMATORS = [
 ]
 
 
+PARTIAL_FIT_WITHOUT_CLASSES = (
+    "partial_fit needs classes on its first call for a classification target, as "
+    "SGDClassifier does; the check calls it without, with classes as y."
+)
+
+
 def expected_failed_checks(estimator):
+    failing = {"check_n_features_in_after_fitting": PARTIAL_FIT_WITHOUT_CLASSES}
     if isinstance(estimator.categorical_features, str):
-        return {}  # nothing to train on the checks' numeric data
+        return failing  # otherwise nothing to train on the checks' numeric data
     return {
+        **failing,
         "check_sample_weight_equivalence_on_dense_data": (
             "Minibatch training: repeating a row changes which rows share a batch "
             "and how many steps an epoch has, so weights and repetitions are only "
@@ -71,3 +81,15 @@ EXTRA_CHECKS = [
 @pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda check: check.__name__)
 def test_checks_not_yielded_by_default(estimator, check):
     check(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=["passthrough", "embedding"])
+def test_n_features_in_after_partial_fit_with_classes(estimator):
+    """What check_n_features_in_after_fitting asks of partial_fit, with classes given."""
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(150, 4)), np.arange(150) % 3
+    X[:, 0] = np.round(X[:, 0])  # a few categories for the embedding instance
+    encoder = clone(estimator).partial_fit(X, y, classes=[0, 1, 2])
+    assert encoder.n_features_in_ == 4
+    with pytest.raises(ValueError, match="X has 3 features, but EmbeddingEncoder is expecting 4"):
+        encoder.partial_fit(X[:, :3], y)

@@ -377,3 +377,16 @@ def test_category_counts_and_target_means_are_the_training_statistics():
     amounts = np.r_[np.full(30, 2.5), np.full(20, 5.5), 100.5]
     regression = EmbeddingEncoder(min_frequency=2, smooth=0, max_iter=3, random_state=0)
     np.testing.assert_allclose(regression.fit(X, amounts).category_target_means_[0], [2.5, 5.5, 100.5], rtol=1e-6)
+
+
+
+def test_dtype_sets_the_output_type():
+    X, y = _shops(n_samples=500)
+    enc = EmbeddingEncoder(max_iter=3, random_state=0).fit(X, y)
+    wide = enc.transform(X)
+    narrow = enc.set_params(dtype=np.float32).transform(X)
+    assert wide.dtype == np.float64 and narrow.dtype == np.float32
+    np.testing.assert_array_equal(narrow, wide.astype(np.float32))
+    assert set(enc.set_output(transform="pandas").transform(X).dtypes) == {np.dtype(np.float32)}
+    with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32, got 'int8'"):
+        EmbeddingEncoder(dtype="int8").fit(X, y)

@@ -46,7 +46,8 @@ def _fitted(kind):
         given = pd.DataFrame(np.eye(2), index=["Male", "Female"])
         enc = EmbeddingEncoder(
             shared_embeddings=[["occupation", "spouse_occupation"]],
-            initial_embeddings={"sex": given}, freeze_embeddings=["sex"], max_iter=3, random_state=0,
+            initial_embeddings={"sex": given}, freeze_embeddings=["sex"], dtype=np.float32,
+            max_iter=3, random_state=0,
         )  # fmt: skip
         return enc.fit(Xs, y), Xs
     raise ValueError(kind)

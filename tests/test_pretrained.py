@@ -165,7 +165,7 @@ def test_a_shared_group_has_one_vocabulary_and_one_table():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_shared_1d_table_recovers_team_strength_better_than_two(seed):
     X, y, strength = _league(seed)
-    params = dict(embedding_dim=1, hidden_layer_sizes=(), random_state=0)
+    params = {"embedding_dim": 1, "hidden_layer_sizes": (), "random_state": 0}
     shared = EmbeddingEncoder(shared_embeddings=[["home", "away"]], **params).fit(X, y)
     separate = EmbeddingEncoder(**params).fit(X, y)
 

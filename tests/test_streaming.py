@@ -1,0 +1,132 @@
+"""partial_fit: one chunk at a time, with every fitted attribute valid after every call."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
+
+from sklearn_embed import EmbeddingEncoder
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.filterwarnings("ignore::sklearn_embed.DataWarning"),
+]
+
+
+def arriving_ids(n_rows=100_000, n_ids=5_000, seed=0):
+    """Rows in time order: row i draws an id among those born by then, so ids keep arriving.
+
+    Each id has an effect on a binary target, with a numeric column and noise.
+    """
+    rng = np.random.RandomState(seed)
+    effect = np.random.RandomState(123).normal(size=n_ids)
+    born = np.sort(rng.randint(n_ids, size=n_rows))
+    ids = (rng.uniform(size=n_rows) * (born + 1)).astype(int)
+    x = rng.normal(size=n_rows)
+    y = (effect[ids] + x + rng.normal(size=n_rows) > 0).astype(int)
+    return pd.DataFrame({"id": np.char.add("u", ids.astype(str)), "x": x}), y
+
+
+def _chunks(X, y, n_chunks):
+    for rows in np.array_split(np.arange(len(X)), n_chunks):
+        yield X.iloc[rows], y[rows]
+
+
+def test_classification_needs_classes_on_the_first_call_and_sets_nothing_without():
+    X, y = arriving_ids(2_000)
+    enc = EmbeddingEncoder(random_state=0)
+    with pytest.raises(ValueError, match="first call to partial_fit needs classes"):
+        enc.partial_fit(X, y)
+    assert not hasattr(enc, "categories_") and not hasattr(enc, "embeddings_")
+    enc.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes \[0, 1\]"):
+        enc.partial_fit(X, y + (y == 1))
+    enc.partial_fit(X[y == 0], y[y == 0])  # a chunk may hold one class only
+    assert enc.n_iter_ == 2
+
+
+def test_every_fitted_attribute_is_valid_after_every_call():
+    X, y = arriving_ids(6_000, n_ids=300)
+    enc = EmbeddingEncoder(random_state=0)
+    seen = 0
+    for k, (X_chunk, y_chunk) in enumerate(_chunks(X, y, 3), start=1):
+        enc.partial_fit(X_chunk, y_chunk, classes=[0, 1])
+        seen += len(X_chunk)
+        table, counts = enc.embeddings_[0], enc.category_counts_[0]
+        assert enc.n_iter_ == len(enc.loss_curve_) == k
+        assert table.shape == (len(enc.categories_[0]) + 1, enc.embedding_dims_["id"])
+        assert counts.shape == enc.category_target_means_[0].shape == (len(table),)
+        assert counts.sum() == pytest.approx(seen)  # weights have mean 1 in every chunk
+        assert np.isfinite(table).all() and enc.smooth_["id"] > 0
+        assert enc.validation_scores_ is None and enc.best_validation_score_ is None
+        out = enc.transform(X_chunk)
+        assert out.shape == (len(X_chunk), enc.embedding_dims_["id"] + 1)
+    # Ids that arrived after the first chunk got rows of their own.
+    first = set(X["id"].iloc[:2_000])
+    assert set(enc.categories_[0]) - first
+    assert set(enc.categories_[0]) | set(enc.infrequent_categories_[0]) == set(X["id"])
+
+
+def test_the_first_call_estimates_smooth_as_fit_does():
+    X, y = arriving_ids(5_000, n_ids=400)
+    partial = EmbeddingEncoder(random_state=0).partial_fit(X, y, classes=[0, 1])
+    full = EmbeddingEncoder(random_state=0).fit(X, y)
+    assert partial.smooth_["id"] == pytest.approx(full.smooth_["id"], rel=1e-9)
+    assert partial.categories_[0].tolist() == full.categories_[0].tolist()
+
+
+def test_a_new_category_gets_a_row_once_frequent_enough_starting_at_unknown():
+    rng = np.random.RandomState(0)
+    shops = rng.choice(list("abcd"), 2_000)
+    y = np.isin(shops, ["a", "b"]).astype(int) ^ (rng.uniform(size=2_000) < 0.1)
+    X = pd.DataFrame({"shop": shops})
+    enc = EmbeddingEncoder(smooth=5.0, record_embeddings=True, random_state=0)
+    enc.partial_fit(X, y, classes=[0, 1])
+    unknown = enc._stream.params.tables[0][-1].copy()
+    enc.partial_fit(pd.DataFrame({"shop": ["new"] * 3 + ["a"] * 97}), np.r_[[1] * 3, [1] * 97])
+    assert "new" not in enc.categories_[0] and "new" in enc.infrequent_categories_[0]
+    enc.partial_fit(pd.DataFrame({"shop": ["new"] * 3 + ["b"] * 97}), np.r_[[1] * 3, [1] * 97])
+    assert "new" in enc.categories_[0] and "new" not in enc.infrequent_categories_[0]
+    row = enc.categories_[0].tolist().index("new")
+    assert enc.category_counts_[0][row] == pytest.approx(6, rel=0.05)  # its history came along
+    # It started at the unknown vector and moved only a few steps from there.
+    assert np.abs(enc._stream.params.tables[0][row] - unknown).max() < 0.05
+
+
+def test_a_continuous_target_keeps_the_first_chunks_scale():
+    X, _ = arriving_ids(4_000, n_ids=100)
+    y = X["x"].to_numpy() * 10 + 50
+    enc = EmbeddingEncoder(random_state=0).partial_fit(X[:2_000], y[:2_000])
+    assert enc.target_type_ == "continuous"
+    means_before = enc.category_target_means_[0].copy()
+    enc.partial_fit(X[2_000:], y[2_000:] + 1000)
+    assert np.nanmean(enc.category_target_means_[0]) > np.nanmean(means_before) + 400
+
+
+def test_partial_fit_after_fit_continues_and_fit_starts_over():
+    X, y = arriving_ids(3_000, n_ids=100)
+    enc = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y)
+    coefs = enc.coefs_[0].copy()
+    enc.partial_fit(X[:500], y[:500])  # classes are known from fit
+    assert enc.n_iter_ == 1
+    assert np.abs(enc.coefs_[0] - coefs).max() < 0.05  # one pass from where fit ended
+    enc.fit(X, y)
+    assert enc.n_iter_ == 5 and not hasattr(enc, "_stream")
+
+
+@pytest.mark.slow
+def test_five_passes_over_ten_chunks_match_fit_downstream():
+    X, y = arriving_ids()
+    X_test, y_test = arriving_ids(seed=1)
+    full = EmbeddingEncoder(random_state=0).fit(X, y)
+    partial = EmbeddingEncoder(random_state=0)
+    for _ in range(5):
+        for X_chunk, y_chunk in _chunks(X, y, 10):
+            partial.partial_fit(X_chunk, y_chunk, classes=[0, 1])
+
+    def downstream_auc(encoder):
+        model = HistGradientBoostingClassifier(random_state=0).fit(encoder.transform(X), y)
+        return roc_auc_score(y_test, model.predict_proba(encoder.transform(X_test))[:, 1])
+
+    assert downstream_auc(partial) > downstream_auc(full) - 0.01
