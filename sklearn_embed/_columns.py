@@ -414,6 +414,8 @@ class ColumnCoder:
                 m = float(smooth)
             counts = weighted_counts(table_codes, table_weight, n_rows)[:-1]
             given = plan.given_mask(t, vocabulary)
+            if plan.given[t] is not None and not plan.source.startswith("the previous"):
+                _warn_if_unmatched(name, plan, t, given[table_codes[table_codes < len(given)]], len(table_codes))
             noisy = too_noisy(counts, m) & ~given
             if smooth == "auto" and not given.all():
                 seen_once = (np.bincount(table_codes, minlength=n_rows)[:-1] == 1) & ~given
@@ -551,6 +553,29 @@ def mean_and_scale(x):
         mean = np.nan_to_num(np.nanmean(unit, axis=0), nan=0.0) * size
         std = np.nan_to_num(np.nanstd(unit, axis=0), nan=0.0) * size
     return mean, np.where(std > 0, std, 1.0)
+
+
+def _warn_if_unmatched(name, plan, t, matched, n_rows):
+    """Warn when a given table leaves most of its column's training rows without a vector.
+
+    Table and column naming categories differently ("U1" against "u1", "7030"
+    against "07030") leaves the given vectors unused: a frozen column becomes
+    (nearly) constant when fewer than half of its rows find their category; an
+    unfrozen one, which may rightly be given only some categories, learns from
+    scratch when none does.
+    """
+    share = matched.sum() / n_rows
+    if share >= 0.5 or (share > 0 and not plan.frozen[t]):
+        return
+    effect = "share the unknown vector" if plan.frozen[t] else "start from random vectors"
+    table = plan.given[t].index[:3].tolist()
+    warnings.warn(
+        f"Column {name!r}: only {share:.0%} of its {n_rows:,} training rows hold a category of "
+        f"its table in {plan.source} (e.g. {table}); the others {effect}. Check that the "
+        "table names categories as the column does.",
+        DataWarning,
+        stacklevel=6,  # the caller of EmbeddingEncoder.fit, past merge, _start and _fit_context
+    )
 
 
 def _looks_like_identifier(name, seen_once, n_samples):

@@ -202,7 +202,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         instead of the unknown vector, and rare ones are shrunk toward their
         given vector instead of the unknown one. Categories of ``X`` absent
         from the table start at random, as usual; the unknown vector starts at
-        the encoder's or at the mean of the given vectors.
+        the encoder's or at the mean of the given vectors. Fit warns
+        (:class:`~sklearn_embed.DataWarning`) when no training row finds its
+        category in a column's table, or fewer than half when it is frozen: the
+        table probably names categories another way ("U1" for "u1"). The table's
+        index must hold the column's kind of values (strings, numbers or
+        booleans); integers do find digit strings ("07030" and 7030).
+        :meth:`save` keeps the given tables (a fitted encoder's as a dict).
 
     freeze_embeddings : bool or list of str, default=False
         Keep given tables fixed while the network trains on top of them: True
@@ -215,11 +221,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     shared_embeddings : None or list of list of str, default=None
         Groups of columns that look up one table, e.g. ``[["origin", "dest"]]``
         or home and away team: one vocabulary (the union of the columns'), one
-        table trained from every column of the group, one ``smooth_`` from
-        their rows together. A category seen in only one column of a group
-        still has its own vector in the others. Output names stay per column;
-        ``get_embeddings`` of any member returns the group's table, and the
-        members' entries of ``embeddings_`` are one array.
+        table trained from every column of the group, and one ``smooth_``: the
+        harmonic mean of the columns' own estimates (a team's effect at home
+        and away differ in sign), applied to the group's total counts. A
+        category seen in only one column of a group still has its own vector in
+        the others. Output names stay per column; ``get_embeddings`` of any
+        member returns the group's table, and the members' entries of
+        ``embeddings_`` are one array (equal arrays after :meth:`load`).
 
     warm_start : bool, default=False
         As in :class:`~sklearn.neural_network.MLPClassifier`: when already
@@ -248,7 +256,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     embeddings_ : list of ndarray of shape (len(categories_[i]) + 1, dim)
         The learned tables, float32. Row ``k`` is the vector of
         ``categories_[i][k]``; the last row is the unknown vector. Columns of a
-        shared table hold the same array.
+        shared table hold the same array (equal arrays after :meth:`load`).
 
     embedding_dims_ : dict
         ``{column: dim}`` for each embedded column.
@@ -541,6 +549,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         first = not hasattr(self, "_stream")
         if first:
             rng = check_random_state(self.random_state)
+            if classes is None:  # after fit, its classes
+                classes = getattr(self, "classes_", None)
             plan, params, data = self._start(
                 X, y, sample_weight, rng,
                 continuing=hasattr(self, "embeddings_"), classes=classes, partial=True,
@@ -835,7 +845,6 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         frame = check_frame(self, X, reset=not continuing)
         output_dtype(self.dtype)
-        classes = getattr(self, "classes_", None) if continuing and classes is None else classes
         target = encode_target(y, frame.shape[0], self.target_type, classes, partial=partial)
         if continuing:
             target = target.continuing(self._target)
@@ -845,9 +854,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         embedded = [name for name, embed in zip(names, mask) if embed]
         if continuing:
             check_same_columns(self.categorical_features_.tolist(), embedded)
-        initial = self if continuing else self.initial_embeddings
         previous_dense = [a.copy() for a in self.coefs_ + self.intercepts_] if continuing else None
-        plan = plan_tables(embedded, initial, self.freeze_embeddings, self.shared_embeddings)
+        plan = plan_tables(embedded, self, warm=continuing)
         coder = ColumnCoder.fit(frame, names, mask, self.min_frequency, plan)
         if continuing:  # the network's weights were learned on the old scaling
             coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)

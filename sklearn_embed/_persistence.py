@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._table_plan import given_tables
 from ._vocabulary import as_python, is_missing
 
 FORMAT = "sklearn-embed-model"
@@ -79,11 +80,13 @@ def save_model(path, encoder, coder, target, output=None):
     arrays["unknown_shares"] = coder.unknown_shares
     if target.mean is not None:
         arrays["target_mean"], arrays["target_scale"] = target.mean, target.scale
+    params = _json_params(encoder)
+    params["initial_embeddings"] = _save_initial_tables(encoder, arrays, values)
     document = {
         "format": FORMAT,
         "version": VERSION,
         "library_version": _library_version(),
-        "params": {key: as_python(value) for key, value in _json_params(encoder).items()},
+        "params": {key: as_python(value) for key, value in params.items()},
         "state": state,
         "values": values,
         "arrays": sorted(arrays),
@@ -155,7 +158,7 @@ def _rebuild(document, arrays):
         "target_scale": arrays.get("target_scale"),
         "output": state.get("output"),
     }
-    return _params(document["params"]), attributes, layout
+    return _params(document["params"], arrays, values), attributes, layout
 
 
 def _check_shapes(attributes, arrays, state):
@@ -272,8 +275,6 @@ def _json_params(encoder):
     if isinstance(params["embedding_dim"], dict):
         params["embedding_dim"] = {str(k): int(v) for k, v in params["embedding_dim"].items()}
     params["dtype"] = np.dtype(params["dtype"]).name
-    # The starting tables are not kept: what was learned from them is in embeddings_.
-    params["initial_embeddings"] = None
     if not isinstance(params["freeze_embeddings"], (bool, np.bool_)):
         params["freeze_embeddings"] = [str(c) for c in params["freeze_embeddings"]]
     if params["shared_embeddings"] is not None:
@@ -281,8 +282,32 @@ def _json_params(encoder):
     return params
 
 
-def _params(saved):
+def _save_initial_tables(encoder, arrays, values):
+    """Store the tables ``initial_embeddings`` gave, as arrays; return their columns (or None).
+
+    A fitted encoder given as ``initial_embeddings`` is stored as the tables it
+    gave, so the loaded encoder's parameters hold them as a dict.
+    """
+    if encoder.initial_embeddings is None:
+        return None
+    given = given_tables(list(encoder.categorical_features_), encoder.initial_embeddings)
+    for k, table in enumerate(given.values()):
+        arrays[f"initial_table{k}"] = table.to_numpy(np.float32)
+        index = table.index.to_numpy(dtype=object)
+        values[f"initial_index{k}"] = _value_array(index, arrays, f"initial_index{k}")
+    return list(given)
+
+
+def _params(saved, arrays, values):
     params = dict(saved)
+    if params.get("initial_embeddings") is not None:
+        params["initial_embeddings"] = {
+            column: pd.DataFrame(
+                arrays[f"initial_table{k}"],
+                index=_values(values[f"initial_index{k}"], arrays, f"initial_index{k}"),
+            )
+            for k, column in enumerate(params["initial_embeddings"])
+        }
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     if isinstance(params.get("dtype"), str) and params["dtype"] in ("float32", "float64"):

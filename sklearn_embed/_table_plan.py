@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._columns import resolve_embedding_dims
 from ._network import init_params
 from ._shrinkage import shrink_table, weighted_counts
-from ._vocabulary import Vocabulary
+from ._vocabulary import Vocabulary, check_uniform_types, value_kind
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,15 @@ class TablePlan:
         The unknown vector a fitted encoder gave with its table.
     frozen : list of bool
         Whether the given vectors stay as they are during training.
+    source : str
+        Where the given tables come from, for messages.
     """
 
     groups: list
     given: list
     given_unknown: list
     frozen: list
+    source: str = "initial_embeddings"
 
     @property
     def lookups(self):
@@ -63,7 +66,9 @@ class TablePlan:
         """
         vocabularies = []
         for t, group in enumerate(self.groups):
-            series = pd.concat([frame.iloc[:, positions[k]] for k in group], ignore_index=True)
+            members = [frame.iloc[:, positions[k]] for k in group]
+            _check_one_kind(members, [names[k] for k in group])
+            series = pd.concat(members, ignore_index=True)
             name = "+".join(str(names[k]) for k in group)
             vocabulary = Vocabulary.fit(series, min_frequency, name)
             if self.given[t] is not None:
@@ -172,17 +177,12 @@ class TablePlan:
         n_categories = [len(vocabularies[t].categories) for t in lookups]
         dims = resolve_embedding_dims(names, n_categories, embedding_dim)
         explicit = _explicitly_sized(names, embedding_dim)
+        clash = {}
         for t, group in enumerate(self.groups):
             columns = [names[k] for k in group]
             if self.given[t] is not None:
                 width = self.given[t].shape[1]
-                clash = {names[k]: dims[k] for k in group if names[k] in explicit and dims[k] != width}
-                if clash:
-                    raise ValueError(
-                        f"embedding_dim sets {clash}, but initial_embeddings gives {columns} a "
-                        f"table of width {width}, which sets their size. Leave embedding_dim "
-                        f"on 'auto' for them, or set it to {width}."
-                    )
+                clash.update({names[k]: (dims[k], width) for k in group if names[k] in explicit and dims[k] != width})
                 for k in group:
                     dims[k] = width
             elif len({dims[k] for k in group}) > 1:
@@ -190,24 +190,36 @@ class TablePlan:
                     f"Columns {columns} share one table (shared_embeddings), so they need one "
                     f"embedding size; embedding_dim gives them {[dims[k] for k in group]}."
                 )
+        if clash:
+            described = ", ".join(f"{c!r}: {asked} (table {width})" for c, (asked, width) in clash.items())
+            raise ValueError(
+                f"embedding_dim asks for sizes other than the widths of the tables {self.source} "
+                f"gives, which set them: {described}. Leave embedding_dim on 'auto' for those columns."
+            )
         return dims
 
 
-def plan_tables(names, initial_embeddings, freeze_embeddings, shared_embeddings):
-    """Check the three table parameters against the embedded columns; return the plan.
+def plan_tables(names, estimator, warm=False):
+    """Check the estimator's three table parameters against the embedded columns; return the plan.
 
     Parameters
     ----------
     names : list of str
         The embedded columns, in input order.
-    initial_embeddings : None, dict or fitted EmbeddingEncoder
-    freeze_embeddings : bool or list of str
-    shared_embeddings : None or list of list of str
+    estimator : EmbeddingEncoder
+        Its ``initial_embeddings`` (None, dict or fitted EmbeddingEncoder),
+        ``freeze_embeddings`` (bool or list of str) and ``shared_embeddings``
+        (None or list of list of str) are read.
+    warm : bool, default=False
+        A warm start: the estimator's own previous fit gives the tables.
 
     Returns
     -------
     plan : TablePlan
     """
+    initial_embeddings = estimator if warm else estimator.initial_embeddings
+    freeze_embeddings = estimator.freeze_embeddings
+    shared_embeddings = estimator.shared_embeddings
     groups = _groups(names, shared_embeddings)
     given, unknown = _given_tables(names, initial_embeddings)
     given_per_table, unknown_per_table = [], []
@@ -216,7 +228,8 @@ def plan_tables(names, initial_embeddings, freeze_embeddings, shared_embeddings)
         given_per_table.append(_one_table(columns, given))
         unknown_per_table.append(unknown.get(columns[0]) if columns else None)
     frozen = _frozen(names, groups, given_per_table, freeze_embeddings)
-    return TablePlan(groups, given_per_table, unknown_per_table, frozen)
+    source = "the previous fit (warm_start)" if warm else "initial_embeddings"
+    return TablePlan(groups, given_per_table, unknown_per_table, frozen, source)
 
 
 def check_same_columns(before, now):
@@ -251,6 +264,11 @@ def _groups(names, shared_embeddings):
     for k, name in enumerate(names):
         tables.setdefault(grouped.get(name, name), []).append(k)
     return list(tables.values())
+
+
+def given_tables(names, initial_embeddings):
+    """``{column: DataFrame}``: the tables ``initial_embeddings`` gives the embedded columns ``names``."""
+    return _given_tables(names, initial_embeddings)[0]
 
 
 def _given_tables(names, initial_embeddings):
@@ -294,10 +312,18 @@ def _checked_table(column, table):
         )
     if table.shape[1] == 0:
         raise ValueError(f"{where} has no columns: it needs one per dimension.")
-    try:
-        values = table.to_numpy(dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{where} must hold numbers; its dtypes are {table.dtypes.unique().tolist()}.") from None
+    complex_columns = [c for c, dtype in table.dtypes.items() if dtype.kind == "c"]
+    if complex_columns:
+        raise TypeError(f"{where} holds complex numbers in columns {complex_columns}; it must hold real numbers.")
+    numbers = table.apply(pd.to_numeric, errors="coerce")
+    unreadable = numbers.isna() & table.notna()
+    if unreadable.any(axis=None):
+        row, column = np.argwhere(unreadable.to_numpy())[0]
+        raise ValueError(
+            f"{where} must hold numbers; column {table.columns[column]!r} holds "
+            f"{table.iat[row, column]!r} for category {table.index[row]!r}."
+        )
+    values = numbers.to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values).all(axis=1)
     if bad.any():
         raise ValueError(
@@ -345,6 +371,20 @@ def _frozen(names, groups, given, freeze_embeddings):
             "only given tables can be frozen."
         )
     return frozen
+
+
+def _check_one_kind(members, names):
+    """The columns of a shared table must hold one kind of value (strings, numbers or booleans)."""
+    if len(members) < 2:
+        return
+    for series, name in zip(members, names):
+        check_uniform_types(series, name)
+    kinds = {name: value_kind(pd.unique(series.dropna())) for series, name in zip(members, names)}
+    if len({kind for kind in kinds.values() if kind != "other"}) > 1:
+        raise TypeError(
+            f"Columns {names} share one table (shared_embeddings) but hold different kinds of "
+            f"values: {kinds}. Convert them alike first, e.g. X[{names}] = X[{names}].astype(str)."
+        )
 
 
 def _check_embedded(parameter, columns, names):

@@ -57,7 +57,7 @@ def test_lazy_update_leaves_absent_rows_and_their_moments_alone():
     np.testing.assert_array_equal(table[untouched], before[untouched])
     expected_rows = _reference_adam(before[rows], [grad, grad], lr=0.1)
     np.testing.assert_allclose(table[rows], expected_rows, rtol=1e-12)
-    m, v = optimizer._table_moments[0]
+    m, v = optimizer.table_moments[0]
     assert not m[untouched].any() and not v[untouched].any()
 
 

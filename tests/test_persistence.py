@@ -7,6 +7,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from sklearn_embed import EmbeddingEncoder, ModelFileError, load_adult_sample
 
@@ -89,11 +90,13 @@ def test_round_trip_is_bit_identical(kind, tmp_path):
     encoder.save(tmp_path / "model")
     loaded = EmbeddingEncoder.load(tmp_path / "model")
 
-    # The starting tables are not saved: what was learned from them is.
-    assert loaded.get_params() == {
-        **encoder.get_params(), "initial_embeddings": None,
-        "hidden_layer_sizes": tuple(np.asarray(encoder.hidden_layer_sizes).tolist()),
-    }  # fmt: skip
+    params, loaded_params = encoder.get_params(), loaded.get_params()
+    given, loaded_given = params.pop("initial_embeddings"), loaded_params.pop("initial_embeddings")
+    hidden = tuple(np.asarray(encoder.hidden_layer_sizes).tolist())
+    assert loaded_params == {**params, "hidden_layer_sizes": hidden}
+    assert (given is None) == (loaded_given is None)
+    for column, table in (given or {}).items():  # the starting tables are saved too
+        pd.testing.assert_frame_equal(loaded_given[column], table.astype(np.float32), check_column_type=False)
     attributes = _fitted_attributes(encoder)
     assert attributes.keys() == _fitted_attributes(loaded).keys()
     for name, value in attributes.items():
@@ -118,6 +121,14 @@ def test_round_trip_is_bit_identical(kind, tmp_path):
         pd.testing.assert_frame_equal(
             loaded.most_similar(column, category, n=2), encoder.most_similar(column, category, n=2)
         )
+
+
+def test_a_loaded_frozen_encoder_refits_as_the_original(tmp_path):
+    encoder, X = _fitted("shared and frozen tables")
+    encoder.save(tmp_path / "model")
+    loaded = EmbeddingEncoder.load(tmp_path / "model")
+    refit = clone(loaded).fit(X, _adult()[1])
+    np.testing.assert_array_equal(refit.get_embeddings("sex").loc[["Male", "Female"]], np.eye(2))
 
 
 def test_plots_of_a_loaded_encoder(tmp_path):

@@ -8,11 +8,11 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_embed import EmbeddingEncoder
+from sklearn_embed import DataWarning, EmbeddingEncoder
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-    pytest.mark.filterwarnings("ignore::sklearn_embed.DataWarning"),
+    pytest.mark.filterwarnings("ignore:Column .* constant:sklearn_embed.DataWarning"),
 ]
 
 
@@ -47,14 +47,14 @@ def _league(seed, n_teams=60, n_matches=800):
 
 def test_a_frozen_table_is_exactly_the_given_one():
     X, y = _shops()
-    given = _given("abcz")  # z never occurs in X; d, e, f are not in the table
+    given = _given("abcdz")  # z never occurs in X; e and f are not in the table
     enc = EmbeddingEncoder(initial_embeddings={"shop": given}, freeze_embeddings=True, random_state=0)
     enc.fit(X, y)
     table = enc.get_embeddings("shop")
-    assert table.index.tolist() == list("abcz")
+    assert table.index.tolist() == list("abcdz")
     np.testing.assert_array_equal(table.to_numpy(), given.to_numpy(np.float32))
     assert enc.smooth_["shop"] == 0
-    assert enc.infrequent_categories_[0].tolist() == list("def")
+    assert enc.infrequent_categories_[0].tolist() == list("ef")
     out = enc.transform(pd.DataFrame({"shop": ["z", "a", "e"], "size": 0.0}))
     np.testing.assert_array_equal(out[:2, :3], given.loc[["z", "a"]].to_numpy(np.float32))
     np.testing.assert_array_equal(out[2, :3], enc.embeddings_[0][-1])  # not in the table
@@ -117,9 +117,10 @@ def test_a_fitted_encoder_survives_clone_inside_frozen_estimator():
         ({"initial_embeddings": {"shop": np.ones((2, 2))}}, TypeError, "must be a pandas DataFrame"),
         ({"initial_embeddings": {"shop": _given("ab").assign(x=[np.nan, 1])}}, ValueError, r"missing or infinite values for categories \['a'\]"),
         ({"initial_embeddings": {"shop": _given("aab")}}, ValueError, r"repeats categories \['a'\]"),
-        ({"initial_embeddings": {"shop": pd.DataFrame({"v": ["x", "y"]}, index=["a", "b"])}}, ValueError, "must hold numbers"),
+        ({"initial_embeddings": {"shop": pd.DataFrame({"v": [1, "y"]}, index=["a", "b"])}}, ValueError, "column 'v' holds 'y' for category 'b'"),
         ({"initial_embeddings": {"shop": _given([1, 2])}}, TypeError, "categories of another type"),
-        ({"initial_embeddings": {"shop": _given("ab")}, "embedding_dim": 5}, ValueError, "table of width 3"),
+        ({"initial_embeddings": {"shop": _given("ab")}, "embedding_dim": 5}, ValueError, r"'shop': 5 \(table 3\)"),
+        ({"initial_embeddings": {"shop": _given("ab").astype(complex)}}, TypeError, "complex numbers"),
         ({"freeze_embeddings": True}, ValueError, "initial_embeddings gives none"),
         ({"freeze_embeddings": ["shop"]}, ValueError, "gives no table"),
         ({"initial_embeddings": {"shop": _given("ab")}, "freeze_embeddings": ["size"]}, ValueError, "not embedded"),
@@ -140,6 +141,15 @@ def test_parameter_types_are_validated(params):
     X, y = _shops()
     with pytest.raises(InvalidParameterError):
         EmbeddingEncoder(**params).fit(X, y)
+
+
+def test_a_table_that_names_categories_another_way_warns():
+    X, y = _shops()
+    upper = _given("ABCDEF")  # the column holds "a" .. "f"
+    with pytest.warns(DataWarning, match=r"'shop': only 0% of its 600 training rows .* share the unknown"):
+        EmbeddingEncoder(initial_embeddings={"shop": upper}, freeze_embeddings=True, max_iter=3).fit(X, y)
+    with pytest.warns(DataWarning, match="start from random vectors"):
+        EmbeddingEncoder(initial_embeddings={"shop": upper}, max_iter=3).fit(X, y)
 
 
 # ------------------------------------------------------------ shared tables
@@ -182,6 +192,10 @@ def test_shared_group_errors():
     X, y, _ = _league(0)
     with pytest.raises(TypeError, match=r"list of column groups"):
         EmbeddingEncoder(shared_embeddings=["home", "away"]).fit(X, y)
+    with pytest.raises(TypeError, match=r"\['home', 'away'\] share one table .* different kinds"):
+        EmbeddingEncoder(
+            categorical_features=["home", "away"], shared_embeddings=[["home", "away"]]
+        ).fit(X.assign(home=X["home"].str[4:].astype(int)), y)
     with pytest.raises(ValueError, match="needs two columns"):
         EmbeddingEncoder(shared_embeddings=[["home"]]).fit(X, y)
     with pytest.raises(ValueError, match="one embedding size"):
