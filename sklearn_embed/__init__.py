@@ -5,7 +5,16 @@ from ._encoder import EmbeddingEncoder
 from ._exceptions import DataWarning
 from ._persistence import ModelFileError
 from ._plotting import animate_embeddings
+from ._spark import map_in_pandas
 
 __version__ = "0.2.0"
 
-__all__ = ["DataWarning", "EmbeddingEncoder", "ModelFileError", "__version__", "animate_embeddings", "load_adult_sample"]
+__all__ = [
+    "DataWarning",
+    "EmbeddingEncoder",
+    "ModelFileError",
+    "__version__",
+    "animate_embeddings",
+    "load_adult_sample",
+    "map_in_pandas",
+]

@@ -49,6 +49,7 @@ from ._training import (
     TrainingData,
     continue_dense,
     epoch_hook,
+    mean_loss,
     mean_one_weights,
     run_pass,
     train,
@@ -559,9 +560,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             self.n_iter_, self.loss_curve_, y, weight = 0, [], data.y, data.weight
         frame = check_frame(self, X, reset=False)
         if not first:
-            classes = getattr(self, "classes_", None)
-            target = encode_target(y, frame.shape[0], self.target_type_, classes)
-            y, weight = target.continuing(self._target).y, mean_one_weights(sample_weight, frame)
+            weight = mean_one_weights(sample_weight, frame)
+            y = self._target.encode_more(y, len(frame)).y
         stream = self._stream
         self.smooth_ = stream.add_chunk(self._coder, frame, y, weight, self)
         codes, target = self._coder.codes(frame), replace(self._target, y=y)
@@ -894,23 +894,43 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             data.codes, self._target.signal(data.y), data.weight, [len(t) for t in self.embeddings_]
         )
 
-    def _predict_network(self, X):
-        """The network's output for ``X``: probabilities, or targets on their scale.
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """The network's negated mean loss on ``(X, y)``: greater is better.
+
+        Log loss for classes, half the squared error of the standardised target
+        for a continuous one (the loss fit minimises and ``validation_scores_``
+        records). What a search over the encoder's own parameters, or
+        ``dask_ml.wrappers.Incremental``, compares; the network predicts from
+        the shrunk tables that ``transform`` outputs.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        output = self._network_output(X)
+        target = self._target.encode_more(y, len(output))
+        weight = mean_one_weights(sample_weight, output)
+        return -mean_loss(output, target.y, weight, self.target_type_)
+
+    def _network_output(self, X):
+        """The network's output for ``X`` on its own scale (standardised targets).
 
         The network here uses the final tables, ``embeddings_``, which ``smooth``
-        has shrunk toward the unknown vector: it predicts from the vectors that
-        ``transform`` outputs, not exactly as trained. Used by the tests to look
-        at what the network learned.
+        has shrunk toward their priors: it predicts from the vectors that
+        ``transform`` outputs, not exactly as trained.
         """
         check_is_fitted(self)
         frame = check_frame(self, X, reset=False)
         params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
-        output = predict_in_chunks(
-            params,
-            self._coder.codes(frame),
-            self._coder.network_numeric(frame),
-            self.activation,
-            self.target_type_,
-        )
-        return self._target.to_original_scale(output)
+        codes, numeric = self._coder.codes(frame), self._coder.network_numeric(frame)
+        return predict_in_chunks(params, codes, numeric, self.activation, self.target_type_)
 
+    def _predict_network(self, X):
+        """Probabilities, or targets on their own scale: to look at what the network learned."""
+        return self._target.to_original_scale(self._network_output(X))

@@ -128,6 +128,20 @@ class NetworkParams:
         self.flat = flat
         self.lookups = list(range(len(tables)) if lookups is None else lookups)
 
+    def __getstate__(self):
+        # Pickle keeps no view: the dense layers are rebuilt as views of ``flat``,
+        # which the optimizer updates, so a pickled network trains on after loading.
+        state = dict(self.__dict__)
+        if self.flat is not None:
+            state["coefs"] = [w.shape for w in self.coefs]
+            state.pop("intercepts")
+        return state
+
+    def __setstate__(self, state):
+        if state["flat"] is not None:
+            state["coefs"], state["intercepts"] = _dense_views(state["flat"], state["coefs"])
+        self.__dict__.update(state)
+
     def looked_up(self):
         """The table of each column of codes, in order."""
         return [self.tables[t] for t in self.lookups]

@@ -90,6 +90,10 @@ class Target:
         y = (self.y * self.scale + self.mean - previous.mean) / previous.scale
         return replace(self, y=y.astype(np.float32), mean=previous.mean, scale=previous.scale)
 
+    def encode_more(self, y, n_samples):
+        """More rows of this target (``partial_fit``, ``score``), coded as the fitted ones were."""
+        return encode_target(y, n_samples, self.type, self.classes).continuing(self)
+
     def without_rows(self):
         """The same target without its per-row arrays, to keep after fit."""
         return replace(self, y=None, stratify=None)

@@ -313,6 +313,11 @@ def dense_targets(y, n_outputs):
     return one_hot
 
 
+def mean_loss(output, y, weight, target_type):
+    """Weighted mean loss of network outputs against targets as ``Target.y`` holds them."""
+    return data_loss(output, dense_targets(y, output.shape[1]), weight, target_type)
+
+
 def _loss_on(params, data, rows, config):
     """Weighted mean loss of the network on ``rows``."""
     p = predict_in_chunks(

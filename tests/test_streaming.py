@@ -130,3 +130,17 @@ def test_five_passes_over_ten_chunks_match_fit_downstream():
         return roc_auc_score(y_test, model.predict_proba(encoder.transform(X_test))[:, 1])
 
     assert downstream_auc(partial) > downstream_auc(full) - 0.01
+
+
+def test_a_pickled_encoder_goes_on_with_partial_fit_as_if_never_pickled():
+    """As dask moves the estimator between workers between two partial_fit calls."""
+    import pickle
+
+    X, y = arriving_ids(4_000, n_ids=200)
+    straight = EmbeddingEncoder(random_state=0)
+    moved = EmbeddingEncoder(random_state=0)
+    for X_chunk, y_chunk in _chunks(X, y, 4):
+        straight.partial_fit(X_chunk, y_chunk, classes=[0, 1])
+        moved = pickle.loads(pickle.dumps(moved.partial_fit(X_chunk, y_chunk, classes=[0, 1])))
+    np.testing.assert_array_equal(moved.embeddings_[0], straight.embeddings_[0])
+    np.testing.assert_array_equal(moved.coefs_[0], straight.coefs_[0])

@@ -1,0 +1,63 @@
+"""Running a fitted encoder inside Spark: ``DataFrame.mapInPandas``.
+
+Spark hands the function pandas batches whose dtypes need not be the training
+frame's: strings arrive as ``object``, integer columns with nulls as
+``float64``, categoricals as their values. ``transform`` matches categories by
+value (an integer code read back as ``7030.0`` finds ``7030``), so the batches
+go in as they come. Nothing here imports pyspark: the function and the schema
+are plain Python, and Spark ships the fitted encoder to its workers by pickling.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+
+def map_in_pandas(encoder, keep=None):
+    """The function and schema that run ``encoder.transform`` in Spark's ``mapInPandas``.
+
+    Parameters
+    ----------
+    encoder : EmbeddingEncoder
+        Fitted on a DataFrame (its columns are taken by name from each batch).
+    keep : dict, default=None
+        ``{column: Spark SQL type}`` of input columns to copy into the output,
+        first (ids, to join the rows back), e.g. ``{"user_id": "bigint"}``.
+
+    Returns
+    -------
+    function : callable
+        Takes an iterator of pandas batches, yields the transformed batches.
+    schema : str
+        The output's schema in Spark's DDL: the ``keep`` columns, then
+        ``get_feature_names_out()`` as ``double`` (``float`` with
+        ``dtype=np.float32``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_embed import EmbeddingEncoder, map_in_pandas
+    >>> X = pd.DataFrame({"shop": ["a", "b", "c"] * 20, "price": range(60)})
+    >>> enc = EmbeddingEncoder(embedding_dim=2, max_iter=3).fit(X, [0, 1, 1] * 20)
+    >>> function, schema = map_in_pandas(enc)
+    >>> schema
+    '`shop_emb0` double, `shop_emb1` double, `price` double'
+    >>> next(function(iter([X.head(2)]))).shape  # spark_df.mapInPandas(function, schema)
+    (2, 3)
+    """
+    check_is_fitted(encoder)
+    if not hasattr(encoder, "feature_names_in_"):
+        raise ValueError("map_in_pandas needs an encoder fitted on a DataFrame: it takes columns by name.")
+    keep = dict(keep or {})
+    columns = list(encoder.feature_names_in_)
+    names = encoder.get_feature_names_out().tolist()
+    kind = "float" if np.dtype(encoder.dtype) == np.float32 else "double"
+    fields = [*keep.items(), *((name, kind) for name in names)]
+    schema = ", ".join(f"`{name}` {spark_type}" for name, spark_type in fields)
+
+    def transform_batches(batches):
+        for batch in batches:
+            out = pd.DataFrame(np.asarray(encoder.transform(batch[columns])), columns=names)
+            yield pd.concat([batch[list(keep)].reset_index(drop=True), out], axis=1)
+
+    return transform_batches, schema
