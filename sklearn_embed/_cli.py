@@ -23,8 +23,8 @@ from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncode
 from ._network import ACTIVATIONS
 from ._persistence import atomic_path
 from ._plotting import _pyplot
-from ._tables import UsageError, check_outputs, read_table, write_table
-from ._target import TARGET_TYPES
+from ._tables import UsageError, check_outputs, iter_table, read_table, table_writer, write_table
+from ._target import TARGET_TYPES, encode_target
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -100,6 +100,7 @@ def _parser():
     parameters.add_argument("--target-type", choices=["auto", *TARGET_TYPES])
     parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
     parameters.add_argument("--random-state", type=int)
+    fit.add_argument("--chunk-rows", type=_positive_int, metavar="N", help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default")
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=_fit)
 
@@ -108,6 +109,7 @@ def _parser():
     transform.add_argument("--model", type=Path, required=True, help="encoder saved by 'fit --model' (pickle/joblib files are refused: they can run code)")
     transform.add_argument("--output", type=Path, required=True)
     transform.add_argument("--keep", type=_names, default=[], metavar="A,B", help="copy these input columns (ids, target) into the output, first")
+    transform.add_argument("--chunk-rows", type=_positive_int, metavar="N", help="read and write N rows at a time")
     transform.add_argument("--quiet", action="store_true")
     transform.set_defaults(run=_transform)
 
@@ -128,7 +130,65 @@ def _fit(args):
     check_outputs(outputs, inputs=[args.data, *filter(None, [args.initial_embeddings])])
     if args.plot:
         _pyplot()  # before training, not after
+    if args.chunk_rows:
+        return _fit_in_chunks(args)
     frame = read_table(args.data)
+    X, y = _features_and_target(frame, args)
+    encoder = EmbeddingEncoder(**_fit_parameters(args, X))
+    progress = Progress(enabled=not args.quiet)
+    say = _say(args.quiet)
+    start = time.perf_counter()
+    with _warnings_as_lines(say, before=progress.close):
+        try:
+            encoder.fit(X, y, callback=progress.update)
+        finally:
+            progress.close()
+    say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
+    hint = _id_like_hint(X, encoder.categorical_features_)
+    if hint:
+        say(hint)
+    if args.output:
+        with _warnings_as_lines(say):
+            write_table(_output_frame(encoder, X, frame, []), args.output)
+    _write_fit_outputs(encoder, args, say)
+    return 0
+
+
+def _fit_in_chunks(args):
+    """``fit --chunk-rows``: read the target first (its type and classes), then train in passes.
+
+    Each of ``--max-iter`` passes (5 by default) reads the file chunk by chunk
+    and calls ``partial_fit`` on each chunk, so memory holds one chunk.
+    """
+    target = pd.concat(chunk[args.target] for chunk in iter_table(args.data, args.chunk_rows, [args.target]))
+    first = next(iter_table(args.data, args.chunk_rows))
+    X, _ = _features_and_target(first, args)
+    encoder = EmbeddingEncoder(**{**_fit_parameters(args, X), "max_iter": args.max_iter or 5})
+    classes = _classes_of(target, encoder.target_type)
+    progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
+    with _warnings_as_lines(say, before=progress.close):
+        try:
+            for n_pass in range(encoder.max_iter):
+                rows, losses = 0, []
+                for chunk in iter_table(args.data, args.chunk_rows):
+                    X, y = _features_and_target(chunk, args)
+                    encoder.partial_fit(X, y, classes=classes)
+                    rows, losses = rows + len(X), [*losses, encoder.loss_curve_[-1] * len(X)]
+                    progress.update({"epoch": n_pass + rows / len(target), "max_iter": encoder.max_iter,
+                                     "loss": sum(losses) / rows, "validation_score": None,
+                                     "elapsed": time.perf_counter() - start})  # fmt: skip
+        finally:
+            progress.close()
+    runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
+    say(_fit_summary(encoder, args.target, len(target), time.perf_counter() - start, runs))
+    if args.output:
+        _transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
+    _write_fit_outputs(encoder, args, say)
+    return 0
+
+
+def _features_and_target(frame, args):
+    """``X`` and ``y`` of a table read by ``fit``: the target and ``--drop`` columns out."""
     if args.target not in frame.columns:
         raise UsageError(
             f"target column {args.target!r} is not in {args.data}; its columns are "
@@ -143,6 +203,10 @@ def _fit(args):
             f"target column {args.target!r} has {int(y.isna().sum())} missing values; "
             "drop those rows first."
         )
+    return X, y
+
+
+def _fit_parameters(args, X):
     parameters = _encoder_parameters(args)
     if args.categorical:
         parameters["categorical_features"] = _categorical_columns(args.categorical, X)
@@ -152,26 +216,23 @@ def _fit(args):
         parameters["freeze_embeddings"] = args.freeze
     if args.shared:
         parameters["shared_embeddings"] = args.shared
-    encoder = EmbeddingEncoder(**parameters)
-    progress = Progress(enabled=not args.quiet)
-    say = _say(args.quiet)
-    start = time.perf_counter()
-    with _warnings_as_lines(say, before=progress.close):
-        try:
-            encoder.fit(X, y, callback=progress.update)
-        finally:
-            progress.close()
-    say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
-    hint = _id_like_hint(X, encoder.categorical_features_)
-    if hint:
-        say(hint)
+    return parameters
+
+
+def _classes_of(target, target_type):
+    """The classes of a whole target column (None for a continuous one), as fit would read them."""
+    if target.isna().any():
+        raise UsageError(f"target column {target.name!r} has {int(target.isna().sum())} missing values; drop those rows first.")
+    return encode_target(target, len(target), target_type).classes
+
+
+def _write_fit_outputs(encoder, args, say):
+    """The model, the embedding tables and the plot that ``fit`` was asked for."""
+    if args.output:
+        say(f"wrote {args.output}")
     if args.model:
         encoder.save(args.model)
         say(f"wrote {args.model}")
-    if args.output:
-        with _warnings_as_lines(say):
-            write_table(_output_frame(encoder, X, frame, []), args.output)
-        say(f"wrote {args.output}")
     if args.embeddings:
         write_table(embeddings_table(encoder), args.embeddings)
         say(f"wrote {args.embeddings}")
@@ -181,7 +242,17 @@ def _fit(args):
         with atomic_path(args.plot) as temporary:
             figure.savefig(temporary, dpi=120, bbox_inches="tight", format=args.plot.suffix[1:].lower())
         say(f"wrote {args.plot}")
-    return 0
+
+
+def _transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
+    """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
+    columns = list(encoder.feature_names_in_)
+    with _warnings_as_lines(say), table_writer(output) as write:
+        for chunk in iter_table(data, chunk_rows):
+            missing = [c for c in [*columns, *keep] if c not in chunk.columns]
+            if missing:
+                raise UsageError(f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}.")
+            write(_output_frame(encoder, chunk[columns], chunk, keep))
 
 
 def _transform(args):
@@ -192,13 +263,17 @@ def _transform(args):
     if not hasattr(encoder, "feature_names_in_"):
         raise UsageError(f"{args.model} was fitted on an array without column names; the "
                          "command line matches columns by name.")  # fmt: skip
+    say = _say(args.quiet)
+    if args.chunk_rows:
+        _transform_in_chunks(encoder, args.data, args.output, args.keep, args.chunk_rows, say)
+        say(f"wrote {args.output}")
+        return 0
     frame = read_table(args.data)
     missing = [c for c in [*encoder.feature_names_in_, *args.keep] if c not in frame.columns]
     if missing:
         raise UsageError(f"{args.data} lacks the columns {missing}; its columns are {list(frame.columns)}.")
     # The file may also hold the target or ids: take the model's columns, in its order.
     X = frame[list(encoder.feature_names_in_)]
-    say = _say(args.quiet)
     with _warnings_as_lines(say):
         write_table(_output_frame(encoder, X, frame, args.keep), args.output)
     say(f"wrote {args.output}")
@@ -304,8 +379,9 @@ def _warnings_as_lines(say, before=None):
         yield
     if before is not None:
         before()
-    for warning in caught:
-        say(f"sklearn-embed: warning: {as_options(' '.join(str(warning.message).split()))}")
+    # Once each: a chunked fit raises the same warning on many chunks.
+    for message in dict.fromkeys(" ".join(str(warning.message).split()) for warning in caught):
+        say(f"sklearn-embed: warning: {as_options(message)}")
 
 
 def as_options(message):
@@ -347,7 +423,7 @@ def _categorical_columns(text, X):
     return default + [name for name in names if name not in default]
 
 
-def _fit_summary(encoder, target, n_rows, seconds):
+def _fit_summary(encoder, target, n_rows, seconds, runs=None):
     """What was learned, in one line: columns, target type, rows, time, validation loss."""
     columns = ", ".join(map(str, encoder.categorical_features_)) or "none"
     if encoder.target_type_ == "continuous":
@@ -360,7 +436,7 @@ def _fit_summary(encoder, target, n_rows, seconds):
     shown = "" if score is None else f", best validation loss {-score:.4f}"
     return (
         f"fitted {_count(len(encoder.categorical_features_), 'embedded column')} ({columns}) on "
-        f"{n_rows:,} rows in {seconds:.1f}s ({encoder.n_iter_} epochs{shown}); "
+        f"{n_rows:,} rows in {seconds:.1f}s ({runs or f'{encoder.n_iter_} epochs'}{shown}); "
         f"target {target!r} read as {task}"
     )
 
@@ -407,6 +483,13 @@ def _names(text):
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number of rows, got {text}")
+    return value
+
+
 def _sizes(text):
     try:
         return tuple(int(size) for size in _names(text))
@@ -443,7 +526,7 @@ class Progress:
             return
         per_epoch = record["elapsed"] / record["epoch"]
         left = per_epoch * (record["max_iter"] - record["epoch"])
-        line = f"epoch {record['epoch']}/{record['max_iter']}  loss {record['loss']:.4f}"
+        line = f"epoch {record['epoch']:.3g}/{record['max_iter']}  loss {record['loss']:.4f}"
         if record["validation_score"] is not None:
             line += f"  validation {-record['validation_score']:.4f}"
         line += f"  {record['elapsed']:.0f}s, at most {left:.0f}s left"

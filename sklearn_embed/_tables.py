@@ -6,9 +6,13 @@ temporary file in the same folder, then renamed: an interrupted run never
 leaves a partial file that looks complete.
 """
 
+import importlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
+from pandas.io.common import get_handle
 
 from ._persistence import atomic_path
 
@@ -50,16 +54,80 @@ def read_table(path, text_columns=()):
     return pd.read_csv(path, dtype={name: "str" for name in text_columns})
 
 
+def iter_table(path, chunk_rows, columns=None):
+    """The rows of a CSV or Parquet file as DataFrames of at most ``chunk_rows`` rows.
+
+    Memory holds one chunk, whatever the file's size. A CSV chunk would guess
+    each column's type from its own rows only (a text column of digits, an
+    integer column with a gap), so every chunk reads the columns as the first
+    did: text as text, integers as nullable integers, other numbers as floats.
+    """
+    if not Path(path).is_file():
+        raise UsageError(f"input file {path} does not exist.")
+    if table_format(path) == "parquet":
+        parquet = _require("pyarrow.parquet", path)
+        with parquet.ParquetFile(path) as file:
+            for batch in file.iter_batches(batch_size=chunk_rows, columns=columns):
+                yield batch.to_pandas()
+        return
+    first = pd.read_csv(path, nrows=chunk_rows, usecols=columns)
+    dtypes = {name: _chunk_dtype(dtype) for name, dtype in first.dtypes.items()}
+    yield from pd.read_csv(path, chunksize=chunk_rows, usecols=columns, dtype=dtypes)
+
+
+def _chunk_dtype(dtype):
+    if is_bool_dtype(dtype) or not is_numeric_dtype(dtype):
+        return "str"
+    return "Int64" if is_integer_dtype(dtype) else "float64"
+
+
+@contextmanager
+def table_writer(path):
+    """A function that appends a chunk to the table at ``path``; the file appears whole when done.
+
+    An error or an interrupt inside the ``with`` block leaves no file.
+    """
+    with atomic_path(path) as temporary:
+        if table_format(path) == "parquet":
+            pyarrow, parquet = _require("pyarrow", path), _require("pyarrow.parquet", path)
+            writers = []
+
+            def write(frame):
+                table = pyarrow.Table.from_pandas(frame, preserve_index=False)
+                if not writers:
+                    writers.append(parquet.ParquetWriter(temporary, table.schema))
+                writers[0].write_table(table.cast(writers[0].schema))
+
+            try:
+                yield write
+            finally:
+                for writer in writers:
+                    writer.close()
+            return
+        with get_handle(temporary, "w", compression=_csv_compression(path)) as handle:
+            written = []
+
+            def write(frame):
+                frame.to_csv(handle.handle, index=False, header=not written)
+                written.append(len(frame))
+
+            yield write
+
+
 def write_table(frame, path):
     """Write a DataFrame as CSV or Parquet (by the name), atomically."""
     with atomic_path(path) as temporary:
         if table_format(path) == "parquet":
             frame.to_parquet(temporary, engine=parquet_engine(), index=False)
         else:
-            compression = pd.io.common.infer_compression(str(path), "infer")
-            if compression == "zip":  # the file inside is named after the output, not the temporary
-                compression = {"method": "zip", "archive_name": Path(path).name[: -len(".zip")]}
-            frame.to_csv(temporary, index=False, compression=compression)
+            frame.to_csv(temporary, index=False, compression=_csv_compression(path))
+
+
+def _csv_compression(path):
+    compression = pd.io.common.infer_compression(str(path), "infer")
+    if compression == "zip":  # the file inside is named after the output, not the temporary
+        return {"method": "zip", "archive_name": Path(path).name[: -len(".zip")]}
+    return compression
 
 
 def check_outputs(outputs, inputs):
@@ -101,7 +169,7 @@ def _check_distinct(given, inputs):
 
 def _require(module, path):
     try:
-        __import__(module)
+        return importlib.import_module(module)
     except ImportError:
         raise UsageError(f"{path}: this format needs {module}: pip install {module}") from None
 

@@ -269,3 +269,55 @@ def test_dropped_ids_can_be_kept_and_outputs_take_any_table_format(table, tmp_pa
 
     assert zipfile.ZipFile(tmp_path / "o.csv.zip").namelist() == ["o.csv"]
     assert pd.read_csv(tmp_path / "o.csv.zip")["row_id"].tolist() == list(range(len(frame)))
+
+
+def test_fit_and_transform_in_chunks(table, tmp_path):
+    data, frame = table
+    result = run(
+        "fit", data, "--target", "sold", "--categorical", "shop,id", "--chunk-rows", "100",
+        "--max-iter", "2", "--random-state", "0", "--output", "out.parquet", "--model", "m.sk-embed",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "on 600 rows" in result.stderr and "(2 passes of 6 chunks)" in result.stderr
+    model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
+    assert model.n_iter_ == 12 and model.classes_.tolist() == [0, 1]
+    X = frame.drop(columns="sold")
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    np.testing.assert_allclose(out.to_numpy(), model.transform(X), rtol=1e-6)
+
+    result = run("transform", data, "--model", "m.sk-embed", "--chunk-rows", "250", "--keep", "sold",
+                 "--output", "again.csv.gz", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    again = pd.read_csv(tmp_path / "again.csv.gz")
+    assert again.columns[0] == "sold" and len(again) == 600
+    np.testing.assert_allclose(again.drop(columns="sold").to_numpy(), out.to_numpy(), rtol=1e-6)
+
+
+def _peak_rss_mb(args, cwd):
+    """Peak resident memory of one run of the tool, in a child process of its own."""
+    code = (
+        "import resource, sys; from sklearn_embed._cli import main; status = main(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr); sys.exit(status)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True,
+                            text=True, cwd=cwd, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return float(result.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_chunked_fit_memory_does_not_grow_with_the_file(tmp_path):
+    rng = np.random.RandomState(0)
+    for n in (100_000, 1_000_000):
+        user = rng.randint(2_000, size=n)
+        pd.DataFrame({
+            "user": np.char.add("u", user.astype(str)), "x": rng.normal(size=n),
+            "clicked": (rng.uniform(size=n) < 0.2 + 0.6 * (user % 2)).astype(int),
+        }).to_parquet(tmp_path / f"{n}.parquet")  # fmt: skip
+    peaks = {
+        n: _peak_rss_mb(["fit", f"{n}.parquet", "--target", "clicked", "--chunk-rows", "20000",
+                         "--max-iter", "1", "--model", f"{n}.sk-embed", "--quiet"], tmp_path)
+        for n in (100_000, 1_000_000)
+    }  # fmt: skip
+    assert peaks[1_000_000] < 1.3 * peaks[100_000], peaks
