@@ -36,6 +36,10 @@ OPTIONS = [
     "handle_unknown", "target_type", "remainder", "random_state",
 ]  # fmt: skip
 
+# Distinct target values kept by fit --chunk-rows to read the target's type:
+# more than 20 whole numbers, or any fraction, is already a continuous target.
+MAX_DISTINCT = 1_000
+
 # An integer column is pointed out as a possible id or code only with at least
 # this many distinct values: small integer sets are as often counts as codes.
 MIN_CODE_VALUES = 20
@@ -160,7 +164,7 @@ def _fit_in_chunks(args):
     Each of ``--max-iter`` passes (5 by default) reads the file chunk by chunk
     and calls ``partial_fit`` on each chunk, so memory holds one chunk.
     """
-    target = pd.concat(chunk[args.target] for chunk in iter_table(args.data, args.chunk_rows, [args.target]))
+    n_rows, target = _distinct_target(args)
     first = next(iter_table(args.data, args.chunk_rows))
     X, _ = _features_and_target(first, args)
     encoder = EmbeddingEncoder(**{**_fit_parameters(args, X), "max_iter": args.max_iter or 5})
@@ -174,13 +178,13 @@ def _fit_in_chunks(args):
                     X, y = _features_and_target(chunk, args)
                     encoder.partial_fit(X, y, classes=classes)
                     rows, losses = rows + len(X), [*losses, encoder.loss_curve_[-1] * len(X)]
-                    progress.update({"epoch": n_pass + rows / len(target), "max_iter": encoder.max_iter,
+                    progress.update({"epoch": n_pass + rows / n_rows, "max_iter": encoder.max_iter,
                                      "loss": sum(losses) / rows, "validation_score": None,
                                      "elapsed": time.perf_counter() - start})  # fmt: skip
         finally:
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
-    say(_fit_summary(encoder, args.target, len(target), time.perf_counter() - start, runs))
+    say(_fit_summary(encoder, args.target, n_rows, time.perf_counter() - start, runs))
     if args.output:
         _transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
     _write_fit_outputs(encoder, args, say)
@@ -219,11 +223,29 @@ def _fit_parameters(args, X):
     return parameters
 
 
-def _classes_of(target, target_type):
-    """The classes of a whole target column (None for a continuous one), as fit would read them."""
-    if target.isna().any():
-        raise UsageError(f"target column {target.name!r} has {int(target.isna().sum())} missing values; drop those rows first.")
-    return encode_target(target, len(target), target_type).classes
+def _distinct_target(args):
+    """The number of rows, and the target column's distinct values (enough of them to read its type).
+
+    A pass over the target column alone, one chunk at a time: the type and the
+    classes depend only on the distinct values, and more than ``MAX_DISTINCT``
+    of them can only be a continuous target.
+    """
+    n_rows, distinct = 0, None
+    for chunk in iter_table(args.data, args.chunk_rows, [args.target]):
+        if args.target not in chunk.columns:
+            raise UsageError(f"target column {args.target!r} is not in {args.data}.")
+        y = chunk[args.target]
+        if y.isna().any():
+            raise UsageError(f"target column {args.target!r} has missing values; drop those rows first.")
+        values = pd.Series(y.unique(), dtype=y.dtype)
+        distinct = values if distinct is None else pd.concat([distinct, values]).drop_duplicates()
+        distinct, n_rows = distinct.iloc[:MAX_DISTINCT], n_rows + len(y)
+    return n_rows, distinct
+
+
+def _classes_of(distinct, target_type):
+    """The classes of a target column from its distinct values (None for a continuous one)."""
+    return encode_target(distinct, len(distinct), target_type).classes
 
 
 def _write_fit_outputs(encoder, args, say):
