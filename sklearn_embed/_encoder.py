@@ -815,7 +815,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
 
-    def _keep_columns(self, coder, target, plan):
+    def _keep_columns(self, coder, target, plan, partial):
         """Set the fitted attributes that describe the columns and the target."""
         self._coder = coder
         self._target = target.without_rows()
@@ -829,7 +829,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in coder.vocabularies]
         names = self.categorical_features_.tolist()
         tables = [coder.vocabularies[group[0]] for group in plan.groups]
-        dims = plan.dims(names, tables, self.embedding_dim)
+        dims = plan.dims(names, tables, self.embedding_dim, count_infrequent=partial)
         self.embedding_dims_ = dict(zip(names, dims))
         coder.check_output_names(dims, self.remainder)
         self.numeric_bounds_ = coder.numeric_bounds
@@ -861,7 +861,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)
         codes = coder.codes(frame)
         self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth, plan)
-        self._keep_columns(coder, target, plan)
+        self._keep_columns(coder, target, plan, partial)
         sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         network = (len(self.numeric_mean_), sizes, target.n_outputs)
         dims = list(self.embedding_dims_.values())

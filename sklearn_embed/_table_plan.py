@@ -166,15 +166,20 @@ class TablePlan:
             shrunk.append(shrink_table(table, counts[t], smooth[self.groups[t][0]], prior))
         return [shrunk[t] for t in self.lookups]
 
-    def dims(self, names, vocabularies, embedding_dim):
+    def dims(self, names, vocabularies, embedding_dim, count_infrequent=False):
         """Each embedded column's embedding size.
 
         A given table's width sets its columns' size (an explicit, different
         ``embedding_dim`` is an error), and the columns of a shared table must
-        have one size.
+        have one size. With ``count_infrequent`` (``partial_fit``'s first
+        chunk, after which the size is fixed) "auto" counts the values seen
+        without a row too: most of them get one in later chunks.
         """
         lookups = self.lookups
-        n_categories = [len(vocabularies[t].categories) for t in lookups]
+        n_categories = [
+            len(vocabularies[t].categories) + count_infrequent * len(vocabularies[t].infrequent)
+            for t in lookups
+        ]
         dims = resolve_embedding_dims(names, n_categories, embedding_dim)
         explicit = _explicitly_sized(names, embedding_dim)
         clash = {}

@@ -67,3 +67,15 @@ def test_update_keeps_dtype(dtype):
     Adam([], [table], learning_rate=0.1).step([], [(np.array([0]), np.ones((1, 2), dtype))])
     assert table.dtype == dtype
     assert (table[0] < 0).all()
+
+
+def test_subnormal_moments_and_weights_are_flushed_to_zero():
+    """Subnormal floats make x86 arithmetic ~100x slower; a long stream of steps produced them."""
+    tiny = np.finfo(np.float32).tiny
+    weights = np.array([1e-39, 1.0, -3e-40], dtype=np.float32)  # subnormal, normal, subnormal
+    optimizer = Adam([weights], [], learning_rate=1e-3)
+    optimizer._dense_moments[0][1][:] = 1e-40
+    optimizer.step([np.zeros(3, dtype=np.float32)], [])
+    for array in (weights, *optimizer._dense_moments[0]):
+        assert not ((array != 0) & (np.abs(array) < tiny)).any()
+    assert weights[1] == 1.0
