@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
+from pandas.api.types import is_bool_dtype, is_integer_dtype
 
 from . import __version__
 from ._columns import is_auto_categorical
@@ -23,7 +23,15 @@ from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncode
 from ._network import ACTIVATIONS
 from ._persistence import atomic_path
 from ._plotting import _pyplot
-from ._tables import UsageError, check_outputs, iter_table, read_table, table_writer, write_table
+from ._tables import (
+    UsageError,
+    check_outputs,
+    iter_table,
+    read_embeddings_table,
+    read_table,
+    table_writer,
+    write_table,
+)
 from ._target import TARGET_TYPES, encode_target
 
 EXIT_USAGE = 2
@@ -165,16 +173,24 @@ def _fit_in_chunks(args):
     and calls ``partial_fit`` on each chunk, so memory holds one chunk.
     """
     n_rows, target = _distinct_target(args)
-    first = next(iter_table(args.data, args.chunk_rows))
+    text = [name.lstrip("+") for name in _names(args.categorical or "")]
+    first = next(iter_table(args.data, args.chunk_rows, text_columns=text))
     X, _ = _features_and_target(first, args)
     encoder = EmbeddingEncoder(**{**_fit_parameters(args, X), "max_iter": args.max_iter or 5})
     classes = _classes_of(target, encoder.target_type)
     progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
-    with _warnings_as_lines(say, before=progress.close):
+
+    def stale(message):
+        """A column called constant on an early chunk that has vectors by the end."""
+        found = re.match(r"Column '(.*)': none of its .* values is frequent enough", message)
+        names = list(encoder.categorical_features_)
+        return bool(found) and found[1] in names and len(encoder.categories_[names.index(found[1])]) > 0
+
+    with _warnings_as_lines(say, before=progress.close, stale=stale):
         try:
             for n_pass in range(encoder.max_iter):
                 rows, losses = 0, []
-                for chunk in iter_table(args.data, args.chunk_rows):
+                for chunk in iter_table(args.data, args.chunk_rows, text_columns=text):
                     X, y = _features_and_target(chunk, args)
                     encoder.partial_fit(X, y, classes=classes)
                     rows, losses = rows + len(X), [*losses, encoder.loss_curve_[-1] * len(X)]
@@ -230,6 +246,9 @@ def _distinct_target(args):
     classes depend only on the distinct values, and more than ``MAX_DISTINCT``
     of them can only be a continuous target.
     """
+    columns = list(next(iter_table(args.data, 1)).columns)
+    if args.target not in columns:
+        raise UsageError(f"target column {args.target!r} is not in {args.data}; its columns are {columns}.")
     n_rows, distinct = 0, None
     for chunk in iter_table(args.data, args.chunk_rows, [args.target]):
         if args.target not in chunk.columns:
@@ -270,7 +289,7 @@ def _transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
     """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
     columns = list(encoder.feature_names_in_)
     with _warnings_as_lines(say), table_writer(output) as write:
-        for chunk in iter_table(data, chunk_rows):
+        for chunk in iter_table(data, chunk_rows, text_columns=list(encoder.categorical_features_)):
             missing = [c for c in [*columns, *keep] if c not in chunk.columns]
             if missing:
                 raise UsageError(f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}.")
@@ -343,58 +362,16 @@ def embeddings_table(encoder):
     return pd.concat(parts, ignore_index=True)
 
 
-def read_embeddings_table(path, X):
-    """The tables of a file that ``--embeddings`` wrote, as ``{column: DataFrame}``.
-
-    Categories are stored as text; each column's are read back in the type of
-    that column of ``X`` (numbers for an integer-coded column), so that they
-    match its values.
-    """
-    table = read_table(path, text_columns=["category"])
-    vectors = [name for name in table.columns if re.fullmatch(r"emb\d+", str(name))]
-    if not {"column", "category"} <= set(table.columns) or not vectors:
-        raise UsageError(
-            f"{path} is not an embeddings table: it needs the columns column, category, "
-            "emb0, emb1, ... that 'fit --embeddings' writes."
-        )
-    unknown = sorted(set(table["column"]) - set(X.columns))
-    if unknown:
-        raise UsageError(f"{path} has tables for {unknown}, which are not columns of the data.")
-    given = {}
-    for column, part in table.groupby("column", sort=False):
-        # A table narrower than the file's widest leaves the extra cells empty.
-        part_vectors = part[vectors].dropna(axis=1, how="all")
-        categories = _typed_like(part["category"], X[column], path)
-        given[column] = pd.DataFrame(part_vectors.to_numpy(), index=pd.Index(categories, dtype=object))
-    return given
-
-
-def _typed_like(categories, column, path):
-    """Categories read as text, converted to the type of the data column they belong to."""
-    text = pd.Series(categories, dtype=object).reset_index(drop=True)
-    values, present = text.copy(), text.notna()
-    if is_bool_dtype(column.dtype):
-        values[present] = text[present].map({"True": True, "False": False})
-    elif is_numeric_dtype(column.dtype):
-        values[present] = pd.to_numeric(text[present], errors="coerce")
-    unreadable = present & values.isna()
-    if unreadable.any():
-        raise UsageError(
-            f"{path}: categories of {column.name!r} that are not {column.dtype} values, e.g. "
-            f"{text[unreadable].iloc[:3].tolist()}."
-        )
-    return values.to_numpy()
-
-
 def _widest_column(encoder):
     return encoder.categorical_features_[int(np.argmax([len(c) for c in encoder.categories_]))]
 
 
 @contextmanager
-def _warnings_as_lines(say, before=None):
+def _warnings_as_lines(say, before=None, stale=None):
     """Print each warning raised inside as one line on stderr, without source lines.
 
-    ``before`` runs first (the progress line must be gone before anything is printed).
+    ``before`` runs first (the progress line must be gone before anything is printed);
+    messages for which ``stale(message)`` is true, judged at the end, are left out.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -403,7 +380,8 @@ def _warnings_as_lines(say, before=None):
         before()
     # Once each: a chunked fit raises the same warning on many chunks.
     for message in dict.fromkeys(" ".join(str(warning.message).split()) for warning in caught):
-        say(f"sklearn-embed: warning: {as_options(message)}")
+        if stale is None or not stale(message):
+            say(f"sklearn-embed: warning: {as_options(message)}")
 
 
 def as_options(message):

@@ -7,6 +7,7 @@ leaves a partial file that looks complete.
 """
 
 import importlib
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,13 +55,14 @@ def read_table(path, text_columns=()):
     return pd.read_csv(path, dtype={name: "str" for name in text_columns})
 
 
-def iter_table(path, chunk_rows, columns=None):
+def iter_table(path, chunk_rows, columns=None, text_columns=()):
     """The rows of a CSV or Parquet file as DataFrames of at most ``chunk_rows`` rows.
 
     Memory holds one chunk, whatever the file's size. A CSV chunk would guess
     each column's type from its own rows only (a text column of digits, an
     integer column with a gap), so every chunk reads the columns as the first
     did: text as text, integers as nullable integers, other numbers as floats.
+    ``text_columns`` (the categorical ones, when known) are read as text.
     """
     if not Path(path).is_file():
         raise UsageError(f"input file {path} does not exist.")
@@ -72,9 +74,24 @@ def iter_table(path, chunk_rows, columns=None):
             for batch in file.iter_batches(batch_size=chunk_rows, columns=columns):
                 yield batch.to_pandas()
         return
-    first = pd.read_csv(path, nrows=chunk_rows, usecols=columns)
+    try:
+        first = pd.read_csv(path, nrows=chunk_rows, usecols=columns)
+    except ValueError as error:  # usecols naming a missing column
+        raise UsageError(f"{path}: {error}") from None
     dtypes = {name: _chunk_dtype(dtype) for name, dtype in first.dtypes.items()}
-    yield from pd.read_csv(path, chunksize=chunk_rows, usecols=columns, dtype=dtypes)
+    dtypes.update({name: "str" for name in text_columns if name in dtypes})
+    rows = 0
+    try:
+        for chunk in pd.read_csv(path, chunksize=chunk_rows, usecols=columns, dtype=dtypes):
+            rows += len(chunk)
+            yield chunk
+    except ValueError as error:
+        numeric = [name for name, dtype in dtypes.items() if dtype != "str"]
+        raise UsageError(
+            f"{path}, after row {rows:,}: {error}. The columns' types come from the first "
+            f"{chunk_rows:,} rows, which read {numeric} as numbers: name a text column in "
+            "--categorical, or raise --chunk-rows."
+        ) from None
 
 
 def _chunk_dtype(dtype):
@@ -182,3 +199,46 @@ def parquet_engine():
     except ImportError:
         raise UsageError("reading or writing Parquet needs pyarrow: pip install pyarrow") from None
     return "pyarrow"
+
+
+def read_embeddings_table(path, X):
+    """The tables of a file that ``--embeddings`` wrote, as ``{column: DataFrame}``.
+
+    Categories are stored as text; each column's are read back in the type of
+    that column of ``X`` (numbers for an integer-coded column), so that they
+    match its values.
+    """
+    table = read_table(path, text_columns=["category"])
+    vectors = [name for name in table.columns if re.fullmatch(r"emb\d+", str(name))]
+    if not {"column", "category"} <= set(table.columns) or not vectors:
+        raise UsageError(
+            f"{path} is not an embeddings table: it needs the columns column, category, "
+            "emb0, emb1, ... that 'fit --embeddings' writes."
+        )
+    unknown = sorted(set(table["column"]) - set(X.columns))
+    if unknown:
+        raise UsageError(f"{path} has tables for {unknown}, which are not columns of the data.")
+    given = {}
+    for column, part in table.groupby("column", sort=False):
+        # A table narrower than the file's widest leaves the extra cells empty.
+        part_vectors = part[vectors].dropna(axis=1, how="all")
+        categories = typed_like(part["category"], X[column], path)
+        given[column] = pd.DataFrame(part_vectors.to_numpy(), index=pd.Index(categories, dtype=object))
+    return given
+
+
+def typed_like(categories, column, path):
+    """Categories read as text, converted to the type of the data column they belong to."""
+    text = pd.Series(categories, dtype=object).reset_index(drop=True)
+    values, present = text.copy(), text.notna()
+    if is_bool_dtype(column.dtype):
+        values[present] = text[present].map({"True": True, "False": False})
+    elif is_numeric_dtype(column.dtype):
+        values[present] = pd.to_numeric(text[present], errors="coerce")
+    unreadable = present & values.isna()
+    if unreadable.any():
+        raise UsageError(
+            f"{path}: categories of {column.name!r} that are not {column.dtype} values, e.g. "
+            f"{text[unreadable].iloc[:3].tolist()}."
+        )
+    return values.to_numpy()

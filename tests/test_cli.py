@@ -321,3 +321,22 @@ def test_chunked_fit_memory_does_not_grow_with_the_file(tmp_path):
         for n in (100_000, 1_000_000)
     }  # fmt: skip
     assert peaks[1_000_000] < 1.3 * peaks[100_000], peaks
+
+
+def test_chunked_csv_reads_categorical_columns_as_text(tmp_path):
+    """A text column that looks numeric in the first chunk: name it, or let the model say."""
+    rng = np.random.RandomState(0)
+    code = np.r_[rng.randint(50, size=300).astype(str), np.char.add("X", rng.randint(50, size=300).astype(str))]
+    frame = pd.DataFrame({"code": code, "y": rng.randint(2, size=600)})
+    frame.to_csv(tmp_path / "codes.csv", index=False)
+    guessed = run("fit", "codes.csv", "--target", "y", "--chunk-rows", "100", "--model", "m", cwd=tmp_path)
+    assert guessed.returncode == 2 and "name a text column in --categorical" in guessed.stderr
+    named = run("fit", "codes.csv", "--target", "y", "--chunk-rows", "100", "--max-iter", "1",
+                "--categorical", "code", "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    out = run("transform", "codes.csv", "--model", "m.sk-embed", "--chunk-rows", "100",
+              "--output", "out.csv", cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
+    expected = model.transform(frame[["code"]].astype(object))
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
