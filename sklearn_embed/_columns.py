@@ -397,7 +397,7 @@ class ColumnCoder:
             ``{column: m}``, the pseudo-count of each embedded column.
         """
         smooth_ = {}
-        vocabularies = [self.vocabularies[group[0]] for group in plan.groups]
+        vocabularies = self.table_vocabularies
         for t, (group, vocabulary) in enumerate(zip(plan.groups, vocabularies)):
             name = "+".join(str(self.embedded_names[k]) for k in group)
             # The group's columns one after the other, as if they were one column.
@@ -414,7 +414,7 @@ class ColumnCoder:
                 m = float(smooth)
             counts = weighted_counts(table_codes, table_weight, n_rows)[:-1]
             given = plan.given_mask(t, vocabulary)
-            if plan.given[t] is not None and not plan.source.startswith("the previous"):
+            if plan.given[t] is not None and not plan.warm:
                 _warn_if_unmatched(name, plan, t, given[table_codes[table_codes < len(given)]], len(table_codes))
             noisy = too_noisy(counts, m) & ~given
             if smooth == "auto" and not given.all():

@@ -828,8 +828,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.categories_ = [vocabulary.categories for vocabulary in coder.vocabularies]
         self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in coder.vocabularies]
         names = self.categorical_features_.tolist()
-        tables = [coder.vocabularies[group[0]] for group in plan.groups]
-        dims = plan.dims(names, tables, self.embedding_dim, count_infrequent=partial)
+        dims = plan.dims(names, coder.table_vocabularies, self.embedding_dim, count_infrequent=partial)
         self.embedding_dims_ = dict(zip(names, dims))
         coder.check_output_names(dims, self.remainder)
         self.numeric_bounds_ = coder.numeric_bounds

@@ -40,15 +40,21 @@ class TablePlan:
         The unknown vector a fitted encoder gave with its table.
     frozen : list of bool
         Whether the given vectors stay as they are during training.
-    source : str
-        Where the given tables come from, for messages.
+    warm : bool
+        Whether the given tables are the estimator's previous fit (a warm start)
+        rather than ``initial_embeddings``.
     """
 
     groups: list
     given: list
     given_unknown: list
     frozen: list
-    source: str = "initial_embeddings"
+    warm: bool = False
+
+    @property
+    def source(self):
+        """Where the given tables come from, for messages."""
+        return "the previous fit (warm_start)" if self.warm else "initial_embeddings"
 
     @property
     def lookups(self):
@@ -233,8 +239,7 @@ def plan_tables(names, estimator, warm=False):
         given_per_table.append(_one_table(columns, given))
         unknown_per_table.append(unknown.get(columns[0]) if columns else None)
     frozen = _frozen(names, groups, given_per_table, freeze_embeddings)
-    source = "the previous fit (warm_start)" if warm else "initial_embeddings"
-    return TablePlan(groups, given_per_table, unknown_per_table, frozen, source)
+    return TablePlan(groups, given_per_table, unknown_per_table, frozen, warm)
 
 
 def check_same_columns(before, now):

@@ -304,8 +304,7 @@ def _classes(y, target_type):
             raise ValueError(
                 f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'."
             )
-        return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
-    return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
+    return _class_target(codes, classes)
 
 
 def _given_classes(y, classes, target_type):
@@ -323,6 +322,11 @@ def _given_classes(y, classes, target_type):
             f"{as_python(classes[:10].tolist())}."
         )
     codes = np.searchsorted(classes, y)
+    return _class_target(codes, classes)
+
+
+def _class_target(codes, classes):
+    """Class codes as the network trains on them: 0/1 in one column for two classes."""
     if len(classes) == 2:
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
