@@ -322,6 +322,10 @@ class ColumnCoder:
             first.setdefault(t, vocabulary)
         return [first[t] for t in sorted(first)]
 
+    def category_lists(self):
+        """Per embedded column, the categories with a row of their own, and the infrequent ones."""
+        return [v.categories for v in self.vocabularies], [v.infrequent for v in self.vocabularies]
+
     @property
     def embedded_names(self):
         return np.asarray(
@@ -456,15 +460,16 @@ class ColumnCoder:
                 stacklevel=4,  # the caller of transform, past scikit-learn's set_output wrapper
             )
 
-    def check_output_names(self, dims, remainder):
+    def check_output_names(self, dims, remainder, appended=()):
         """Refuse input column names that would make two output columns share a name."""
-        names = self.feature_names_out(self.feature_names, dims, remainder)
+        names = np.concatenate([self.feature_names_out(self.feature_names, dims, remainder), appended])
         repeated, counts = np.unique(names.astype(str), return_counts=True)
         if (counts > 1).any():
             raise ValueError(
                 f"The output would have repeated column names {repeated[counts > 1].tolist()}: "
                 "embedded column c gives c_emb0, c_emb1, ..., which other input columns "
-                "already use. Rename those input columns."
+                "already use, and the prediction is network_log_odds, network_log_proba_{class} "
+                "or network_prediction. Rename those input columns."
             )
 
     def output_widths(self, dims, remainder):
@@ -484,12 +489,18 @@ class ColumnCoder:
                 names.append(name)
         return np.asarray(names, dtype=object)
 
-    def output(self, frame, codes, tables, remainder, dtype=np.float64):
-        """The transformed table: each embedded column replaced in place by its vectors."""
+    def output(self, frame, codes, tables, remainder, dtype=np.float64, appended=None):
+        """The transformed table: each embedded column replaced in place by its vectors.
+
+        ``appended`` (an array with one row per row of ``frame``) fills the last columns.
+        """
         widths = self.output_widths([t.shape[1] for t in tables], remainder)
         table_of = np.cumsum(self.categorical_mask) - 1  # table of each embedded column
         # One preallocated output, each block written in place: no concatenation copy.
-        out = np.empty((frame.shape[0], sum(widths)), dtype=output_dtype(dtype))
+        n_appended = 0 if appended is None else appended.shape[1]
+        out = np.empty((frame.shape[0], sum(widths) + n_appended), dtype=output_dtype(dtype))
+        if n_appended:
+            out[:, sum(widths) :] = appended
         starts = np.cumsum([0, *widths])
         for i, embedded in enumerate(self.categorical_mask):
             block = slice(starts[i], starts[i + 1])

@@ -39,6 +39,7 @@ from ._compat import (
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, predict_in_chunks
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
+from ._prediction import prediction_columns, prediction_names
 from ._shrinkage import category_statistics
 from ._similarity import nearest_categories
 from ._streaming import Stream
@@ -241,6 +242,18 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ``hidden_layer_sizes`` must not change (a ``ValueError`` says which
         did). ``n_iter_`` and ``loss_curve_`` describe the last fit.
 
+    append_prediction : bool, default=False
+        Add the network's prediction for each row after all other output
+        columns: the log-odds for a binary target (``network_log_odds``), each
+        class's log-probability for a multiclass one
+        (``network_log_proba_{class}``), or the prediction in ``y``'s units
+        (``network_prediction``). Turn it on for a linear model downstream: it
+        reads the vectors only through what the network's hidden layer made of
+        them, which it cannot undo, and this column hands it that result. Leave
+        it off for trees: the column is computed on rows the network trained on
+        (stacking without cross-fitting), and gradient boosting splits on its
+        over-confident training values.
+
     Attributes
     ----------
     categorical_features_ : ndarray of str
@@ -391,6 +404,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "freeze_embeddings": ["boolean", list],
         "shared_embeddings": [None, list],
         "warm_start": ["boolean"],
+        "append_prediction": ["boolean"],
     }
 
     def __init__(
@@ -421,6 +435,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         freeze_embeddings=False,
         shared_embeddings=None,
         warm_start=False,
+        append_prediction=False,
     ):
         self.categorical_features = categorical_features
         self.embedding_dim = embedding_dim
@@ -447,6 +462,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.freeze_embeddings = freeze_embeddings
         self.shared_embeddings = shared_embeddings
         self.warm_start = warm_start
+        self.append_prediction = append_prediction
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -569,8 +585,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         data = TrainingData.of(self._coder, frame, codes, target, weight, fixed_rows)
         config = TrainingConfig.of(self, self.target_type_)
         loss = run_pass(stream.params, stream.optimizer, data, config, stream.rng)
-        self.categories_ = [vocabulary.categories for vocabulary in self._coder.vocabularies]
-        self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in self._coder.vocabularies]
+        self.categories_, self.infrequent_categories_ = self._coder.category_lists()
         self._keep_network(stream.params, stream.plan, stream.table_counts(), data, stream)
         self.n_iter_ += 1
         self.loss_curve_.append(loss)
@@ -590,17 +605,21 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         X_out : ndarray of shape (n_samples, n_features_out)
             Embedding columns in place of each categorical column, then (with
             ``remainder="passthrough"``) the numeric columns unchanged, in the
-            input's column order. See :meth:`get_feature_names_out`.
+            input's column order, then the network's prediction (with
+            ``append_prediction``). See :meth:`get_feature_names_out`.
         """
         check_is_fitted(self)
         frame = check_frame(self, X, reset=False)
         output_dtype(self.dtype)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
         self._coder.warn_on_unknown_drift(frame, codes)
-        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype)
+        # The output layer before its link ("continuous" applies none): log-odds, class scores.
+        scores = self._predict(frame, codes, "continuous") if self.append_prediction else None
+        appended = prediction_columns(scores, self._target)
+        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype, appended)
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Output column names: ``f"{column}_emb{j}"`` for embedded columns.
+        """Output column names: ``f"{column}_emb{j}"`` for embedded columns, then the prediction's.
 
         Parameters
         ----------
@@ -615,7 +634,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         input_features = _check_feature_names_in(self, input_features)
         dims = list(self.embedding_dims_.values())
-        return self._coder.feature_names_out(input_features, dims, self.remainder)
+        names = self._coder.feature_names_out(input_features, dims, self.remainder)
+        return np.concatenate([names, prediction_names(self._target, self.append_prediction)])
 
     def get_embeddings(self, column: str) -> pd.DataFrame:
         """The learned table of one column, one row per category.
@@ -797,8 +817,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             encoder._validate_params()
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"{path}: the saved parameters are not valid: {error}") from None
-        for name, value in attributes.items():
-            setattr(encoder, name, value)
+        encoder.__dict__.update(attributes)
         encoder._coder = ColumnCoder.restore(layout, attributes)
         encoder._target = Target.restore(attributes, layout)
         if layout["output"] is not None:
@@ -820,17 +839,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self._coder = coder
         self._target = target.without_rows()
         self.target_type_ = target.type
+        self.__dict__.pop("classes_", None)
         if target.classes is not None:
             self.classes_ = target.classes
-        elif hasattr(self, "classes_"):
-            del self.classes_
         self.categorical_features_ = coder.embedded_names
-        self.categories_ = [vocabulary.categories for vocabulary in coder.vocabularies]
-        self.infrequent_categories_ = [vocabulary.infrequent for vocabulary in coder.vocabularies]
+        self.categories_, self.infrequent_categories_ = coder.category_lists()
         names = self.categorical_features_.tolist()
         dims = plan.dims(names, coder.table_vocabularies, self.embedding_dim, count_infrequent=partial)
         self.embedding_dims_ = dict(zip(names, dims))
-        coder.check_output_names(dims, self.remainder)
+        coder.check_output_names(dims, self.remainder, prediction_names(target, self.append_prediction))
         self.numeric_bounds_ = coder.numeric_bounds
         self.numeric_mean_ = coder.numeric_mean
         self.numeric_scale_ = coder.numeric_scale
@@ -884,14 +901,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.embeddings_ = plan.shrink(params.tables, self._tables(), counts, smooth)
         self.coefs_ = params.coefs
         self.intercepts_ = params.intercepts
-        if stream is not None:
-            statistics = [stream.column_statistics(k) for k in range(len(stream.counts))]
-            self.category_counts_ = [counts for counts, _ in statistics]
-            self.category_target_means_ = [self._target.signal_means(s, c) for c, s in statistics]
-            return
-        self.category_counts_, self.category_target_means_ = category_statistics(
+        statistics = stream.category_statistics(self._target) if stream else category_statistics(
             data.codes, self._target.signal(data.y), data.weight, [len(t) for t in self.embeddings_]
         )
+        self.category_counts_, self.category_target_means_ = statistics
 
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The network's negated mean loss on ``(X, y)``: greater is better.
@@ -926,9 +939,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         frame = check_frame(self, X, reset=False)
+        return self._predict(frame, self._coder.codes(frame), self.target_type_)
+
+    def _predict(self, frame, codes, output_type):
+        """The network's output through ``output_type``'s output activation ("continuous": none)."""
         params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
-        codes, numeric = self._coder.codes(frame), self._coder.network_numeric(frame)
-        return predict_in_chunks(params, codes, numeric, self.activation, self.target_type_)
+        numeric = self._coder.network_numeric(frame)
+        return predict_in_chunks(params, codes, numeric, self.activation, output_type)
 
     def _predict_network(self, X):
         """Probabilities, or targets on their own scale: to look at what the network learned."""

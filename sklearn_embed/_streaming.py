@@ -128,6 +128,11 @@ class Stream:
         counts[-1], sums[-1] = pending[:, 0].sum(), pending[:, 1:].sum(axis=0)
         return counts, sums
 
+    def category_statistics(self, target):
+        """``category_counts_`` and ``category_target_means_`` over every row seen."""
+        statistics = [self.column_statistics(k) for k in range(len(self.counts))]
+        return [c for c, _ in statistics], [target.signal_means(s, c) for c, s in statistics]
+
     def table_counts(self):
         """Weighted rows of each table row, summed over the table's columns."""
         return [sum(self.column_statistics(k)[0] for k in group) for group in self.plan.groups]

@@ -1,0 +1,123 @@
+"""append_prediction: the network's own prediction as the last output columns."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_embed import EmbeddingEncoder
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _table(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"shop": rng.choice(list("abcdef"), n), "x": rng.normal(size=n)})
+
+
+def _encoder(**params):
+    return EmbeddingEncoder(append_prediction=True, max_iter=60, random_state=0, **params)
+
+
+def test_off_by_default():
+    X = _table()
+    enc = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, X["x"] > 0)
+    assert not any(name.startswith("network_") for name in enc.get_feature_names_out())
+
+
+def test_binary_appends_the_log_odds_of_the_positive_class():
+    X = _table()
+    y = np.where(X["shop"].isin(["a", "b"]) ^ (X["x"] > 0), "yes", "no")
+    enc = _encoder().fit(X, y)
+    out = enc.transform(X)
+    names = enc.get_feature_names_out()
+    assert names[-1] == "network_log_odds" and out.shape == (len(X), len(names))
+    probability = enc._predict_network(X)[:, 0]  # P("yes"), the last class
+    np.testing.assert_allclose(1 / (1 + np.exp(-out[:, -1])), probability, atol=1e-5)
+    # The vectors before it are what transform gives without the column.
+    plain = EmbeddingEncoder(max_iter=60, random_state=0).fit(X, y).transform(X)
+    np.testing.assert_array_equal(out[:, :-1], plain)
+
+
+def test_multiclass_appends_one_log_probability_per_class():
+    X = _table()
+    y = np.select([X["x"] < -0.5, X["x"] > 0.5], ["low", "high"], "mid")
+    enc = _encoder().fit(X, y)
+    out = enc.transform(X)
+    assert enc.get_feature_names_out()[-3:].tolist() == [
+        "network_log_proba_high", "network_log_proba_low", "network_log_proba_mid",
+    ]  # fmt: skip
+    np.testing.assert_allclose(np.exp(out[:, -3:]).sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(np.exp(out[:, -3:]), enc._predict_network(X), atol=1e-5)
+
+
+def test_continuous_prediction_is_in_the_targets_units():
+    X = _table()
+    y = 1e4 * X["x"] + 5e4 + 2e3 * (X["shop"] == "a")
+    enc = _encoder().fit(X, y)
+    prediction = enc.transform(X)[:, -1]
+    assert enc.get_feature_names_out()[-1] == "network_prediction"
+    assert abs(prediction.mean() - y.mean()) < 0.05 * y.std()
+    assert np.corrcoef(prediction, y)[0, 1] > 0.99
+
+
+def test_several_continuous_outputs_are_numbered():
+    X = _table()
+    y = np.column_stack([X["x"], -X["x"]])
+    enc = _encoder().fit(X, y)
+    assert enc.get_feature_names_out()[-2:].tolist() == ["network_prediction0", "network_prediction1"]
+    assert enc.transform(X).shape[1] == len(enc.get_feature_names_out())
+
+
+def test_appended_after_dropped_remainder_with_pandas_output_and_float32():
+    X = _table()
+    enc = _encoder(remainder="drop", dtype=np.float32).set_output(transform="pandas")
+    out = enc.fit_transform(X, X["x"] > 0)
+    assert out.columns.tolist() == [f"shop_emb{j}" for j in range(enc.embedding_dims_["shop"])] + [
+        "network_log_odds"
+    ]
+    assert (out.dtypes == np.float32).all()
+
+
+def test_an_input_column_with_the_prediction_name_is_refused():
+    X = _table().rename(columns={"x": "network_log_odds"})
+    with pytest.raises(ValueError, match="network_log_odds"):
+        _encoder().fit(X, X["network_log_odds"] > 0)
+    # Without the prediction there is no clash.
+    EmbeddingEncoder(max_iter=2, random_state=0).fit(X, X["network_log_odds"] > 0)
+
+
+def test_survives_save_load_and_partial_fit(tmp_path):
+    X = _table()
+    y = X["x"] > 0
+    enc = _encoder().fit(X, y)
+    enc.save(tmp_path / "model.json")
+    loaded = EmbeddingEncoder.load(tmp_path / "model.json")
+    np.testing.assert_array_equal(loaded.transform(X), enc.transform(X))
+    streamed = _encoder().partial_fit(X, y, classes=[False, True])
+    assert streamed.transform(X).shape[1] == len(streamed.get_feature_names_out())
+
+
+def test_a_linear_model_gains_from_it_on_an_interaction():
+    # y depends on the shop *and* on the sign of x, differently per shop: the vectors
+    # alone hold no linear answer, the network's prediction does. (smooth=0: with no
+    # marginal shop effect, "auto" would shrink the shops' vectors together.)
+    X = _table(n=3000, seed=1)
+    flips = X["shop"].isin(["a", "b", "c"])
+    y = np.where(flips, X["x"] > 0, X["x"] < 0)
+
+    def auc(append):
+        encoder = EmbeddingEncoder(append_prediction=append, smooth=0, max_iter=60, random_state=0)
+        model = make_pipeline(encoder, StandardScaler(), LogisticRegression())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return cross_val_score(model, X, y, cv=3, scoring="roc_auc").mean()
+
+    without, with_prediction = auc(False), auc(True)
+    assert without < 0.75 and with_prediction > 0.95
