@@ -41,7 +41,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 OPTIONS = [
     "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
     "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "smooth",
-    "handle_unknown", "target_type", "remainder", "random_state",
+    "handle_unknown", "target_type", "remainder", "random_state", "append_prediction",
 ]  # fmt: skip
 
 # Distinct target values kept by fit --chunk-rows to read the target's type:
@@ -112,6 +112,10 @@ def _parser():
     parameters.add_argument("--target-type", choices=["auto", *TARGET_TYPES])
     parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
     parameters.add_argument("--random-state", type=int)
+    parameters.add_argument(
+        "--append-prediction", action="store_true", default=None,
+        help="add the network's prediction as the last output column(s), for a linear model downstream",
+    )  # fmt: skip
     fit.add_argument("--chunk-rows", type=_positive_int, metavar="N", help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default")
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=_fit)

@@ -63,6 +63,22 @@ def test_fit_then_transform(table, tmp_path):
     np.testing.assert_allclose(pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6)
 
 
+def test_append_prediction_option(table, tmp_path):
+    data, frame = table
+    result = run(
+        "fit", data, "--target", "sold", "--max-iter", "20", "--random-state", "0",
+        "--append-prediction", "--output", "out.csv", "--model", "model.sk-embed", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out.columns[-1] == "network_log_odds"
+    model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
+    assert model.append_prediction
+    np.testing.assert_allclose(out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-5, atol=1e-6)
+    # Sold shops have higher log-odds.
+    assert out.loc[frame["sold"] == 1, "network_log_odds"].mean() > out.loc[frame["sold"] == 0, "network_log_odds"].mean() + 1
+
+
 def test_initial_frozen_and_shared_tables(table, tmp_path):
     data, frame = table
     first = run(
