@@ -32,13 +32,14 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
+from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
 
@@ -101,6 +102,10 @@ def pipelines(ds):
     embedding = EmbeddingEncoder(categorical_features=cat, random_state=0)
     # The setting the README recommends for a linear model downstream.
     predicting = EmbeddingEncoder(categorical_features=cat, append_prediction=True, random_state=0)
+    # The README's recipe for nearest neighbours: the prediction and the numeric columns, no vectors.
+    without_vectors = ColumnTransformer(
+        [("keep", "passthrough", make_column_selector(pattern=r"^(?!.*_emb\d+$)"))]
+    )
 
     def one_hot():
         return columns(OneHotEncoder(handle_unknown="ignore"), numeric_steps())
@@ -122,6 +127,10 @@ def pipelines(ds):
         "Target + KNN": make_pipeline(target(), *scaled_neighbours(task)),
         "Embedding + KNN": make_pipeline(embedding, SimpleImputer(), *scaled_neighbours(task)),
         "Embedding+prediction + KNN": make_pipeline(predicting, SimpleImputer(), *scaled_neighbours(task)),
+        "Prediction+numeric + KNN": make_pipeline(
+            clone(predicting).set_output(transform="pandas"), without_vectors, SimpleImputer(),
+            *scaled_neighbours(task),
+        ),  # fmt: skip
         "Target + HGB": make_pipeline(target(scaled=False), boosting(task)),
         "HGB native categorical": make_pipeline(
             native, boosting(task, categorical_features=list(range(len(cat))))
@@ -260,7 +269,7 @@ def bars(by_pipeline, metric, encoder="Embedding"):
 def wide_markdown(rows):
     """One line per dataset, one column per pipeline, and the bars."""
     names = [n for n in dict.fromkeys(r["pipeline"] for r in rows)]
-    encoders = [e for e in ("Embedding", "Embedding+prediction") if any(n.startswith(f"{e} + ") for n in names)]
+    encoders = [e for e in ("Embedding", "Embedding+prediction", "Prediction+numeric") if any(n.startswith(f"{e} + ") for n in names)]
     header = "| dataset | kind | metric | " + " | ".join(names) + "".join(
         f" | bars, {e} (linear / KNN / HGB)" for e in encoders
     ) + " |"
