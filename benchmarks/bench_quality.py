@@ -314,7 +314,7 @@ def chart(rows, path):
         span = values.max() - values.min()
         ax.set_xlim(max(0, values.min() - 0.6 * span - 1e-3), values.max() + 0.3 * span + 1e-3)
         ax.set_title(f"{name}\n{sub[0]['metric']} ({'lower' if lower_better else 'higher'} is better)")
-    fig.suptitle("3-fold CV, default parameters (green: EmbeddingEncoder)")
+    fig.suptitle("3-fold CV (green: EmbeddingEncoder; \"+prediction\": append_prediction=True)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
