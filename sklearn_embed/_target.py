@@ -304,7 +304,8 @@ def _classes(y, target_type):
             raise ValueError(
                 f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'."
             )
-    return _class_target(codes, classes)
+    # An explicit "multiclass" keeps a softmax even over two classes.
+    return _class_target(codes, classes, binary=target_type == "binary")
 
 
 def _given_classes(y, classes, target_type):
@@ -322,12 +323,12 @@ def _given_classes(y, classes, target_type):
             f"{as_python(classes[:10].tolist())}."
         )
     codes = np.searchsorted(classes, y)
-    return _class_target(codes, classes)
+    return _class_target(codes, classes, binary=len(classes) == 2)
 
 
-def _class_target(codes, classes):
-    """Class codes as the network trains on them: 0/1 in one column for two classes."""
-    if len(classes) == 2:
+def _class_target(codes, classes, binary):
+    """Class codes as the network trains on them: 0/1 in one column when ``binary``."""
+    if binary:
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
 

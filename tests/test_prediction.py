@@ -121,3 +121,10 @@ def test_a_linear_model_gains_from_it_on_an_interaction():
 
     without, with_prediction = auc(False), auc(True)
     assert without < 0.75 and with_prediction > 0.95
+
+
+def test_explicit_multiclass_over_two_classes_keeps_one_column_per_class():
+    X = _table()
+    enc = _encoder(target_type="multiclass").fit(X, X["x"] > 0)
+    assert enc.target_type_ == "multiclass"
+    assert enc.get_feature_names_out()[-2:].tolist() == ["network_log_proba_False", "network_log_proba_True"]
