@@ -22,29 +22,26 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler, TargetEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import datasets  # noqa: E402
+from bench_quality import boosting, neighbours  # noqa: E402
 
 from sklearn_embed import EmbeddingEncoder  # noqa: E402
 
 DEFAULT_TABLES = ["adult", "salaries", "flights"]
 
 
-def models(regression):
-    if regression:
-        return {"linear": RidgeCV(), "KNN": KNeighborsRegressor(25, weights="distance"),
-                "HGB": HistGradientBoostingRegressor(random_state=0)}  # fmt: skip
-    return {"linear": LogisticRegression(max_iter=2000), "KNN": KNeighborsClassifier(25, weights="distance"),
-            "HGB": HistGradientBoostingClassifier(random_state=0)}  # fmt: skip
+def models(task):
+    """bench_quality's KNN and boosting; a linear model that picks its own penalty (RidgeCV)."""
+    linear = RidgeCV() if task == "regression" else LogisticRegression(max_iter=2000)
+    return {"linear": linear, "KNN": neighbours(task), "HGB": boosting(task)}
 
 
 def representations(ds, X_train, X_test, y_train):
@@ -77,7 +74,7 @@ def main(names):
         print(f"{ds.name} ({'R²' if regression else 'ROC AUC'}; linear / KNN / HGB)", flush=True)
         for label, (train, test) in representations(ds, X_train, X_test, y_train).items():
             scores = []
-            for model in models(regression).values():
+            for model in models(ds.task).values():
                 fitted = make_pipeline(SimpleImputer(), StandardScaler(), model).fit(train, y_train)
                 if regression:
                     scores.append(r2_score(y_test, fitted.predict(test)))

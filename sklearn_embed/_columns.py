@@ -464,13 +464,16 @@ class ColumnCoder:
         """Refuse input column names that would make two output columns share a name."""
         names = np.concatenate([self.feature_names_out(self.feature_names, dims, remainder), appended])
         repeated, counts = np.unique(names.astype(str), return_counts=True)
-        if (counts > 1).any():
-            raise ValueError(
-                f"The output would have repeated column names {repeated[counts > 1].tolist()}: "
-                "embedded column c gives c_emb0, c_emb1, ..., which other input columns "
-                "already use, and the prediction is network_log_odds, network_log_proba_{class} "
-                "or network_prediction. Rename those input columns."
-            )
+        repeated = repeated[counts > 1].tolist()
+        if not repeated:
+            return
+        if set(repeated) & set(map(str, appended)):
+            cause = f"append_prediction adds {list(appended)}, which input columns already use"
+        else:
+            cause = "embedded column c gives c_emb0, c_emb1, ..., which other input columns already use"
+        raise ValueError(
+            f"The output would have repeated column names {repeated}: {cause}. Rename those input columns."
+        )
 
     def output_widths(self, dims, remainder):
         """Output columns of each input column: its embedding size, 1 or 0 for numbers."""

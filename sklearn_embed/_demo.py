@@ -15,6 +15,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
 
+from ._columns import embedded_position
 from ._datasets import load_adult_sample
 from ._encoder import EmbeddingEncoder
 
@@ -70,7 +71,8 @@ def run_demo(print=print, plot_path=None):
 
     print("Nearest categories, cosine distance (and training rows behind each vector):")
     for column, category in QUERIES:
-        rows = dict(zip(encoder.categories_[_position(encoder, column)], _rows(encoder, column)))
+        k = embedded_position(encoder.categorical_features_, column)
+        rows = dict(zip(encoder.categories_[k], encoder.category_counts_[k].round().astype(int)))
         neighbours = encoder.most_similar(column, category, n=3)
         listed = ", ".join(f"{c} {d:.2f} ({rows[c]:,})" for c, d in neighbours.itertuples(index=False))
         print(f"  {column}={category!r} ({rows[category]:,}): {listed}")
@@ -97,15 +99,6 @@ def run_demo(print=print, plot_path=None):
             ax.figure.savefig(plot_path, dpi=120, bbox_inches="tight")
             print(f"\nWrote {plot_path}: the occupation embeddings in 2-D.")
     return encoder
-
-
-def _position(encoder, column):
-    return encoder.categorical_features_.tolist().index(column)
-
-
-def _rows(encoder, column):
-    """Training rows (weighted) behind each category's own vector."""
-    return encoder.category_counts_[_position(encoder, column)].round().astype(int)
 
 
 def _target_encoder():
