@@ -314,6 +314,10 @@ class ColumnCoder:
         """Scale the numeric columns as a previous fit did (a warm start keeps its network)."""
         self.numeric_bounds, self.numeric_mean, self.numeric_scale = bounds, mean, scale
 
+    def numeric_scaling(self):
+        """``(bounds, mean, scale)`` of the numeric columns for the network."""
+        return self.numeric_bounds, self.numeric_mean, self.numeric_scale
+
     @property
     def table_vocabularies(self):
         """One vocabulary per table, in table order."""
@@ -371,7 +375,7 @@ class ColumnCoder:
         standardised = (clipped - self.numeric_mean) / self.numeric_scale
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
-    def merge_noisy_categories(self, codes, y, weight, smooth, plan):
+    def merge_noisy_categories(self, codes, y, weight, smooth, plan, factor=1):
         """Estimate each table's ``smooth`` and give its too-noisy categories the unknown row.
 
         With ``smooth="auto"``, in a column that looks like an identifier (most
@@ -394,6 +398,8 @@ class ColumnCoder:
         weight : ndarray of shape (n_samples,)
         smooth : "auto" or float
         plan : TablePlan
+        factor : int, default=1
+            Categories seen fewer than ``min(factor * m, 100)`` times are merged.
 
         Returns
         -------
@@ -420,7 +426,7 @@ class ColumnCoder:
             given = plan.given_mask(t, vocabulary)
             if plan.given[t] is not None and not plan.warm:
                 _warn_if_unmatched(name, plan, t, given[table_codes[table_codes < len(given)]], len(table_codes))
-            noisy = too_noisy(counts, m) & ~given
+            noisy = too_noisy(counts, m, factor) & ~given
             if smooth == "auto" and not given.all():
                 seen_once = (np.bincount(table_codes, minlength=n_rows)[:-1] == 1) & ~given
                 if _looks_like_identifier(name, seen_once, len(table_codes)):

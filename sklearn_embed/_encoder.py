@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from numbers import Integral, Real
 from typing import Any
 
@@ -40,7 +41,7 @@ from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, pred
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
 from ._prediction import prediction_columns, prediction_names
-from ._shrinkage import category_statistics
+from ._shrinkage import MERGE_FACTORS, category_statistics
 from ._similarity import nearest_categories
 from ._streaming import Stream
 from ._table_plan import check_same_columns, plan_tables
@@ -52,8 +53,8 @@ from ._training import (
     epoch_hook,
     mean_loss,
     mean_one_weights,
-    run_pass,
     train,
+    train_best_merge,
 )
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
@@ -141,9 +142,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         does (within-category variance over the variance of the category
         means): large for noisy targets, small when categories decide the
         target. 0 keeps the trained vectors. Categories seen fewer than
-        ``min(smooth_, 100)`` times get no vector of their own (they join the
-        unknown row before training): shrinking alone does not stop a tree
-        model from splitting on them. With "auto", a column where most rows
+        ``min(merge_factor_ * smooth_, 100)`` times get no vector of their own
+        (they join the unknown row before training): shrinking alone does not
+        stop a tree model from splitting on them. With ``early_stopping``, fit
+        trains a network for each ``merge_factor_`` in (1, 5) that merges
+        differently, on the same validation rows, and keeps the one with the
+        lower validation loss: many categories of a few noisy rows each
+        (aircraft for delays) are better merged, while users with a few
+        ratings each still tell much about their ratings. So a fit may train
+        twice. With "auto", a column where most rows
         hold a value seen on that row only is taken for an identifier: those
         values join the unknown row too (their vector would be their row's own
         target), with a :class:`~sklearn_embed.DataWarning`.
@@ -299,6 +306,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     smooth_ : dict
         ``{column: m}``, the shrinkage pseudo-count used for each column
         (``inf`` when the column showed no signal: every vector is the unknown one).
+
+    merge_factor_ : int
+        The merge threshold kept, in units of ``smooth_`` (see ``smooth``): 1
+        or 5 (always 1 without ``early_stopping``, on a warm start and with
+        ``partial_fit``).
 
     target_type_ : str
         "binary", "multiclass" or "continuous".
@@ -488,6 +500,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Called after every epoch with a dict: ``epoch``, ``max_iter``,
             ``loss``, ``validation_score`` (None without early stopping) and
             ``elapsed`` seconds. The command-line tool draws its progress with it.
+            When fit trains a second network (see ``smooth``), its epochs are
+            reported too, counting from 1 again.
 
         Returns
         -------
@@ -496,20 +510,23 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         continuing = self.warm_start and hasattr(self, "embeddings_")
         rng = check_random_state(self.random_state)
-        plan, params, data = self._start(X, y, sample_weight, rng, continuing=continuing)
         for stale in ("embedding_history_", "_stream"):  # from an earlier fit or partial_fit
             self.__dict__.pop(stale, None)
-        on_epoch, snapshots = epoch_hook(params, self.verbose, self.record_embeddings, callback)
-        history = train(params, data, TrainingConfig.of(self, self.target_type_), rng, on_epoch)
-        trained = history.train_idx
-        counts = plan.table_counts(data.codes[trained], data.weight[trained], self._tables())
-        self._keep_network(params, plan, counts, data)
-        self.n_iter_ = history.n_iter
-        self.loss_curve_ = history.loss_curve
-        self.validation_scores_ = history.validation_scores if self.early_stopping else None
-        self.best_validation_score_ = history.best_validation_score
-        if snapshots is not None:
-            self.embedding_history_ = [np.stack(snapshots[t]) for t in plan.lookups]
+        factors = MERGE_FACTORS if self.early_stopping and not continuing else (1,)
+        start = partial(self._start, X, y, sample_weight, continuing=continuing)
+
+        def train_network(params, data, split):
+            on_epoch, snapshots = epoch_hook(params, self.verbose, self.record_embeddings, callback)
+            config = TrainingConfig.of(self, self.target_type_)
+            return train(params, data, config, rng, on_epoch, split), snapshots
+
+        kept = train_best_merge(start, factors, rng, train_network)
+        self._keep_network(kept.params, kept.plan, kept.table_counts(self._tables()), kept.data)
+        self.n_iter_, self.loss_curve_ = kept.history.n_iter, kept.history.loss_curve
+        self.validation_scores_ = kept.history.validation_scores if self.early_stopping else None
+        self.best_validation_score_ = kept.history.best_validation_score
+        if kept.snapshots is not None:
+            self.embedding_history_ = [np.stack(kept.snapshots[t]) for t in kept.plan.lookups]
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -534,7 +551,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         all rows seen so far: ``smooth_`` re-estimated, vectors shrunk by their
         counts. A value seen without a row of its own gets one, starting at the
         unknown vector, once its count reaches ``fit``'s threshold
-        (``min_frequency``, and ``min(smooth_, 100)``). After ``fit`` (or
+        (``min_frequency``, and ``min(merge_factor_ * smooth_, 100)``). After ``fit`` (or
         :meth:`load`), the first call continues from the fitted weights, with
         statistics counted from then on. ``fit`` starts over.
 
@@ -580,11 +597,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             y = self._target.encode_more(y, len(frame)).y
         stream = self._stream
         self.smooth_ = stream.add_chunk(self._coder, frame, y, weight, self)
-        codes, target = self._coder.codes(frame), replace(self._target, y=y)
-        fixed_rows = stream.plan.fixed_rows(self._tables())
-        data = TrainingData.of(self._coder, frame, codes, target, weight, fixed_rows)
         config = TrainingConfig.of(self, self.target_type_)
-        loss = run_pass(stream.params, stream.optimizer, data, config, stream.rng)
+        data, loss = stream.train_pass(self._coder, frame, replace(self._target, y=y), weight, config)
         self.categories_, self.infrequent_categories_ = self._coder.category_lists()
         self._keep_network(stream.params, stream.plan, stream.table_counts(), data, stream)
         self.n_iter_ += 1
@@ -826,9 +840,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = tags.input_tags.string = tags.input_tags.allow_nan = True
         tags.target_tags.required = True
         return tags
 
@@ -848,11 +860,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         dims = plan.dims(names, coder.table_vocabularies, self.embedding_dim, count_infrequent=partial)
         self.embedding_dims_ = dict(zip(names, dims))
         coder.check_output_names(dims, self.remainder, prediction_names(target, self.append_prediction))
-        self.numeric_bounds_ = coder.numeric_bounds
-        self.numeric_mean_ = coder.numeric_mean
-        self.numeric_scale_ = coder.numeric_scale
+        self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_ = coder.numeric_scaling()
 
-    def _start(self, X, y, sample_weight, rng, *, continuing, classes=None, partial=False):
+    def _start(
+        self, X, y, sample_weight, rng, *, continuing, classes=None, partial=False, merge_factor=1
+    ):
         """Check the input, learn the columns and build the untrained network.
 
         With ``continuing``, the previous fit's tables, weights and numeric
@@ -876,7 +888,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         if continuing:  # the network's weights were learned on the old scaling
             coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)
         codes = coder.codes(frame)
-        self.smooth_ = coder.merge_noisy_categories(codes, target.y, weight, self.smooth, plan)
+        self.smooth_ = coder.merge_noisy_categories(
+            codes, target.y, weight, self.smooth, plan, merge_factor
+        )
+        self.merge_factor_ = merge_factor
         self._keep_columns(coder, target, plan, partial)
         sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         network = (len(self.numeric_mean_), sizes, target.n_outputs)

@@ -39,7 +39,7 @@ _ARRAY_LISTS = [
     "embeddings_", "coefs_", "intercepts_", "category_counts_", "category_target_means_",
 ]  # fmt: skip
 _ARRAYS = ["numeric_bounds_", "numeric_mean_", "numeric_scale_", "loss_curve_"]
-_SCALARS = ["n_features_in_", "n_iter_", "target_type_", "best_validation_score_"]
+_SCALARS = ["n_features_in_", "n_iter_", "target_type_", "best_validation_score_", "merge_factor_"]
 
 
 class ModelFileError(ValueError):

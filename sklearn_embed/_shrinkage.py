@@ -23,6 +23,13 @@ join the unknown row, like categories rarer than ``min_frequency``. The
 threshold is capped at ``MAX_MERGE_COUNT`` so that a column whose effect shows
 only in interactions (no marginal signal, ``m`` huge) keeps its frequent
 categories.
+
+``m`` is the break-even point for one mean; a vector of several dimensions
+fitted to ``n`` rows can carry more of their noise. Whether categories seen
+between ``m`` and ``5 m`` times help or hurt depends on the table (thousands of
+aircraft with a few flights each only add noise to delays; users with a few
+ratings each still say much about their ratings), so ``fit`` tries both
+thresholds (``MERGE_FACTORS``) and keeps the one with the lower validation loss.
 """
 
 import numpy as np
@@ -30,10 +37,13 @@ import numpy as np
 # Categories seen this often always keep a vector of their own.
 MAX_MERGE_COUNT = 100
 
+# The merge thresholds fit tries, in units of the column's ``smooth``.
+MERGE_FACTORS = (1, 5)
 
-def too_noisy(counts, smooth):
-    """Rows whose weighted count is below ``min(smooth, MAX_MERGE_COUNT)``."""
-    return counts < min(smooth, MAX_MERGE_COUNT)
+
+def too_noisy(counts, smooth, factor=1):
+    """Rows whose weighted count is below ``min(factor * smooth, MAX_MERGE_COUNT)``."""
+    return counts < min(factor * smooth, MAX_MERGE_COUNT)
 
 
 def auto_smooth(codes, y, weight, n_rows):

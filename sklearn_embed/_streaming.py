@@ -12,7 +12,7 @@ chunk at a time, so :class:`Stream` keeps, between calls:
   follow, as if from all rows seen so far;
 - a value without a row gets one once its count (over a shared table's
   columns) reaches the threshold ``fit`` applies (``min_frequency``, and
-  ``min(smooth_, 100)``); its vector starts at the unknown vector and its
+  ``min(merge_factor_ * smooth_, 100)``); its vector starts at the unknown vector and its
   statistics come along. A pass over rows seen before counts them again, as
   for any new chunk.
 
@@ -25,6 +25,7 @@ import pandas as pd
 
 from ._optim import Adam
 from ._shrinkage import MAX_MERGE_COUNT, harmonic_mean, pseudo_count
+from ._training import TrainingData, run_pass
 from ._vocabulary import count_threshold
 
 
@@ -67,8 +68,17 @@ class Stream:
         """
         self.observe(coder, frame, y, weight)
         smooth_ = self.smooth(estimator.smooth, estimator.categorical_features_.tolist())
-        self.grow(estimator.min_frequency, smooth_)
+        self.grow(estimator.min_frequency, smooth_, estimator.merge_factor_)
         return smooth_
+
+    def train_pass(self, coder, frame, target, weight, config):
+        """One epoch of the network over a chunk, in the current row layout (after :meth:`grow`).
+
+        Returns the chunk's training rows (``TrainingData``) and the epoch's loss.
+        """
+        fixed_rows = self.plan.fixed_rows(self.vocabularies)
+        data = TrainingData.of(coder, frame, coder.codes(frame), target, weight, fixed_rows)
+        return data, run_pass(self.params, self.optimizer, data, config, self.rng)
 
     def observe(self, coder, frame, y, weight):
         """Add a chunk's rows to the statistics, in the current row layout (before :meth:`grow`)."""
@@ -137,14 +147,15 @@ class Stream:
         """Weighted rows of each table row, summed over the table's columns."""
         return [sum(self.column_statistics(k)[0] for k in group) for group in self.plan.groups]
 
-    def grow(self, min_frequency, smooth_):
+    def grow(self, min_frequency, smooth_, merge_factor):
         """Give rows to the values whose count reaches the threshold; keep the rest as infrequent."""
         for t, (group, vocabulary) in enumerate(zip(self.plan.groups, self.vocabularies)):
             pending = self.pending[group[0]]
             for k in group[1:]:
                 pending = pending.add(self.pending[k], fill_value=0.0)
             m = list(smooth_.values())[group[0]]
-            threshold = max(count_threshold(min_frequency, self.n_seen), min(m, MAX_MERGE_COUNT), 1)
+            merged_below = min(merge_factor * m, MAX_MERGE_COUNT)
+            threshold = max(count_threshold(min_frequency, self.n_seen), merged_below, 1)
             ready = pending.index[(pending[0] >= threshold).to_numpy()]
             if len(ready) and not self.plan.frozen[t]:
                 self._add_categories(t, ready)

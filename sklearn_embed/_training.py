@@ -7,6 +7,7 @@ targets); knows nothing of DataFrames or of scikit-learn's estimator API.
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -41,7 +42,7 @@ class TrainingHistory:
         self.validation_scores = []
         self.best_validation_score = None
         self.n_iter = 0
-        self.train_idx = None
+        self.train_idx = self.validation_idx = None
 
 
 def split_validation(n_samples, validation_fraction, stratify, rng):
@@ -144,7 +145,7 @@ class TrainingData:
         return cls(codes, x_numeric, target.y, weight, unknown, target.stratify, fixed_rows)
 
 
-def train(params, data, config, rng, on_epoch=None):
+def train(params, data, config, rng, on_epoch=None, split=None):
     """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
 
     Parameters
@@ -158,9 +159,12 @@ def train(params, data, config, rng, on_epoch=None):
         Called after every epoch with ``params`` and a dict with keys ``epoch``,
         ``max_iter``, ``loss``, ``validation_score`` (None without early
         stopping) and ``elapsed`` (seconds).
+    split : (train_idx, validation_idx), default=None
+        The validation split to use with ``early_stopping`` (another network's,
+        to compare their validation losses); None draws one from ``rng``.
 
-    The history's ``train_idx`` holds the rows the weights were trained on
-    (all rows without early stopping).
+    The history's ``train_idx`` and ``validation_idx`` hold the rows the weights were trained on
+    (all rows without early stopping) and the held-out ones.
 
     With ``early_stopping``, a validation split is held out, the negated
     validation loss is recorded every epoch, training stops after
@@ -171,19 +175,17 @@ def train(params, data, config, rng, on_epoch=None):
     BLAS runs on ``BLAS_THREADS`` threads meanwhile.
     """
     with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
-        return _train(params, data, config, rng, on_epoch)
+        return _train(params, data, config, rng, on_epoch, split)
 
 
-def _train(params, data, config, rng, on_epoch):
+def _train(params, data, config, rng, on_epoch, split):
     history = TrainingHistory()
     n_samples = len(data.y)
-    if config.early_stopping:
-        train_idx, validation_idx = split_validation(
-            n_samples, config.validation_fraction, data.stratify, rng
-        )
-    else:
-        train_idx, validation_idx = np.arange(n_samples), None
-    history.train_idx = train_idx
+    if not config.early_stopping:
+        split = np.arange(n_samples), None
+    elif split is None:
+        split = split_validation(n_samples, config.validation_fraction, data.stratify, rng)
+    train_idx, validation_idx = history.train_idx, history.validation_idx = split
     batch_size = _batch_size(config.batch_size, len(train_idx))
 
     optimizer = Adam(params.dense, params.tables, config.learning_rate)
@@ -237,6 +239,63 @@ def _train(params, data, config, rng, on_epoch):
         history.best_validation_score = best_score
     _check_finite(params)
     return history
+
+
+class Trained(NamedTuple):
+    """One network trained with one merge threshold (see :func:`train_best_merge`)."""
+
+    factor: int
+    plan: Any
+    params: Any
+    data: TrainingData
+    history: TrainingHistory
+    snapshots: Any
+
+    def table_counts(self, vocabularies):
+        """Weighted rows of each table row among the rows the network trained on."""
+        rows = self.history.train_idx
+        return self.plan.table_counts(self.data.codes[rows], self.data.weight[rows], vocabularies)
+
+
+def train_best_merge(start, factors, rng, train_network):
+    """Train one network per merge threshold; keep the one with the lowest validation loss.
+
+    Parameters
+    ----------
+    start : callable
+        ``start(rng, merge_factor=factor)`` merges the rare categories, sets the
+        estimator's column attributes and returns ``(plan, params, data)``.
+    factors : tuple of int
+        Merge thresholds in units of ``smooth_``, fewest merged first.
+    rng : numpy.random.RandomState
+        Reset to its state on entry before each network is started.
+    train_network : callable
+        ``train_network(params, data, split)`` trains ``params`` in place and
+        returns ``(history, snapshots)``; ``split`` is None for the first
+        network, then the first network's validation split.
+
+    Returns
+    -------
+    Trained
+        The kept network; the estimator's column attributes are its own (its
+        ``start`` is called again when a later one was started after it).
+    """
+    seed, kept, sizes, split = rng.get_state(), None, None, None
+    for factor in factors:
+        rng.set_state(seed)
+        plan, params, data = start(rng, merge_factor=factor)
+        if [len(t) for t in params.tables] == sizes:
+            break  # a larger threshold that merges nothing more trains the same network
+        sizes = [len(t) for t in params.tables]
+        history, snapshots = train_network(params, data, split)
+        # The same validation rows for every network, so that their losses compare.
+        split = history.train_idx, history.validation_idx
+        if kept is None or history.best_validation_score > kept.history.best_validation_score:
+            kept = Trained(factor, plan, params, data, history, snapshots)
+    if kept.factor != factor:  # the estimator's attributes are the last start's
+        rng.set_state(seed)
+        start(rng, merge_factor=kept.factor)
+    return kept
 
 
 def epoch_hook(params, verbose, record, callback):

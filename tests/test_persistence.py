@@ -215,7 +215,10 @@ def test_model_json_is_readable_and_declares_its_format(tmp_path):
         document = json.loads(archive.read("model.json"))
         assert all(name.endswith((".npy", ".json")) for name in archive.namelist())
     assert document["format"] == "sklearn-embed-model" and document["version"] == 1
-    assert document["values"]["categories_0"] == {"kind": "str", "missing": True, "object": True}
+    # occupation (column 3) keeps its missing value as a category; workclass merged it.
+    assert document["values"]["categories_3"] == {"kind": "str", "missing": True, "object": True}
+    assert document["values"]["categories_0"] == {"kind": "str", "missing": False, "object": True}
+    assert document["state"]["merge_factor_"] == 5
 
 
 def test_an_interrupted_save_leaves_no_file(tmp_path, monkeypatch):

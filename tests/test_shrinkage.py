@@ -80,6 +80,55 @@ def test_categories_only_in_the_validation_split_get_the_unknown_vector():
     assert 0.05 < untrained.mean() < 0.15
 
 
+def _tail_table(n_tail, tail_effect, seed):
+    """A numeric signal and a column of ``n_tail`` categories of a few rows each, heavy-tailed noise."""
+    rng = np.random.RandomState(seed)
+    n = 4000
+    tail = rng.randint(n_tail, size=n)
+    x = rng.normal(size=n)
+    y = np.sin(2 * x) + rng.normal(scale=tail_effect, size=n_tail)[tail] + rng.standard_t(2, size=n)
+    return pd.DataFrame({"tail": tail.astype(str), "x": x}), y
+
+
+@pytest.mark.filterwarnings("ignore:Column 'tail'.*constant:sklearn_embed.DataWarning")
+def test_fit_merges_few_row_categories_that_only_add_noise():
+    # 800 categories of ~5 rows and no effect: with smooth=3, factor 1 keeps those of 3+ rows.
+    X, y = _tail_table(800, 0.0, seed=0)
+    epochs = []
+    enc = EmbeddingEncoder(smooth=3, categorical_features=["tail"], random_state=0)
+    enc.fit(X, y, callback=lambda record: epochs.append(record["epoch"]))
+    assert enc.merge_factor_ == 5
+    assert (enc.category_counts_[0][:-1] >= 15).all()  # min(5 * smooth, 100)
+    assert len(enc.categories_[0]) < 10 and len(enc.infrequent_categories_[0]) > 790
+    assert epochs.count(1) == 2 and len(epochs) > enc.n_iter_  # two networks were trained
+
+
+def test_fit_keeps_few_row_categories_that_carry_signal():
+    # The same shape, but each category moves y by about twice the noise's spread.
+    X, y = _tail_table(800, 3.0, seed=0)
+    enc = EmbeddingEncoder(smooth=3, categorical_features=["tail"], random_state=0).fit(X, y)
+    assert enc.merge_factor_ == 1
+    assert len(enc.categories_[0]) > 600  # those of 3 rows or more
+    # The attributes are those of the kept network, although the other was started after it.
+    assert len(enc.embeddings_[0]) == len(enc.categories_[0]) + 1 == len(enc.category_counts_[0])
+    assert enc.get_feature_names_out().size == enc.transform(X).shape[1]
+    again = EmbeddingEncoder(smooth=3, categorical_features=["tail"], random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), enc.transform(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_one_network_when_no_category_is_rare_or_without_early_stopping(early_stopping):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"shop": rng.choice(list("abc"), size=600), "x": rng.normal(size=600)})
+    y = (X["shop"] == "a") ^ (X["x"] > 0)
+    epochs = []
+    enc = EmbeddingEncoder(early_stopping=early_stopping, max_iter=20, random_state=0)
+    enc.fit(X, y, callback=lambda record: epochs.append(record["epoch"]))
+    assert enc.merge_factor_ == 1
+    assert epochs == list(range(1, enc.n_iter_ + 1))
+
+
 @pytest.mark.slow
 def test_recovers_known_effects():
     """Pairwise embedding distances rank-correlate with the true effect distances."""
