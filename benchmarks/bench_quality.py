@@ -306,7 +306,7 @@ def chart(rows, path):
         sub = [r for r in rows if r["dataset"] == name]
         labels = [r["pipeline"] for r in sub]
         values = np.array([r["mean"] for r in sub])
-        colours = ["C2" if label.startswith("Embedding") else "C7" for label in labels]
+        colours = ["C2" if label.startswith(("Embedding", "Prediction")) else "C7" for label in labels]
         ax.barh(range(len(sub)), values, xerr=[r["std"] for r in sub], color=colours)
         ax.set_yticks(range(len(sub)), labels if ax is axes[0][0] else [""] * len(sub))
         ax.invert_yaxis()
