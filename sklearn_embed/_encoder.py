@@ -190,7 +190,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         unknown-code replacement. An int gives bit-identical embeddings on refit.
 
     verbose : int, default=0
-        Print the loss of every epoch when positive.
+        Print the loss of every epoch when positive (of each network, when fit
+        trains two: see ``smooth``).
 
     record_embeddings : bool, default=False
         Keep a copy of every table after each epoch in ``embedding_history_``,

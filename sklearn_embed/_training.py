@@ -250,6 +250,7 @@ class Trained(NamedTuple):
     data: TrainingData
     history: TrainingHistory
     snapshots: Any
+    warned: list  # warnings.WarningMessage raised while starting and training it
 
     def table_counts(self, vocabularies):
         """Weighted rows of each table row among the rows the network trained on."""
@@ -278,23 +279,33 @@ def train_best_merge(start, factors, rng, train_network):
     -------
     Trained
         The kept network; the estimator's column attributes are its own (its
-        ``start`` is called again when a later one was started after it).
+        ``start`` is called again when a later one was started after it). The
+        warnings raised while starting and training it are raised again, at
+        the caller of ``fit``; those of the other network are dropped.
     """
     seed, kept, sizes, split = rng.get_state(), None, None, None
     for factor in factors:
         rng.set_state(seed)
-        plan, params, data = start(rng, merge_factor=factor)
-        if [len(t) for t in params.tables] == sizes:
-            break  # a larger threshold that merges nothing more trains the same network
-        sizes = [len(t) for t in params.tables]
-        history, snapshots = train_network(params, data, split)
+        # Held back: a network that is not kept must not warn (a column it merged away).
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            plan, params, data = start(rng, merge_factor=factor)
+            if [len(t) for t in params.tables] == sizes:
+                break  # a larger threshold that merges nothing more trains the same network
+            sizes = [len(t) for t in params.tables]
+            history, snapshots = train_network(params, data, split)
         # The same validation rows for every network, so that their losses compare.
         split = history.train_idx, history.validation_idx
         if kept is None or history.best_validation_score > kept.history.best_validation_score:
-            kept = Trained(factor, plan, params, data, history, snapshots)
+            kept = Trained(factor, plan, params, data, history, snapshots, warned)
     if kept.factor != factor:  # the estimator's attributes are the last start's
         rng.set_state(seed)
-        start(rng, merge_factor=kept.factor)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the kept network's warnings are held already
+            start(rng, merge_factor=kept.factor)
+    for warning in kept.warned:
+        # Shown at the caller of EmbeddingEncoder.fit, past fit and _fit_context.
+        warnings.warn(warning.message, warning.category, stacklevel=4)
     return kept
 
 

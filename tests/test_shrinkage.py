@@ -1,12 +1,14 @@
 """Shrinkage and merging of noisy categories (the leakage control), and effect recovery."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.spatial.distance import pdist
 from scipy.stats import spearmanr
 
-from sklearn_embed import EmbeddingEncoder
+from sklearn_embed import DataWarning, EmbeddingEncoder
 from sklearn_embed._shrinkage import MAX_MERGE_COUNT, auto_smooth, shrink_table, too_noisy
 
 
@@ -114,6 +116,27 @@ def test_fit_keeps_few_row_categories_that_carry_signal():
     assert enc.get_feature_names_out().size == enc.transform(X).shape[1]
     again = EmbeddingEncoder(smooth=3, categorical_features=["tail"], random_state=0).fit(X, y)
     np.testing.assert_array_equal(again.transform(X), enc.transform(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.filterwarnings("ignore:Column 'shop'.*constant:sklearn_embed.DataWarning")  # as classes
+def test_the_network_not_kept_does_not_warn():
+    # 500 shops of 8 rows, smooth_ about 2.6: five times it would merge every shop (a
+    # constant column, which warns), but the shops carry signal and the usual threshold wins.
+    rng = np.random.RandomState(0)
+    shop = np.repeat(np.arange(500), 8)
+    y = rng.normal(scale=0.6, size=500)[shop] + rng.normal(size=shop.size)
+    X = pd.DataFrame({"shop": shop.astype(str)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        enc = EmbeddingEncoder(random_state=0).fit(X, y)
+    assert enc.merge_factor_ == 1 and len(enc.categories_[0]) == 500
+    assert [str(w.message) for w in caught] == []
+    # The kept network's warnings are raised once, at the caller of fit.
+    with pytest.warns(DataWarning, match="5 distinct whole numbers") as record:
+        EmbeddingEncoder(max_iter=5, random_state=0).fit(X, np.clip(np.round(y), -2, 2).astype(int))
+    target_warnings = [w for w in record if "5 distinct whole numbers" in str(w.message)]
+    assert len(target_warnings) == 1 and target_warnings[0].filename == __file__
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
