@@ -310,8 +310,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     merge_factor_ : int
         The merge threshold kept, in units of ``smooth_`` (see ``smooth``): 1
-        or 5 (always 1 without ``early_stopping``, on a warm start and with
-        ``partial_fit``).
+        or 5. Without ``early_stopping`` and for ``partial_fit`` from scratch it
+        is 1; a warm-started ``fit`` and ``partial_fit`` after ``fit`` keep the
+        previous fit's.
 
     target_type_ : str
         "binary", "multiclass" or "continuous".
@@ -326,7 +327,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Biases of the dense layers.
 
     n_iter_ : int
-        Epochs run.
+        Epochs run (by the kept network, when fit trained two).
 
     loss_curve_ : list of float
         Mean training loss of each epoch (without the L2 penalty).
@@ -513,7 +514,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         for stale in ("embedding_history_", "_stream"):  # from an earlier fit or partial_fit
             self.__dict__.pop(stale, None)
-        factors = MERGE_FACTORS if self.early_stopping and not continuing else (1,)
+        factors = (self.merge_factor_,) if continuing else MERGE_FACTORS if self.early_stopping else (1,)
         start = partial(self._start, X, y, sample_weight, continuing=continuing)
 
         def train_network(params, data, split):
@@ -587,7 +588,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             if classes is None:  # after fit, its classes
                 classes = getattr(self, "classes_", None)
             plan, params, data = self._start(
-                X, y, sample_weight, rng,
+                X, y, sample_weight, rng, merge_factor=getattr(self, "merge_factor_", 1),
                 continuing=hasattr(self, "embeddings_"), classes=classes, partial=True,
             )  # fmt: skip
             self._stream = Stream(params, plan, self._tables(), rng, self.learning_rate_init)

@@ -28,8 +28,9 @@ categories.
 fitted to ``n`` rows can carry more of their noise. Whether categories seen
 between ``m`` and ``5 m`` times help or hurt depends on the table (thousands of
 aircraft with a few flights each only add noise to delays; users with a few
-ratings each still say much about their ratings), so ``fit`` tries both
-thresholds (``MERGE_FACTORS``) and keeps the one with the lower validation loss.
+ratings each still say much about their ratings), so with early stopping
+``fit`` tries both thresholds, ``min(m, 100)`` and ``min(5 m, 100)``
+(``MERGE_FACTORS``), and keeps the one with the lower validation loss.
 """
 
 import numpy as np
@@ -41,9 +42,14 @@ MAX_MERGE_COUNT = 100
 MERGE_FACTORS = (1, 5)
 
 
+def merge_threshold(smooth, factor=1):
+    """The count below which a category joins the unknown row: ``min(factor * smooth, 100)``."""
+    return min(factor * smooth, MAX_MERGE_COUNT)
+
+
 def too_noisy(counts, smooth, factor=1):
-    """Rows whose weighted count is below ``min(factor * smooth, MAX_MERGE_COUNT)``."""
-    return counts < min(factor * smooth, MAX_MERGE_COUNT)
+    """Rows whose weighted count is below :func:`merge_threshold`."""
+    return counts < merge_threshold(smooth, factor)
 
 
 def auto_smooth(codes, y, weight, n_rows):

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._optim import Adam
-from ._shrinkage import MAX_MERGE_COUNT, harmonic_mean, pseudo_count
+from ._shrinkage import harmonic_mean, merge_threshold, pseudo_count
 from ._training import TrainingData, run_pass
 from ._vocabulary import count_threshold
 
@@ -154,8 +154,8 @@ class Stream:
             for k in group[1:]:
                 pending = pending.add(self.pending[k], fill_value=0.0)
             m = list(smooth_.values())[group[0]]
-            merged_below = min(merge_factor * m, MAX_MERGE_COUNT)
-            threshold = max(count_threshold(min_frequency, self.n_seen), merged_below, 1)
+            floor = count_threshold(min_frequency, self.n_seen)
+            threshold = max(floor, merge_threshold(m, merge_factor), 1)
             ready = pending.index[(pending[0] >= threshold).to_numpy()]
             if len(ready) and not self.plan.frozen[t]:
                 self._add_categories(t, ready)

@@ -103,6 +103,13 @@ def test_fit_merges_few_row_categories_that_only_add_noise():
     assert (enc.category_counts_[0][:-1] >= 15).all()  # min(5 * smooth, 100)
     assert len(enc.categories_[0]) < 10 and len(enc.infrequent_categories_[0]) > 790
     assert epochs.count(1) == 2 and len(epochs) > enc.n_iter_  # two networks were trained
+    # Continuing keeps the threshold fit chose: the merged categories stay merged.
+    n_kept = len(enc.categories_[0])
+    enc.partial_fit(X, y)
+    assert enc.merge_factor_ == 5 and len(enc.categories_[0]) == n_kept
+    warm = EmbeddingEncoder(smooth=3, categorical_features=["tail"], warm_start=True, random_state=0)
+    warm.fit(X, y).fit(X, y)
+    assert warm.merge_factor_ == 5 and len(warm.categories_[0]) == n_kept
 
 
 def test_fit_keeps_few_row_categories_that_carry_signal():
