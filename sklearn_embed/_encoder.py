@@ -273,7 +273,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     infrequent_categories_ : list of ndarray
         For each embedded column, the categories seen in ``fit`` but rarer than
-        ``min_frequency``; they use the unknown vector.
+        ``min_frequency`` or than the merge threshold of ``smooth``; they use
+        the unknown vector.
 
     embeddings_ : list of ndarray of shape (len(categories_[i]) + 1, dim)
         The learned tables, float32. Row ``k`` is the vector of
@@ -330,7 +331,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Epochs run (by the kept network, when fit trained two).
 
     loss_curve_ : list of float
-        Mean training loss of each epoch (without the L2 penalty).
+        Mean training loss of each epoch (without the L2 penalty), of the
+        kept network when fit trained two (as ``validation_scores_`` and
+        ``best_validation_score_``).
 
     validation_scores_ : list of float or None
         Negated validation loss of each epoch (greater is better, like the
