@@ -41,12 +41,12 @@ def timed_fit(ds, factors):
 
 def measure(ds, rounds):
     times = {"chosen": [], "first only": []}
+    encoders = {}
     for _ in range(rounds):
         for label, factors in (("chosen", (1, 5)), ("first only", (1,))):
-            seconds, encoder = timed_fit(ds, factors)
+            seconds, encoders[label] = timed_fit(ds, factors)
             times[label].append(seconds)
-            fitted = encoder if label == "chosen" else fitted
-            first = encoder if label == "first only" else None
+    fitted, first = encoders["chosen"], encoders["first only"]
     ratio = statistics.median(c / f for c, f in zip(times["chosen"], times["first only"]))
     kept = sum(len(c) for c in fitted.categories_)
     return {
