@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 
-from . import __version__
+from ._version import __version__
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
@@ -184,11 +184,12 @@ def _fit_in_chunks(args):
     classes = _classes_of(target, encoder.target_type)
     progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
 
-    def stale(message):
+    def stale(warning):
         """A column called constant on an early chunk that has vectors by the end."""
-        found = re.match(r"Column '(.*)': none of its .* values is frequent enough", message)
         names = list(encoder.categorical_features_)
-        return bool(found) and found[1] in names and len(encoder.categories_[names.index(found[1])]) > 0
+        if getattr(warning, "kind", None) != "constant_column" or warning.column not in names:
+            return False
+        return len(encoder.categories_[names.index(warning.column)]) > 0
 
     with _warnings_as_lines(say, before=progress.close, stale=stale):
         try:
@@ -375,7 +376,8 @@ def _warnings_as_lines(say, before=None, stale=None):
     """Print each warning raised inside as one line on stderr, without source lines.
 
     ``before`` runs first (the progress line must be gone before anything is printed);
-    messages for which ``stale(message)`` is true, judged at the end, are left out.
+    warnings for which ``stale(warning)`` is true, judged at the end, are left out
+    (``warning`` is the raised instance: a ``DataWarning`` has ``kind`` and ``column``).
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -383,9 +385,9 @@ def _warnings_as_lines(say, before=None, stale=None):
     if before is not None:
         before()
     # Once each: a chunked fit raises the same warning on many chunks.
-    for message in dict.fromkeys(" ".join(str(warning.message).split()) for warning in caught):
-        if stale is None or not stale(message):
-            say(f"sklearn-embed: warning: {as_options(message)}")
+    shown = {" ".join(str(w.message).split()): w.message for w in caught if not (stale and stale(w.message))}
+    for message in shown:
+        say(f"sklearn-embed: warning: {as_options(message)}")
 
 
 def as_options(message):

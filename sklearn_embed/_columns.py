@@ -7,6 +7,7 @@ for the network, and which output columns each input column becomes. Nothing
 here knows about the network's weights or about the estimator API.
 """
 
+import copy
 import warnings
 from numbers import Integral
 
@@ -19,10 +20,9 @@ from pandas.api.types import (
     is_object_dtype,
     is_string_dtype,
 )
-from sklearn.utils.validation import check_array, validate_data
 
 from ._exceptions import DataWarning
-from ._shrinkage import auto_smooth, harmonic_mean, too_noisy, weighted_counts
+from ._statistics import mean_and_scale
 from ._vocabulary import Vocabulary
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
@@ -33,11 +33,6 @@ MAX_AUTO_DIM = 50
 # quantiles: a handful of extreme values (1e12 among thousands of ordinary ones)
 # would otherwise set the standard deviation and squash every other value to 0.
 NUMERIC_CLIP = 0.001
-
-# A column is called an identifier when at least this many of its categories
-# are seen on one row only, and such one-row values fill this share of the rows.
-MIN_IDENTIFIER_VALUES = 20
-IDENTIFIER_SHARE = 0.5
 
 # transform compares a column's share of unknown rows with fit's only on this
 # many rows or more: a handful of rows says little.
@@ -56,31 +51,6 @@ def is_auto_categorical(series):
     if isinstance(dtype, CategoricalDtype) or is_bool_dtype(dtype):
         return True
     return is_string_dtype(dtype) or is_object_dtype(dtype)
-
-
-def check_frame(estimator, X, *, reset):
-    """Validate ``X`` for ``estimator`` and return it as a DataFrame whose columns keep their dtypes.
-
-    DataFrames pass as they are (polars and pyarrow tables are converted);
-    arrays go through scikit-learn's ``check_array``, for its errors on 1-D,
-    3-D, sparse and empty input.
-    """
-    if hasattr(X, "to_pandas") and hasattr(X, "columns"):  # polars, pyarrow
-        X = X.to_pandas()
-    if not isinstance(X, pd.DataFrame):
-        X = check_array(X, dtype=None, ensure_all_finite=False)
-        if X.dtype.kind in "US":
-            X = X.astype(object)
-        validate_data(estimator, X, reset=reset, skip_check_array=True)
-        frame = pd.DataFrame(X)
-        return frame.infer_objects() if X.dtype == object else frame
-    validate_data(estimator, X, reset=reset, skip_check_array=True)
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        kind = "sample(s)" if X.shape[0] == 0 else "feature(s)"
-        raise ValueError(
-            f"Found array with 0 {kind} (shape={X.shape}) while a minimum of 1 is required."
-        )
-    return X
 
 
 def resolve_categorical_mask(frame, feature_names, categorical_features):
@@ -281,13 +251,6 @@ class ColumnCoder:
         names = [feature_names[i] for i in positions]
         tables = plan.vocabularies(frame, positions, names, min_frequency)
         coder = cls(feature_names, mask, [tables[t] for t in plan.lookups], plan.lookups)
-        if not positions.size:
-            warnings.warn(
-                "EmbeddingEncoder found no categorical column to embed; transform will "
-                "pass X through. Name integer-coded categoricals in categorical_features.",
-                UserWarning,
-                stacklevel=4,  # the caller of EmbeddingEncoder.fit, past _fit_context
-            )
         coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
         coder.numeric_bounds = outlier_bounds(x_numeric)
@@ -310,13 +273,15 @@ class ColumnCoder:
         coder.embedded_dtypes = layout["embedded_dtypes"]
         return coder
 
-    def use_numeric_scaling(self, bounds, mean, scale):
-        """Scale the numeric columns as a previous fit did (a warm start keeps its network)."""
-        self.numeric_bounds, self.numeric_mean, self.numeric_scale = bounds, mean, scale
+    def copy(self):
+        """A copy whose vocabularies can change (merges, new rows) without changing this one's.
 
-    def numeric_scaling(self):
-        """``(bounds, mean, scale)`` of the numeric columns for the network."""
-        return self.numeric_bounds, self.numeric_mean, self.numeric_scale
+        The columns of a shared table still share one vocabulary.
+        """
+        copied = copy.copy(self)
+        tables = {id(v): copy.copy(v) for v in self.vocabularies}
+        copied.vocabularies = [tables[id(v)] for v in self.vocabularies]
+        return copied
 
     @property
     def table_vocabularies(self):
@@ -342,22 +307,36 @@ class ColumnCoder:
         Values without a row of their own get the unknown row; with
         ``check_unknown``, values never seen at fit time raise a ``ValueError``.
         """
-        columns = []
-        for vocabulary, i in zip(self.vocabularies, np.flatnonzero(self.categorical_mask)):
-            series = frame.iloc[:, i]
-            codes = vocabulary.encode(series)
-            unknown = codes < 0
+        codes = self.raw_codes(frame)
+        for k, (vocabulary, i) in enumerate(zip(self.vocabularies, self.embedded_positions)):
+            unknown = codes[:, k] < 0
             if check_unknown and unknown.any():
-                values, n_values = vocabulary.unseen_values(series, codes)
+                values, n_values = vocabulary.unseen_values(frame.iloc[:, i], codes[:, k])
                 if n_values:
                     raise ValueError(
                         f"Found {n_values} unknown categories in column "
                         f"{self.feature_names[i]!r} during transform, e.g. {values}. Use "
                         "handle_unknown='use_unknown' to give them the learned unknown vector."
                     )
-            codes[unknown] = vocabulary.unknown_row
-            columns.append(codes)
+            codes[unknown, k] = vocabulary.unknown_row
+        return codes
+
+    def raw_codes(self, frame):
+        """Table rows of every embedded column, -1 for values without a row of their own."""
+        columns = [
+            vocabulary.encode(frame.iloc[:, i])
+            for vocabulary, i in zip(self.vocabularies, self.embedded_positions)
+        ]
         return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0), np.int32)
+
+    @property
+    def embedded_positions(self):
+        """Position of each embedded column among the input columns."""
+        return np.flatnonzero(self.categorical_mask)
+
+    def unknown_rows(self):
+        """The unknown row of each embedded column's table."""
+        return np.array([v.unknown_row for v in self.vocabularies], dtype=np.int32)
 
     def numeric_values(self, frame):
         """The numeric columns as float64, shape (n_samples, n_numeric); NaN kept."""
@@ -375,96 +354,36 @@ class ColumnCoder:
         standardised = (clipped - self.numeric_mean) / self.numeric_scale
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
-    def merge_noisy_categories(self, codes, y, weight, smooth, plan, factor=1):
-        """Estimate each table's ``smooth`` and give its too-noisy categories the unknown row.
-
-        With ``smooth="auto"``, in a column that looks like an identifier (most
-        training rows hold a value seen on that row only), those single-row
-        categories also join the unknown row: one row cannot tell a category's
-        effect from that row's own target, which a vector of their own would
-        hand to the downstream model. Where they are a minority, the column's
-        ``smooth``, estimated from its repeated categories, says how far one row
-        is trusted. A shared table counts the rows of all its columns and takes
-        the harmonic mean of its columns' ``smooth``;
-        categories with a given vector are never merged, and a frozen table is
-        not shrunk (``smooth`` 0).
-
-        Parameters
-        ----------
-        codes : ndarray of int, shape (n_samples, n_embedded)
-            Training codes; rewritten in place in the new row layout.
-        y : ndarray
-            Training targets as ``Target.y`` holds them.
-        weight : ndarray of shape (n_samples,)
-        smooth : "auto" or float
-        plan : TablePlan
-        factor : int, default=1
-            Categories seen fewer than ``min(factor * m, 100)`` times are merged.
-
-        Returns
-        -------
-        smooth_ : dict
-            ``{column: m}``, the pseudo-count of each embedded column.
-        """
-        smooth_ = {}
-        vocabularies = self.table_vocabularies
-        for t, (group, vocabulary) in enumerate(zip(plan.groups, vocabularies)):
-            name = "+".join(str(self.embedded_names[k]) for k in group)
-            # The group's columns one after the other, as if they were one column.
-            table_codes = codes[:, group].ravel(order="F")
-            table_weight = np.tile(weight, len(group))
-            n_rows = vocabulary.n_rows
-            if plan.frozen[t]:
-                m = 0.0
-            elif smooth == "auto":
-                # Per column (a team's effect at home and away differ in sign), then
-                # the harmonic mean: the columns' evidence for signal adds up.
-                m = harmonic_mean([auto_smooth(codes[:, k], y, weight, n_rows) for k in group])
-            else:
-                m = float(smooth)
-            counts = weighted_counts(table_codes, table_weight, n_rows)[:-1]
-            given = plan.given_mask(t, vocabulary)
-            if plan.given[t] is not None and not plan.warm:
-                _warn_if_unmatched(name, plan, t, given[table_codes[table_codes < len(given)]], len(table_codes))
-            noisy = too_noisy(counts, m, factor) & ~given
-            if smooth == "auto" and not given.all():
-                seen_once = (np.bincount(table_codes, minlength=n_rows)[:-1] == 1) & ~given
-                if _looks_like_identifier(name, seen_once, len(table_codes)):
-                    noisy |= seen_once
-                elif noisy.all() and len(noisy):
-                    _warn_constant_column(name, len(noisy), m)
-            if noisy.any():
-                codes[:, group] = vocabulary.merge_into_unknown(noisy)[codes[:, group]]
-            smooth_.update({self.embedded_names[k]: m for k in group})
-        unknown_rows = np.array([v.unknown_row for v in self.vocabularies], dtype=codes.dtype)
-        self.unknown_shares = (codes == unknown_rows).mean(axis=0)
-        return {name: smooth_[name] for name in self.embedded_names}
-
-    def warn_on_unknown_drift(self, frame, codes):
-        """Warn for columns whose share of unknown rows is far above the training share.
+    def unknown_drift(self, frame, codes):
+        """Findings for columns whose share of unknown rows is far above the training share.
 
         A column read with another dtype than at fit (zip codes as numbers, say)
         or from another source maps most rows to the unknown vector, which is a
         plausible-looking but empty output.
+
+        Returns
+        -------
+        findings : list of DataWarning
         """
         if len(codes) < MIN_ROWS_FOR_DRIFT:
-            return
+            return []
+        findings = []
         for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
             share, expected = np.mean(codes[:, k] == vocabulary.unknown_row), self.unknown_shares[k]
             if share <= expected + (1 - expected) / 2:
                 continue
-            i = np.flatnonzero(self.categorical_mask)[k]
+            i = self.embedded_positions[k]
             # The rows on the unknown row, marked -1 as unseen_values wants them.
             marked = np.where(codes[:, k] == vocabulary.unknown_row, -1, codes[:, k])
             unseen, _ = vocabulary.unseen_values(frame.iloc[:, i], marked)
-            warnings.warn(
+            message = (
                 f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
                 f"vector in transform, against {expected:.0%} at fit (e.g. {unseen}). Check "
                 "that the column holds the same values as at fit (dtype now "
-                f"{frame.dtypes.iloc[i]}, at fit {self.embedded_dtypes[k]}).",
-                DataWarning,
-                stacklevel=4,  # the caller of transform, past scikit-learn's set_output wrapper
+                f"{frame.dtypes.iloc[i]}, at fit {self.embedded_dtypes[k]})."
             )
+            findings.append(DataWarning(message, kind="unknown_drift", column=name))
+        return findings
 
     def check_output_names(self, dims, remainder, appended=()):
         """Refuse input column names that would make two output columns share a name."""
@@ -552,74 +471,3 @@ def outlier_bounds(x):
     bounds = np.column_stack([low - spread, high + spread])
     bounds[spread == 0] = [-np.inf, np.inf]
     return np.nan_to_num(bounds, nan=0.0, posinf=np.inf, neginf=-np.inf)
-
-
-def mean_and_scale(x):
-    """Column means and standard deviations, ignoring NaN, safe at any scale.
-
-    Each column is divided by its largest magnitude first, so that values near
-    1e200 do not overflow when squared and values near 1e-300 do not underflow.
-    All-missing columns get mean 0; constant ones scale 1.
-
-    Returns
-    -------
-    mean, scale : ndarray of shape (n_columns,)
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-        size = np.nanmax(np.abs(x), axis=0) if x.shape[0] else np.zeros(x.shape[1])
-        size = np.where(np.isfinite(size) & (size > 0), size, 1.0)
-        unit = x / size
-        mean = np.nan_to_num(np.nanmean(unit, axis=0), nan=0.0) * size
-        std = np.nan_to_num(np.nanstd(unit, axis=0), nan=0.0) * size
-    return mean, np.where(std > 0, std, 1.0)
-
-
-def _warn_if_unmatched(name, plan, t, matched, n_rows):
-    """Warn when a given table leaves most of its column's training rows without a vector.
-
-    Table and column naming categories differently ("U1" against "u1", "7030"
-    against "07030") leaves the given vectors unused: a frozen column becomes
-    (nearly) constant when fewer than half of its rows find their category; an
-    unfrozen one, which may rightly be given only some categories, learns from
-    scratch when none does.
-    """
-    share = matched.sum() / n_rows
-    if share >= 0.5 or (share > 0 and not plan.frozen[t]):
-        return
-    effect = "share the unknown vector" if plan.frozen[t] else "start from random vectors"
-    table = plan.given[t].index[:3].tolist()
-    warnings.warn(
-        f"Column {name!r}: only {share:.0%} of its {n_rows:,} training rows hold a category of "
-        f"its table in {plan.source} (e.g. {table}); the others {effect}. Check that the "
-        "table names categories as the column does.",
-        DataWarning,
-        stacklevel=6,  # the caller of EmbeddingEncoder.fit, past merge, _start and _fit_context
-    )
-
-
-def _looks_like_identifier(name, seen_once, n_samples):
-    """Whether most rows hold a value seen on that row only (an id); warns if so."""
-    n_once = int(seen_once.sum())
-    if n_once < MIN_IDENTIFIER_VALUES or n_once < IDENTIFIER_SHARE * n_samples:
-        return False
-    warnings.warn(
-        f"Column {name!r} looks like an identifier: {n_once:,} of its {n_samples:,} training "
-        "rows hold a value seen on that row only. Those values share the unknown vector (a "
-        "vector of their own would hand their row's target to the downstream model). If "
-        "the column is an id, drop it from X; smooth=0 keeps a vector for every value.",
-        DataWarning,
-        stacklevel=5,  # the caller of EmbeddingEncoder.fit, past merge and _fit_context
-    )
-    return True
-
-
-def _warn_constant_column(name, n_values, smooth):
-    """Warn when no category of a column keeps a vector: its output is constant."""
-    warnings.warn(
-        f"Column {name!r}: none of its {n_values:,} values is frequent enough for the "
-        f"column's noise level (smooth_={smooth:.3g}) to get a vector of its own, so its "
-        "output columns are constant. Drop it, or pass smooth=0 to keep every value.",
-        DataWarning,
-        stacklevel=5,  # the caller of EmbeddingEncoder.fit, past merge and _fit_context
-    )

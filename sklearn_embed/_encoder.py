@@ -7,10 +7,9 @@ target in ``_target``. This module wires them to the estimator API.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
-from dataclasses import replace
-from functools import partial
 from numbers import Integral, Real
 from typing import Any
 
@@ -18,17 +17,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._columns import (
-    ColumnCoder,
-    check_frame,
-    embedded_position,
-    output_dtype,
-    resolve_categorical_mask,
-    table_frame,
-)
+from ._columns import ColumnCoder, embedded_position, output_dtype, table_frame
 from ._compat import (
     HasMethods,
     Interval,
@@ -37,25 +28,26 @@ from ._compat import (
     _check_feature_names_in,
     _fit_context,
 )
+from ._exceptions import warn_at_caller
+from ._fitting import (
+    FitSpec,
+    Inputs,
+    Previous,
+    copy_stream,
+    draw_seed,
+    fit_state,
+    sample_weights,
+    start_stream,
+    stream_chunk,
+)
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, predict_in_chunks
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
 from ._prediction import prediction_columns, prediction_names
-from ._shrinkage import MERGE_FACTORS, category_statistics
 from ._similarity import nearest_categories
-from ._streaming import Stream
-from ._table_plan import check_same_columns, plan_tables
+from ._table_plan import tables_of_fit
 from ._target import TARGET_TYPES, Target, encode_target
-from ._training import (
-    TrainingConfig,
-    TrainingData,
-    continue_dense,
-    epoch_hook,
-    mean_loss,
-    mean_one_weights,
-    train,
-    train_best_merge,
-)
+from ._training import TrainingConfig, mean_loss
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
 HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
@@ -513,25 +505,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self : EmbeddingEncoder
             Fitted encoder.
         """
-        continuing = self.warm_start and hasattr(self, "embeddings_")
-        rng = check_random_state(self.random_state)
-        for stale in ("embedding_history_", "_stream"):  # from an earlier fit or partial_fit
-            self.__dict__.pop(stale, None)
-        factors = (self.merge_factor_,) if continuing else MERGE_FACTORS if self.early_stopping else (1,)
-        start = partial(self._start, X, y, sample_weight, continuing=continuing)
-
-        def train_network(params, data, split):
-            on_epoch, snapshots = epoch_hook(params, self.verbose, self.record_embeddings, callback)
-            config = TrainingConfig.of(self, self.target_type_)
-            return train(params, data, config, rng, on_epoch, split), snapshots
-
-        kept = train_best_merge(start, factors, rng, train_network)
-        self._keep_network(kept.params, kept.plan, kept.table_counts(self._tables()), kept.data)
-        self.n_iter_, self.loss_curve_ = kept.history.n_iter, kept.history.loss_curve
-        self.validation_scores_ = kept.history.validation_scores if self.early_stopping else None
-        self.best_validation_score_ = kept.history.best_validation_score
-        if kept.snapshots is not None:
-            self.embedding_history_ = [np.stack(kept.snapshots[t]) for t in kept.plan.lookups]
+        previous = self._previous() if self.warm_start and hasattr(self, "embeddings_") else None
+        inputs, seen = self._inputs(X, y, sample_weight, previous)
+        seed = draw_seed(self.random_state)
+        state, findings = fit_state(inputs, self._spec(), seed, previous, callback)
+        self._publish({**seen, **state})
+        warn_at_caller(findings)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -585,30 +564,22 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         >>> enc.n_iter_, len(enc.loss_curve_)
         (4, 4)
         """
-        first = not hasattr(self, "_stream")
-        if first:
-            rng = check_random_state(self.random_state)
-            if classes is None:  # after fit, its classes
-                classes = getattr(self, "classes_", None)
-            plan, params, data = self._start(
-                X, y, sample_weight, rng, merge_factor=getattr(self, "merge_factor_", 1),
-                continuing=hasattr(self, "embeddings_"), classes=classes, partial=True,
-            )  # fmt: skip
-            self._stream = Stream(params, plan, self._tables(), rng, self.learning_rate_init)
-            self.n_iter_, self.loss_curve_, y, weight = 0, [], data.y, data.weight
-        frame = check_frame(self, X, reset=False)
-        if not first:
-            weight = mean_one_weights(sample_weight, frame)
-            y = self._target.encode_more(y, len(frame)).y
-        stream = self._stream
-        self.smooth_ = stream.add_chunk(self._coder, frame, y, weight, self)
-        config = TrainingConfig.of(self, self.target_type_)
-        data, loss = stream.train_pass(self._coder, frame, replace(self._target, y=y), weight, config)
-        self.categories_, self.infrequent_categories_ = self._coder.category_lists()
-        self._keep_network(stream.params, stream.plan, stream.table_counts(), data, stream)
-        self.n_iter_ += 1
-        self.loss_curve_.append(loss)
-        self.validation_scores_ = self.best_validation_score_ = None
+        spec = self._spec()
+        if hasattr(self, "_stream"):
+            state = copy_stream(self._stream)
+            frame = check_frame(self, X, reset=False)
+            target = state.target.encode_more(y, len(frame))
+            inputs = Inputs(frame, self._feature_names(), target, sample_weights(sample_weight, frame))
+            seen, findings = {}, []
+        else:
+            # After fit (or load), the first call continues from the fitted network.
+            previous = self._previous() if hasattr(self, "embeddings_") else None
+            inputs, seen = self._inputs(X, y, sample_weight, previous, classes, partial=True)
+            seed = draw_seed(self.random_state)
+            state, findings = start_stream(inputs, spec, seed, previous)
+        attributes, more = stream_chunk(state, inputs, spec)
+        self._publish({**seen, **attributes})
+        warn_at_caller(_once_each(findings + more))
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
@@ -631,7 +602,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         frame = check_frame(self, X, reset=False)
         output_dtype(self.dtype)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
-        self._coder.warn_on_unknown_drift(frame, codes)
+        warn_at_caller(self._coder.unknown_drift(frame, codes))
         # The output layer before its link ("continuous" applies none): log-odds, class scores.
         scores = self._predict(frame, codes, "continuous") if self.append_prediction else None
         appended = prediction_columns(scores, self._target)
@@ -836,9 +807,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             encoder._validate_params()
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"{path}: the saved parameters are not valid: {error}") from None
-        encoder.__dict__.update(attributes)
-        encoder._coder = ColumnCoder.restore(layout, attributes)
-        encoder._target = Target.restore(attributes, layout)
+        coder, target = ColumnCoder.restore(layout, attributes), Target.restore(attributes, layout)
+        encoder._publish({**attributes, "_coder": coder, "_target": target})
         if layout["output"] is not None:
             encoder.set_output(transform=layout["output"])
         return encoder
@@ -851,80 +821,86 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
 
-    def _keep_columns(self, coder, target, plan, partial):
-        """Set the fitted attributes that describe the columns and the target."""
-        self._coder = coder
-        self._target = target.without_rows()
-        self.target_type_ = target.type
-        self.__dict__.pop("classes_", None)
-        if target.classes is not None:
-            self.classes_ = target.classes
-        self.categorical_features_ = coder.embedded_names
-        self.categories_, self.infrequent_categories_ = coder.category_lists()
-        names = self.categorical_features_.tolist()
-        dims = plan.dims(names, coder.table_vocabularies, self.embedding_dim, count_infrequent=partial)
-        self.embedding_dims_ = dict(zip(names, dims))
-        coder.check_output_names(dims, self.remainder, prediction_names(target, self.append_prediction))
-        self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_ = coder.numeric_scaling()
-
-    def _start(
-        self, X, y, sample_weight, rng, *, continuing, classes=None, partial=False, merge_factor=1
-    ):
-        """Check the input, learn the columns and build the untrained network.
-
-        With ``continuing``, the previous fit's tables, weights and numeric
-        scaling are the starting point (``warm_start``, ``partial_fit`` after
-        ``fit``). Returns the table plan, the parameters and the training data.
-        """
-        frame = check_frame(self, X, reset=not continuing)
+    def _spec(self):
+        """The parameters a fit reads, checked, as one frozen record for the layers below."""
         output_dtype(self.dtype)
-        target = encode_target(y, frame.shape[0], self.target_type, classes, partial=partial)
-        if continuing:
-            target = target.continuing(self._target)
-        weight = mean_one_weights(sample_weight, frame)
-        names = _check_feature_names_in(self).tolist()
-        mask = resolve_categorical_mask(frame, names, self.categorical_features)
-        embedded = [name for name, embed in zip(names, mask) if embed]
-        if continuing:
-            check_same_columns(self.categorical_features_.tolist(), embedded)
-        previous_dense = [a.copy() for a in self.coefs_ + self.intercepts_] if continuing else None
-        plan = plan_tables(embedded, self, warm=continuing)
-        coder = ColumnCoder.fit(frame, names, mask, self.min_frequency, plan)
-        if continuing:  # the network's weights were learned on the old scaling
-            coder.use_numeric_scaling(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_)
-        codes = coder.codes(frame)
-        self.smooth_ = coder.merge_noisy_categories(
-            codes, target.y, weight, self.smooth, plan, merge_factor
+        training = TrainingConfig(
+            target_type=None,  # set once the target is read
+            activation=self.activation,
+            alpha=self.alpha,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate_init,
+            max_iter=self.max_iter,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
         )
-        self.merge_factor_ = merge_factor
-        self._keep_columns(coder, target, plan, partial)
-        sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
-        network = (len(self.numeric_mean_), sizes, target.n_outputs)
-        dims = list(self.embedding_dims_.values())
-        params = plan.initial_params(self._tables(), dims, network, rng, new_at_unknown=continuing)
-        if continuing:
-            continue_dense(params, previous_dense)
-        fixed_rows = plan.fixed_rows(self._tables())
-        return plan, params, TrainingData.of(coder, frame, codes, target, weight, fixed_rows)
+        return FitSpec(
+            categorical_features=self.categorical_features,
+            embedding_dim=self.embedding_dim,
+            hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
+            min_frequency=self.min_frequency,
+            smooth=self.smooth,
+            target_type=self.target_type,
+            remainder=self.remainder,
+            append_prediction=self.append_prediction,
+            initial_embeddings=self.initial_embeddings,
+            freeze_embeddings=self.freeze_embeddings,
+            shared_embeddings=self.shared_embeddings,
+            learning_rate=self.learning_rate_init,
+            verbose=self.verbose,
+            record_embeddings=self.record_embeddings,
+            training=training,
+        )
 
-    def _tables(self):
-        """The vocabulary of each table (one per shared group)."""
-        return self._coder.table_vocabularies
+    def _inputs(self, X, y, sample_weight, previous=None, classes=None, partial=False):
+        """The checked table, target and weights of a new fit; and the columns seen, to publish.
 
-    def _keep_network(self, params, plan, counts, data, stream=None):
-        """Set the tables, weights and per-category statistics from the trained network.
-
-        ``counts`` are the weighted rows behind each table row, by which it is
-        shrunk; the statistics come from ``stream`` (``partial_fit``) or ``data``.
+        Continuing a previous fit (``previous``), ``X`` must have its columns and
+        ``y`` its target (``partial_fit`` after ``fit``: its classes and scale);
+        otherwise nothing is read from, or written to, the estimator.
         """
-        smooth = list(self.smooth_.values())
-        self.embeddings_ = plan.shrink(params.tables, self._tables(), counts, smooth)
-        self.coefs_ = params.coefs
-        self.intercepts_ = params.intercepts
-        statistics = stream.category_statistics(self._target) if stream else category_statistics(
-            data.codes, self._target.signal(data.y), data.weight, [len(t) for t in self.embeddings_]
+        self._spec()  # every parameter is checked before any work
+        if previous is None:
+            frame, seen = check_frame(self, X, reset=True)
+            n_features = seen["n_features_in_"]
+            names = list(seen.get("feature_names_in_", [f"x{i}" for i in range(n_features)]))
+            target = encode_target(y, len(frame), self.target_type, classes, partial=partial)
+        else:
+            frame, seen, names = check_frame(self, X, reset=False), {}, self._feature_names()
+            if partial:
+                target = previous.target.encode_more(y, len(frame))
+            else:
+                target = encode_target(y, len(frame), self.target_type).continuing(previous.target)
+        return Inputs(frame, names, target, sample_weights(sample_weight, frame)), seen
+
+    def _feature_names(self):
+        return _check_feature_names_in(self).tolist()
+
+    def _previous(self):
+        """What a warm start or a first ``partial_fit`` after ``fit`` continues from."""
+        names = self.categorical_features_.tolist()
+        return Previous(
+            embedded=names,
+            given=tables_of_fit(names, names, self.categories_, self.embeddings_),
+            numeric=(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_),
+            dense=[array.copy() for array in self.coefs_ + self.intercepts_],
+            target=self._target,
+            merge_factor=self.merge_factor_,
         )
-        self.category_counts_, self.category_target_means_ = statistics
+
+    def _publish(self, attributes):
+        """Set the fitted state at once: the end of a successful fit, partial_fit or load.
+
+        Attributes that the new state may lack (``classes_`` for a continuous
+        target, ``embedding_history_``, ``partial_fit``'s ``_stream``) go first.
+        """
+        for name in ("classes_", "embedding_history_", "_stream"):
+            self.__dict__.pop(name, None)
+        if "n_features_in_" in attributes:
+            self.__dict__.pop("feature_names_in_", None)
+        self.__dict__.update(attributes)
 
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The network's negated mean loss on ``(X, y)``: greater is better.
@@ -947,7 +923,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         output = self._network_output(X)
         target = self._target.encode_more(y, len(output))
-        weight = mean_one_weights(sample_weight, output)
+        weight = sample_weights(sample_weight, output)
         return -mean_loss(output, target.y, weight, self.target_type_)
 
     def _network_output(self, X):
@@ -970,3 +946,43 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     def _predict_network(self, X):
         """Probabilities, or targets on their own scale: to look at what the network learned."""
         return self._target.to_original_scale(self._network_output(X))
+
+
+def _once_each(findings):
+    """Findings with repeated messages left out (a partial_fit call's first chunk is judged twice)."""
+    return list({(type(finding), str(finding)): finding for finding in findings}.values())
+
+
+def check_frame(estimator, X, *, reset):
+    """Validate ``X`` for ``estimator`` and return it as a DataFrame whose columns keep their dtypes.
+
+    DataFrames pass as they are (polars and pyarrow tables are converted);
+    arrays go through scikit-learn's ``check_array``, for its errors on 1-D,
+    3-D, sparse and empty input.
+
+    With ``reset`` (a new fit) the estimator is not changed: the columns are
+    checked on a copy, and ``(frame, seen)`` is returned, ``seen`` the
+    ``n_features_in_`` and ``feature_names_in_`` to publish with the fit.
+    """
+    target = copy.copy(estimator) if reset else estimator
+    if hasattr(X, "to_pandas") and hasattr(X, "columns"):  # polars, pyarrow
+        X = X.to_pandas()
+    if not isinstance(X, pd.DataFrame):
+        X = check_array(X, dtype=None, ensure_all_finite=False)
+        if X.dtype.kind in "US":
+            X = X.astype(object)
+        validate_data(target, X, reset=reset, skip_check_array=True)
+        frame = pd.DataFrame(X)
+        frame = frame.infer_objects() if X.dtype == object else frame
+    else:
+        validate_data(target, X, reset=reset, skip_check_array=True)
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            kind = "sample(s)" if X.shape[0] == 0 else "feature(s)"
+            raise ValueError(
+                f"Found array with 0 {kind} (shape={X.shape}) while a minimum of 1 is required."
+            )
+        frame = X
+    if not reset:
+        return frame
+    names = ("n_features_in_", "feature_names_in_")
+    return frame, {name: getattr(target, name) for name in names if hasattr(target, name)}

@@ -1,15 +1,62 @@
-"""The warning the encoder gives when it had to guess about the data, or the data drifted."""
+"""The warning the encoder gives when it had to guess about the data, and how findings are raised.
+
+The builders below the estimator never warn: they return what they found as
+warning instances (findings), and the estimator's public method raises them
+once, through :func:`warn_at_caller`, at the line of the user's code that
+called it.
+"""
+
+import sys
+import warnings
 
 
 class DataWarning(UserWarning):
     """Fit had to guess how to read the data, or transform met data unlike fit's.
 
     Raised when the target's type was inferred from ambiguous values, when a
-    column looks like an identifier, and when ``transform`` finds far more
-    unknown categories in a column than ``fit`` did. Each message says what was
-    done and the one-line change that overrides it. Filter it like any warning::
+    column looks like an identifier or its output is constant, when a given
+    table matches few of its column's values, and when ``transform`` finds far
+    more unknown categories in a column than ``fit`` did. Each message says what
+    was done and the one-line change that overrides it. Filter it like any
+    warning::
 
         import warnings
         from sklearn_embed import DataWarning
         warnings.filterwarnings("ignore", category=DataWarning)
+
+    Parameters
+    ----------
+    message : str
+    kind : str, default=None
+        What was found, for programs that react to it: "ambiguous_target",
+        "identifier", "constant_column", "unmatched_table" or "unknown_drift".
+    column : str, default=None
+        The column it is about, if any.
     """
+
+    def __init__(self, message, kind=None, column=None):
+        super().__init__(message)
+        self.kind = kind
+        self.column = column
+
+
+# Frames of these packages are not the user's: a warning is shown at the first
+# frame outside them (scikit-learn's own wrappers, such as _fit_context, and
+# meta-estimators like Pipeline, sit between the user and the encoder).
+_LIBRARY_PACKAGES = ("sklearn_embed", "sklearn")
+
+
+def warn_at_caller(findings):
+    """Raise each finding (a ``Warning`` instance) at the user's line that led here."""
+    if not findings:
+        return
+    frame, level = sys._getframe(0), 1
+    while frame is not None and _is_library(frame):
+        frame, level = frame.f_back, level + 1
+    for finding in findings:
+        warnings.warn(finding, stacklevel=level)
+
+
+def _is_library(frame):
+    module = frame.f_globals.get("__name__", "")
+    return module.split(".")[0] in _LIBRARY_PACKAGES

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._table_plan import given_tables
+from ._version import __version__
 from ._vocabulary import as_python, is_missing
 
 FORMAT = "sklearn-embed-model"
@@ -224,7 +225,7 @@ def _check_target(attributes, arrays):
     width = attributes["coefs_"][-1].shape[1] if attributes["coefs_"] else None
     expected = {
         "binary": 1 if classes is not None and len(classes) == 2 else None,
-        "multiclass": len(classes) if classes is not None and len(classes) > 2 else None,
+        "multiclass": len(classes) if classes is not None and len(classes) >= 2 else None,
         "continuous": len(arrays["target_mean"]) if "target_mean" in arrays else None,
     }.get(target_type)
     if expected is None or width != expected:
@@ -290,7 +291,7 @@ def _save_initial_tables(encoder, arrays, values):
     """
     if encoder.initial_embeddings is None:
         return None
-    given = given_tables(list(encoder.categorical_features_), encoder.initial_embeddings)
+    given, _ = given_tables(list(encoder.categorical_features_), encoder.initial_embeddings)
     for k, table in enumerate(given.values()):
         arrays[f"initial_table{k}"] = table.to_numpy(np.float32)
         index = table.index.to_numpy(dtype=object)
@@ -382,6 +383,4 @@ def _pickle_hint(path):
 
 
 def _library_version():
-    from . import __version__
-
     return __version__

@@ -33,7 +33,11 @@ ratings each still say much about their ratings), so with early stopping
 (``MERGE_FACTORS``), and keeps the one with the lower validation loss.
 """
 
+from dataclasses import dataclass, field
+
 import numpy as np
+
+from ._exceptions import DataWarning
 
 # Categories seen this often always keep a vector of their own.
 MAX_MERGE_COUNT = 100
@@ -41,54 +45,48 @@ MAX_MERGE_COUNT = 100
 # The merge thresholds fit tries, in units of the column's ``smooth``.
 MERGE_FACTORS = (1, 5)
 
+# A column is called an identifier when at least this many of its values are
+# seen on one row only, and such one-row values fill this share of the rows.
+MIN_IDENTIFIER_VALUES = 20
+IDENTIFIER_SHARE = 0.5
+
 
 def merge_threshold(smooth, factor=1):
     """The count below which a category joins the unknown row: ``min(factor * smooth, 100)``."""
     return min(factor * smooth, MAX_MERGE_COUNT)
 
 
-def too_noisy(counts, smooth, factor=1):
-    """Rows whose weighted count is below :func:`merge_threshold`."""
-    return counts < merge_threshold(smooth, factor)
+def column_smooth(tally, squares):
+    """Pseudo-count ``m`` of one column from the tally of its every value (see :func:`pseudo_count`).
 
-
-def auto_smooth(codes, y, weight, n_rows):
-    """Pseudo-count ``m`` for one column, from the target's variance decomposition.
-
-    Parameters
-    ----------
-    codes : ndarray of int, shape (n_samples,)
-        Table rows of the column.
-    y : ndarray of shape (n_samples, n_outputs) or (n_samples,)
-        Training targets: 0/1 or standardised values, or class codes (one-hot
-        columns, never built); the variances of the outputs are summed.
-    weight : ndarray of shape (n_samples,)
-        Sample weights (mean 1).
-    n_rows : int
-        Rows of the table.
-
-    Returns
-    -------
-    m : float
-        ``sigma2_within / tau2``; ``inf`` when the categories carry no signal.
+    ``squares`` is the weighted sum of the squared targets over the column's rows.
     """
-    counts = weighted_counts(codes, weight, n_rows)
-    return pseudo_count(counts, *_target_sums(codes, y, weight, counts))
+    return pseudo_count(tally.weight, tally.squared_sums(), tally.output_totals(), squares)
 
 
 def pseudo_count(counts, squared_sums, output_totals, squares):
-    """``m`` from the sums of the target by category (see :func:`auto_smooth`).
+    """``m = sigma2_within / tau2`` from the sums of the target by category.
+
+    The ratio of the within-category variance of the target to the variance
+    of the true category means (method of moments, as scikit-learn's
+    ``TargetEncoder``); the variances of several outputs (or classes) are summed.
 
     Parameters
     ----------
-    counts : ndarray of shape (n_rows,)
+    counts : ndarray of shape (n_categories,)
         Weighted rows of each category.
     squared_sums : float
-        ``sum over categories c and outputs j of S_cj^2 / n_c``.
+        ``sum over categories c and outputs j of S_cj^2 / n_c``, ``S_cj`` the
+        weighted sum of output ``j`` over category ``c``.
     output_totals : ndarray of shape (n_outputs,)
         Weighted sum of each output.
     squares : float
         Weighted sum of the squared outputs.
+
+    Returns
+    -------
+    m : float
+        ``inf`` when the categories carry no evidence of signal.
     """
     n_seen = int((counts > 0).sum())
     total = float(counts.sum())
@@ -108,38 +106,92 @@ def pseudo_count(counts, squared_sums, output_totals, squares):
     return within / signal
 
 
-def _target_sums(codes, y, weight, counts):
-    """The sums behind the variance decomposition of the target by category.
+@dataclass
+class Decision:
+    """What :func:`smooth_and_merge` decided for one table.
+
+    Attributes
+    ----------
+    smooth : float
+        The table's pseudo-count ``m``.
+    keep : ndarray of bool
+        For each value (the table's categories, then its pending values):
+        whether it has, or gets, a row of its own.
+    findings : list of DataWarning
+    """
+
+    smooth: float
+    keep: np.ndarray
+    findings: list = field(default_factory=list)
+
+
+def smooth_and_merge(table, smooth, factor=1, min_count=1):
+    """The one rule of fit and partial_fit: each table's ``m``, and which values keep a row.
+
+    A value keeps (or gets) a row of its own when it was seen on at least
+    ``min_count`` rows and its weighted count reaches :func:`merge_threshold`;
+    values with a given vector always keep theirs. With ``smooth="auto"``, in a
+    column that looks like an identifier (most training rows hold a value seen
+    on that row only), those one-row values get no row either: one row cannot
+    tell a value's effect from that row's own target, which a vector of its
+    own would hand to the downstream model.
+
+    Parameters
+    ----------
+    table : TableStatistics
+        The tallies of the table's columns (see :mod:`~sklearn_embed._statistics`).
+    smooth : "auto" or float
+        The estimator's parameter. A shared table takes the harmonic mean of its
+        columns' estimates; a frozen table is not shrunk (0).
+    factor : int, default=1
+        Values seen fewer than ``min(factor * m, 100)`` times (weighted) are merged.
+    min_count : float, default=1
+        ``min_frequency`` as a number of rows.
 
     Returns
     -------
-    squared_sums : float
-        ``sum over categories c and outputs j of S_cj^2 / n_c``, ``S_cj`` the
-        weighted sum of output ``j`` over category ``c``: ``sum n_c mean_c^2``.
-    output_totals : ndarray of shape (n_outputs,)
-        Weighted sum of each output.
-    squares : float
-        Weighted sum of the squared outputs.
+    Decision
     """
-    if y.ndim == 1:
-        # Class codes: sums over the (category, class) pairs that occur, so that
-        # no categories x classes matrix is built, however many of both.
-        n_classes = int(y.max()) + 1
-        pairs, inverse = np.unique(codes.astype(np.int64) * n_classes + y, return_inverse=True)
-        pair_sums = np.bincount(inverse, weights=weight)
-        pair_counts = counts[pairs // n_classes]
-        seen = pair_counts > 0  # rows of zero weight carry nothing
-        squared_sums = float((pair_sums[seen] ** 2 / pair_counts[seen]).sum())
-        output_totals = np.bincount(y, weights=weight, minlength=n_classes)
-        return squared_sums, output_totals, float(weight.sum(dtype=np.float64))
-    y = np.asarray(y, dtype=np.float64)
-    seen = counts > 0
-    sums = np.stack(
-        [np.bincount(codes, weights=weight * y[:, j], minlength=len(counts)) for j in range(y.shape[1])],
-        axis=1,
-    )[seen]
-    squared_sums = float((sums**2 / counts[seen, None]).sum())
-    return squared_sums, sums.sum(axis=0), float(weight @ (y**2).sum(axis=1))
+    if table.frozen:
+        m = 0.0
+    elif smooth == "auto":
+        # Per column (a team's effect at home and away differ in sign), then the
+        # harmonic mean: the columns' evidence for signal adds up.
+        m = harmonic_mean([column_smooth(tally, table.squares) for tally in table.column_tallies])
+    else:
+        m = float(smooth)
+    values, given = table.values, table.given
+    keep = (values.rows >= min_count) & ~(values.weight < merge_threshold(m, factor)) | given
+    findings = []
+    seen_once = (values.rows == 1) & ~given
+    n_once = int(seen_once.sum())
+    if smooth == "auto" and n_once >= max(MIN_IDENTIFIER_VALUES, IDENTIFIER_SHARE * table.n_rows):
+        keep &= ~seen_once
+        findings.append(_identifier(table.name, n_once, table.n_rows))
+    elif len(keep) and not keep.any():
+        findings.append(_constant_column(table.name, len(keep), m))
+    return Decision(m, keep, findings)
+
+
+def _identifier(name, n_once, n_rows):
+    return DataWarning(
+        f"Column {name!r} looks like an identifier: {n_once:,} of its {n_rows:,} training "
+        "rows hold a value seen on that row only. Those values share the unknown vector (a "
+        "vector of their own would hand their row's target to the downstream model). If "
+        "the column is an id, drop it from X; smooth=0 keeps a vector for every value.",
+        kind="identifier",
+        column=name,
+    )
+
+
+def _constant_column(name, n_values, smooth):
+    return DataWarning(
+        f"Column {name!r}: none of its {n_values:,} values is frequent enough for the "
+        f"column's noise level (smooth_={smooth:.3g}) to get a vector of its own, so its "
+        "output columns are constant. Drop it, or pass smooth=0 to keep every value.",
+        kind="constant_column",
+        column=name,
+    )
 
 
 def harmonic_mean(values):
@@ -152,11 +204,6 @@ def harmonic_mean(values):
         return values[0]
     with np.errstate(divide="ignore"):
         return float(len(values) / np.sum(1 / np.asarray(values, dtype=np.float64)))
-
-
-def weighted_counts(codes, weight, n_rows):
-    """Sum of the sample weights of each table row."""
-    return np.bincount(codes, weights=weight, minlength=n_rows)
 
 
 def shrink_table(table, counts, smooth, prior=None):
@@ -186,22 +233,3 @@ def shrink_table(table, counts, smooth, prior=None):
         weight = counts / np.maximum(counts + smooth, np.finfo(np.float64).tiny)
     weight[-1] = 1.0
     return (prior + weight[:, None] * (table - prior)).astype(table.dtype)
-
-
-def mean_per_row(codes, signal, weight, counts):
-    """Weighted mean of ``signal`` over the rows of each table row (NaN when unseen)."""
-    total = np.bincount(codes, weights=signal * weight, minlength=len(counts))
-    return np.divide(total, counts, out=np.full(len(counts), np.nan), where=counts > 0)
-
-
-def category_statistics(codes, signal, weight, n_rows):
-    """Per embedded column, the weighted rows and the mean ``signal`` of each table row.
-
-    Returns
-    -------
-    counts, means : list of ndarray
-        One array of ``n_rows[k]`` entries per column ``k`` of ``codes``.
-    """
-    counts = [weighted_counts(codes[:, k], weight, n) for k, n in enumerate(n_rows)]
-    means = [mean_per_row(codes[:, k], signal, weight, c) for k, c in enumerate(counts)]
-    return counts, means

@@ -8,7 +8,8 @@ fitted encoder's tables), and ``freeze_embeddings`` keeps given vectors fixed
 while the network trains on top of them. :func:`plan_tables` checks those three
 parameters and returns a :class:`TablePlan`, which the column coder (the
 vocabularies), the estimator (sizes, initial weights, shrinkage) and the
-training loop (fixed rows) read. Nothing here trains.
+training loop (fixed rows) read. Nothing here trains, and nothing here reads the
+estimator: the parameters come in as values.
 """
 
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from ._columns import resolve_embedding_dims
+from ._columns import resolve_embedding_dims, table_frame
+from ._exceptions import DataWarning
 from ._network import init_params
-from ._shrinkage import shrink_table, weighted_counts
+from ._shrinkage import shrink_table
+from ._statistics import weighted_counts
 from ._vocabulary import Vocabulary, check_uniform_types, value_kind
 
 
@@ -83,6 +86,31 @@ class TablePlan:
                 vocabulary.merge_into_unknown(~self.given_mask(t, vocabulary))
             vocabularies.append(vocabulary)
         return vocabularies
+
+    def unmatched(self, t, name, matched, n_rows):
+        """A finding when a given table leaves most of its column's training rows without a vector.
+
+        Table and column naming categories differently ("U1" against "u1", "7030"
+        against "07030") leaves the given vectors unused: a frozen column becomes
+        (nearly) constant when fewer than half of its rows find their category; an
+        unfrozen one, which may rightly be given only some categories, learns from
+        scratch when none does. ``matched`` counts the rows that found theirs.
+
+        Returns
+        -------
+        findings : list of DataWarning
+        """
+        share = matched / n_rows
+        if self.given[t] is None or self.warm or share >= 0.5 or (share > 0 and not self.frozen[t]):
+            return []
+        effect = "share the unknown vector" if self.frozen[t] else "start from random vectors"
+        table = self.given[t].index[:3].tolist()
+        message = (
+            f"Column {name!r}: only {share:.0%} of its {n_rows:,} training rows hold a category of "
+            f"its table in {self.source} (e.g. {table}); the others {effect}. Check that the "
+            "table names categories as the column does."
+        )
+        return [DataWarning(message, kind="unmatched_table", column=name)]
 
     def given_mask(self, t, vocabulary):
         """Which categories of table ``t`` (the rows before the unknown one) have a given vector."""
@@ -210,17 +238,19 @@ class TablePlan:
         return dims
 
 
-def plan_tables(names, estimator, warm=False):
-    """Check the estimator's three table parameters against the embedded columns; return the plan.
+def plan_tables(names, given, freeze_embeddings, shared_embeddings, warm=False):
+    """Check the table parameters against the embedded columns; return the plan.
 
     Parameters
     ----------
     names : list of str
         The embedded columns, in input order.
-    estimator : EmbeddingEncoder
-        Its ``initial_embeddings`` (None, dict or fitted EmbeddingEncoder),
-        ``freeze_embeddings`` (bool or list of str) and ``shared_embeddings``
-        (None or list of list of str) are read.
+    given : (dict, dict)
+        ``({column: DataFrame}, {column: unknown vector})``: the tables that
+        ``initial_embeddings`` gives (:func:`given_tables`), or a warm start's
+        previous tables (:func:`tables_of_fit`).
+    freeze_embeddings : bool or list of str
+    shared_embeddings : None or list of list of str
     warm : bool, default=False
         A warm start: the estimator's own previous fit gives the tables.
 
@@ -228,18 +258,31 @@ def plan_tables(names, estimator, warm=False):
     -------
     plan : TablePlan
     """
-    initial_embeddings = estimator if warm else estimator.initial_embeddings
-    freeze_embeddings = estimator.freeze_embeddings
-    shared_embeddings = estimator.shared_embeddings
     groups = _groups(names, shared_embeddings)
-    given, unknown = _given_tables(names, initial_embeddings)
+    tables, unknown = given
     given_per_table, unknown_per_table = [], []
     for group in groups:
-        columns = [names[k] for k in group if names[k] in given]
-        given_per_table.append(_one_table(columns, given))
+        columns = [names[k] for k in group if names[k] in tables]
+        given_per_table.append(_one_table(columns, tables))
         unknown_per_table.append(unknown.get(columns[0]) if columns else None)
     frozen = _frozen(names, groups, given_per_table, freeze_embeddings)
     return TablePlan(groups, given_per_table, unknown_per_table, frozen, warm)
+
+
+def tables_of_fit(names, embedded, categories, embeddings):
+    """``({column: DataFrame}, {column: unknown vector})`` of a fit's tables, for ``names`` it embedded.
+
+    ``embedded``, ``categories`` and ``embeddings`` are a fitted encoder's
+    ``categorical_features_``, ``categories_`` and ``embeddings_``.
+    """
+    embedded = list(embedded)
+    common = [column for column in embedded if column in names]
+    given, unknown = {}, {}
+    for column in common:
+        k = embedded.index(column)
+        given[column] = _checked_table(column, table_frame(column, categories[k], embeddings[k]))
+        unknown[column] = embeddings[k][-1]
+    return given, unknown
 
 
 def check_same_columns(before, now):
@@ -277,12 +320,10 @@ def _groups(names, shared_embeddings):
 
 
 def given_tables(names, initial_embeddings):
-    """``{column: DataFrame}``: the tables ``initial_embeddings`` gives the embedded columns ``names``."""
-    return _given_tables(names, initial_embeddings)[0]
+    """``({column: DataFrame}, {column: unknown vector})``: the tables ``initial_embeddings`` gives, checked.
 
-
-def _given_tables(names, initial_embeddings):
-    """``({column: DataFrame}, {column: unknown vector})`` of the given tables, checked."""
+    Only a fitted encoder gives unknown vectors.
+    """
     if initial_embeddings is None:
         return {}, {}
     if isinstance(initial_embeddings, dict):
@@ -301,15 +342,12 @@ def _tables_of_encoder(encoder, names):
             "unfit them), wrap it in sklearn.frozen.FrozenEstimator."
         ) from None
     theirs = list(encoder.categorical_features_)
-    common = [column for column in theirs if column in names]
-    if names and not common:
+    if names and not set(theirs) & set(names):
         raise ValueError(
             f"initial_embeddings: the fitted encoder embeds {theirs}, none of which is "
             f"embedded here ({list(names)})."
         )
-    given = {c: _checked_table(c, encoder.get_embeddings(c)) for c in common}
-    unknown = {c: encoder.embeddings_[theirs.index(c)][-1] for c in common}
-    return given, unknown
+    return tables_of_fit(names, theirs, encoder.categories_, encoder.embeddings_)
 
 
 def _checked_table(column, table):

@@ -4,7 +4,6 @@
 holds everything the rest of the fit needs to know about the target.
 """
 
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -13,8 +12,8 @@ from pandas.api.types import CategoricalDtype
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
-from ._columns import mean_and_scale
 from ._exceptions import DataWarning
+from ._statistics import mean_and_scale
 from ._vocabulary import as_python, value_kind
 
 TARGET_TYPES = ("binary", "multiclass", "continuous")
@@ -42,6 +41,8 @@ class Target:
         Class codes, for a stratified validation split (classification).
     mean, scale : ndarray of shape (n_outputs,) or None
         The standardisation of a continuous target.
+    findings : tuple of DataWarning
+        What reading the target had to guess (an ambiguous type).
     """
 
     type: str
@@ -50,13 +51,14 @@ class Target:
     stratify: np.ndarray = None
     mean: np.ndarray = None
     scale: np.ndarray = None
+    findings: tuple = ()
 
     @property
     def n_outputs(self):
-        """Width of the network's output."""
+        """Width of the network's output: one per class (multiclass), per output, or 1 (binary)."""
         if self.type == "multiclass":
             return len(self.classes)
-        return self.y.shape[1]
+        return 1 if self.type == "binary" else len(self.mean)
 
     @classmethod
     def restore(cls, attributes, layout):
@@ -95,8 +97,8 @@ class Target:
         return encode_target(y, n_samples, self.type, self.classes).continuing(self)
 
     def without_rows(self):
-        """The same target without its per-row arrays, to keep after fit."""
-        return replace(self, y=None, stratify=None)
+        """The same target without its per-row arrays and findings, to keep after fit."""
+        return replace(self, y=None, stratify=None, findings=())
 
     def to_original_scale(self, output):
         """Network outputs as probabilities, or as targets on their own scale."""
@@ -117,14 +119,14 @@ class Target:
             return (y == len(self.classes) - 1).astype(np.float32)
         return y[:, -1]
 
-    def signal_means(self, sums, counts):
-        """:meth:`signal`'s mean per category from the weighted target sums per category.
+    def signal_means(self, tally):
+        """:meth:`signal`'s mean per entry of a :class:`~sklearn_embed._statistics.Tally`.
 
-        ``sums`` has one column per output (per class for class codes); NaN
-        where a category has no rows.
+        NaN where an entry has no rows.
         """
-        means = np.divide(sums[:, -1 if self.classes is not None else 0], counts,
-                          out=np.full(len(counts), np.nan), where=counts > 0)  # fmt: skip
+        sums = tally.last_output() if self.classes is not None else tally.sums[:, 0]
+        counts = tally.weight
+        means = np.divide(sums, counts, out=np.full(len(counts), np.nan), where=counts > 0)
         return means * self.scale[0] + self.mean[0] if self.type == "continuous" else means
 
 
@@ -142,8 +144,9 @@ def encode_target(y, n_samples, target_type="auto", classes=None, partial=False)
         Every label of the whole target (``partial_fit``): ``y`` is coded
         against them and may hold only some of them.
     partial : bool
-        Whether ``y`` is the first chunk of a ``partial_fit``, for which a
-        classification target needs ``classes``.
+        Whether ``y`` is the first chunk of a ``partial_fit`` without
+        ``classes``: its labels are then the classes, and a chunk with one
+        label only is an error that asks for ``classes``.
 
     Returns
     -------
@@ -177,16 +180,14 @@ def encode_target(y, n_samples, target_type="auto", classes=None, partial=False)
         y = y.ravel()
     if classes is not None:
         return _given_classes(y, np.unique(np.asarray(classes)), target_type)
+    findings = ()
     if target_type == "auto":
-        target_type = infer_target_type(y, labels=labels)
+        target_type, findings = _read_target_type(y, labels)
     if target_type == "continuous":
-        return _continuous(y, n_samples)
-    if partial:
-        raise ValueError(
-            f"y was read as {target_type}: the first call to partial_fit needs classes, "
-            "every label of the whole data (a chunk may hold only some of them)."
-        )
-    return _classes(y, target_type)
+        target = _continuous(y, n_samples)
+    else:
+        target = _classes(y, target_type, partial)
+    return replace(target, findings=findings)
 
 
 def infer_target_type(y, labels=False):
@@ -222,6 +223,11 @@ def infer_target_type(y, labels=False):
     >>> infer_target_type(np.array(["a", "b", "a"])), infer_target_type(np.arange(100) % 50)
     ('binary', 'continuous')
     """
+    return _read_target_type(y, labels)[0]
+
+
+def _read_target_type(y, labels):
+    """:func:`infer_target_type`'s reading, and the finding when it had to guess."""
     if y.ndim == 2:
         inferred = type_of_target(y, input_name="y")
         if inferred != "continuous-multioutput" and not (
@@ -231,29 +237,27 @@ def infer_target_type(y, labels=False):
                 f"Unknown label type {inferred!r}: a 2-D y must hold several continuous "
                 "outputs; class labels must be 1-D."
             )
-        return "continuous"
+        return "continuous", ()
     if labels or _value_kind(y) == "labels":
-        return "binary" if len(np.unique(y)) <= 2 else "multiclass"
+        return ("binary" if len(np.unique(y)) <= 2 else "multiclass"), ()
     if y.dtype.kind not in "iu":  # floats, or numbers in an object array
         values = y.astype(np.float64)
         if not np.isfinite(values).all():
             raise ValueError(f"y contains {int(np.isinf(values).sum())} infinite values.")
         if not np.array_equal(values, np.round(values)):
-            return "continuous"
+            return "continuous", ()
     # Counted in y's own dtype: 2**60 + 1 and 2**60 are one float64 but two labels.
     n_distinct = len(np.unique(y))
     if n_distinct <= 2:
-        return "binary"
+        return "binary", ()
     if n_distinct > MAX_WHOLE_NUMBER_CLASSES:
-        return "continuous"
-    warnings.warn(
+        return "continuous", ()
+    message = (
         f"y holds {n_distinct} distinct whole numbers, read as {n_distinct} classes "
         f"(target_type='multiclass'). If y is a quantity (a count, a rating, minutes), "
-        "pass target_type='continuous'; pass target_type='multiclass' to silence this.",
-        DataWarning,
-        stacklevel=5,  # the caller of EmbeddingEncoder.fit, past encode_target and _fit_context
+        "pass target_type='continuous'; pass target_type='multiclass' to silence this."
     )
-    return "multiclass"
+    return "multiclass", (DataWarning(message, kind="ambiguous_target"),)
 
 
 def _value_kind(y):
@@ -289,23 +293,23 @@ def _continuous(y, n_samples):
     return Target("continuous", standardised, mean=mean, scale=scale)
 
 
-def _classes(y, target_type):
+def _classes(y, target_type, partial=False):
     if y.ndim != 1:
         raise ValueError(f"target_type={target_type!r} needs a 1-D y, got shape {y.shape}.")
     _value_kind(y)
     classes, codes = np.unique(y, return_inverse=True)
     if len(classes) == 1:
+        advice = (
+            " The first call to partial_fit takes its classes from its chunk: pass classes, "
+            "every label of the whole data." if partial else ""
+        )
         raise ValueError(
             f"y contains only one class ({as_python(classes[0])!r}); at least 2 classes "
-            "are needed to learn embeddings from a classification target."
+            f"are needed to learn embeddings from a classification target.{advice}"
         )
-    if target_type == "binary":
-        if len(classes) > 2:
-            raise ValueError(
-                f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'."
-            )
-    # An explicit "multiclass" keeps a softmax even over two classes.
-    return _class_target(codes, classes, binary=target_type == "binary")
+    if target_type == "binary" and len(classes) > 2:
+        raise ValueError(f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'.")
+    return class_target(codes, classes, target_type)
 
 
 def _given_classes(y, classes, target_type):
@@ -320,15 +324,20 @@ def _given_classes(y, classes, target_type):
     if unknown.any():
         raise ValueError(
             f"y has labels {as_python(pd.unique(y[unknown])[:5].tolist())} that are not in classes "
-            f"{as_python(classes[:10].tolist())}."
+            f"{as_python(classes[:10].tolist())}. partial_fit fixes the classes on its first "
+            "call: pass classes=[every label of the whole data] to that call."
         )
     codes = np.searchsorted(classes, y)
-    return _class_target(codes, classes, binary=len(classes) == 2)
+    return class_target(codes, classes, target_type)
 
 
-def _class_target(codes, classes, binary):
-    """Class codes as the network trains on them: 0/1 in one column when ``binary``."""
-    if binary:
+def class_target(codes, classes, target_type):
+    """Class codes as the network trains on them: 0/1 in one column for a binary target.
+
+    Two classes are binary unless ``target_type`` is "multiclass" (a softmax
+    over two classes, kept through ``partial_fit`` and the model file).
+    """
+    if target_type == "binary" or (target_type == "auto" and len(classes) == 2):
         return Target("binary", codes.astype(np.float32)[:, None], classes, stratify=codes)
     return Target("multiclass", codes.astype(np.int32), classes, stratify=codes)
 

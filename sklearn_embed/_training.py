@@ -1,20 +1,17 @@
 """The training loop: minibatches, early stopping, best-weight restoration.
 
 Works on already-encoded arrays (codes, standardised numeric columns, encoded
-targets); knows nothing of DataFrames or of scikit-learn's estimator API.
+targets) and a frozen :class:`TrainingConfig`; knows nothing of DataFrames or
+of scikit-learn's estimator API.
 """
 
 import time
-import warnings
 from dataclasses import dataclass
-from typing import Any, NamedTuple
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from ._compat import _check_sample_weight
 from ._network import LOSSES, backward, data_loss, forward, predict_in_chunks
 from ._optim import Adam
 
@@ -35,13 +32,14 @@ def auto_batch_size(n_train):
 
 
 class TrainingHistory:
-    """What the loop records: per-epoch curves and where it stopped."""
+    """What the loop records: per-epoch curves, where it stopped, and whether the loss had settled."""
 
     def __init__(self):
         self.loss_curve = []
         self.validation_scores = []
         self.best_validation_score = None
         self.n_iter = 0
+        self.converged = True
         self.train_idx = self.validation_idx = None
 
 
@@ -91,22 +89,6 @@ class TrainingConfig:
     n_iter_no_change: int = 10
     tol: float = 1e-4
 
-    @classmethod
-    def of(cls, estimator, target_type):
-        """The configuration an EmbeddingEncoder's parameters ask for."""
-        return cls(
-            target_type=target_type,
-            activation=estimator.activation,
-            alpha=estimator.alpha,
-            batch_size=estimator.batch_size,
-            learning_rate=estimator.learning_rate_init,
-            max_iter=estimator.max_iter,
-            early_stopping=estimator.early_stopping,
-            validation_fraction=estimator.validation_fraction,
-            n_iter_no_change=estimator.n_iter_no_change,
-            tol=estimator.tol,
-        )
-
 
 @dataclass(frozen=True)
 class TrainingData:
@@ -136,13 +118,6 @@ class TrainingData:
     unknown_codes: np.ndarray
     stratify: np.ndarray = None
     fixed_rows: list = None
-
-    @classmethod
-    def of(cls, coder, frame, codes, target, weight, fixed_rows):
-        """The training rows of ``frame``, coded by ``coder``, with their ``target``."""
-        unknown = np.array([v.unknown_row for v in coder.vocabularies], dtype=np.int32)
-        x_numeric = coder.network_numeric(frame)
-        return cls(codes, x_numeric, target.y, weight, unknown, target.stratify, fixed_rows)
 
 
 def train(params, data, config, rng, on_epoch=None, split=None):
@@ -227,86 +202,13 @@ def _train(params, data, config, rng, on_epoch, split):
         if epochs_without_improvement > config.n_iter_no_change:
             break
     else:
-        warnings.warn(
-            f"EmbeddingEncoder: training stopped at max_iter={config.max_iter} epochs before "
-            "the loss stopped improving. Increase max_iter if the embeddings matter.",
-            ConvergenceWarning,
-            stacklevel=5,  # the caller of EmbeddingEncoder.fit, past train and _fit_context
-        )
+        history.converged = False
 
     if best_params is not None:
         _restore(params, best_params)
         history.best_validation_score = best_score
     _check_finite(params)
     return history
-
-
-class Trained(NamedTuple):
-    """One network trained with one merge threshold (see :func:`train_best_merge`)."""
-
-    factor: int
-    plan: Any
-    params: Any
-    data: TrainingData
-    history: TrainingHistory
-    snapshots: Any
-    warned: list  # warnings.WarningMessage raised while starting and training it
-
-    def table_counts(self, vocabularies):
-        """Weighted rows of each table row among the rows the network trained on."""
-        rows = self.history.train_idx
-        return self.plan.table_counts(self.data.codes[rows], self.data.weight[rows], vocabularies)
-
-
-def train_best_merge(start, factors, rng, train_network):
-    """Train one network per merge threshold; keep the one with the lowest validation loss.
-
-    Parameters
-    ----------
-    start : callable
-        ``start(rng, merge_factor=factor)`` merges the rare categories, sets the
-        estimator's column attributes and returns ``(plan, params, data)``.
-    factors : tuple of int
-        Merge thresholds in units of ``smooth_``, fewest merged first.
-    rng : numpy.random.RandomState
-        Reset to its state on entry before each network is started.
-    train_network : callable
-        ``train_network(params, data, split)`` trains ``params`` in place and
-        returns ``(history, snapshots)``; ``split`` is None for the first
-        network, then the first network's validation split.
-
-    Returns
-    -------
-    Trained
-        The kept network; the estimator's column attributes are its own (its
-        ``start`` is called again when a later one was started after it). The
-        warnings raised while starting and training it are raised again, at
-        the caller of ``fit``; those of the other network are dropped.
-    """
-    seed, kept, sizes, split = rng.get_state(), None, None, None
-    for factor in factors:
-        rng.set_state(seed)
-        # Held back: a network that is not kept must not warn (a column it merged away).
-        with warnings.catch_warnings(record=True) as warned:
-            warnings.simplefilter("always")
-            plan, params, data = start(rng, merge_factor=factor)
-            if [len(t) for t in params.tables] == sizes:
-                break  # a larger threshold that merges nothing more trains the same network
-            sizes = [len(t) for t in params.tables]
-            history, snapshots = train_network(params, data, split)
-        # The same validation rows for every network, so that their losses compare.
-        split = history.train_idx, history.validation_idx
-        if kept is None or history.best_validation_score > kept.history.best_validation_score:
-            kept = Trained(factor, plan, params, data, history, snapshots, warned)
-    if kept.factor != factor:  # the estimator's attributes are the last start's
-        rng.set_state(seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the kept network's warnings are held already
-            start(rng, merge_factor=kept.factor)
-    for warning in kept.warned:
-        # Shown at the caller of EmbeddingEncoder.fit, past fit and _fit_context.
-        warnings.warn(warning.message, warning.category, stacklevel=4)
-    return kept
 
 
 def epoch_hook(params, verbose, record, callback):
@@ -331,12 +233,6 @@ def epoch_hook(params, verbose, record, callback):
             callback(epoch)
 
     return on_epoch, snapshots
-
-
-def mean_one_weights(sample_weight, frame):
-    """Sample weights as float32 with mean 1, so the loss and steps do not depend on their scale."""
-    weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
-    return (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
 
 
 def run_pass(params, optimizer, data, config, rng):

@@ -84,7 +84,7 @@ class Vocabulary:
         # gradient ever reaches.
         counts = series[~missing].value_counts(sort=False)
         counts = counts[counts.to_numpy() > 0]
-        values = _as_object_array(counts.index)
+        values = as_object_array(counts.index)
         frequencies = counts.to_numpy()
 
         threshold = count_threshold(min_frequency, len(series))
@@ -133,7 +133,7 @@ class Vocabulary:
                 value_codes, values = series.cat.codes.to_numpy(), series.cat.categories
             else:
                 value_codes, values = pd.factorize(series, use_na_sentinel=True)
-            values = _as_object_array(values)
+            values = as_object_array(values)
             lookup, kind = self._index("object").get_indexer(values), value_kind(values)
             codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else -1
             codes = np.broadcast_to(codes, len(series))
@@ -160,6 +160,24 @@ class Vocabulary:
         if "kind" not in self._cache:
             self._cache["kind"] = value_kind(self._known())
         return self._cache["kind"]
+
+    def check_same_kind(self, series, codes, name):
+        """Refuse values without a row that are of another kind than the column's (``partial_fit``).
+
+        ``codes`` are ``encode(series)``. A chunk whose string column arrives as
+        integers (or the reverse) would otherwise train every such row on the
+        unknown vector, and store values of two kinds.
+        """
+        seen = self._known() if len(self._known()) else self.infrequent
+        kind = value_kind(pd.Series(seen, dtype=object).dropna())
+        values = pd.unique(as_object_array(series[codes < 0].dropna()))
+        new_kind = value_kind(values)
+        if len(values) and "other" not in (kind, new_kind) and new_kind != kind:
+            raise TypeError(
+                f"Column {name!r} holds {new_kind}s in this chunk (e.g. "
+                f"{as_python(values[:3].tolist())}), but {kind}s when partial_fit started. "
+                f"Read it as the first chunk was, e.g. X[{name!r}] = X[{name!r}].astype(str)."
+            )
 
     def _index(self, form):
         """The hash index of the kept categories, built once: "typed" or "object"."""
@@ -196,7 +214,7 @@ class Vocabulary:
         unseen = series[codes < 0]
         if len(self.infrequent):
             unseen = unseen[~_isin_with_missing(unseen, self.infrequent)]
-        values = pd.unique(_as_object_array(unseen))
+        values = pd.unique(as_object_array(unseen))
         return values[:max_values].tolist(), len(values)
 
     def include(self, values, name):
@@ -212,7 +230,7 @@ class Vocabulary:
         TypeError
             If the new values are of another kind than the column's categories.
         """
-        values = _as_object_array(values)
+        values = as_object_array(values)
         new = values[self.encode(pd.Series(values, dtype=object)) < 0]
         missing = np.array([is_missing(value) for value in new], dtype=bool)
         present, known = new[~missing], self._known()
@@ -228,6 +246,13 @@ class Vocabulary:
             categories = np.append(categories, np.nan).astype(object)
         self.categories = categories
         self._cache = {}
+
+    def add_infrequent(self, values):
+        """Record ``values``, seen without a row of their own, among the infrequent ones (once each)."""
+        values = as_object_array(values)
+        new = values[~_isin_with_missing(pd.Series(values, dtype=object), self.infrequent)]
+        if len(new):
+            self.infrequent = np.concatenate([self.infrequent, new]).astype(object)
 
     def merge_into_unknown(self, merged):
         """Move the categories flagged in ``merged`` to the unknown row.
@@ -304,7 +329,7 @@ def _as_numbers(values):
     strings but not as floats. Strings must be plain digits ("07030", "-12"):
     "1e3", "1.0" or " 12 " may be other codes that only parse as the same number.
     """
-    values = pd.Series(_as_object_array(values), dtype=object)
+    values = pd.Series(as_object_array(values), dtype=object)
     kind = value_kind(values)
     if kind == "string":
         values = values.where(values.str.fullmatch(r"-?\d+").fillna(False).astype(bool))
@@ -334,7 +359,7 @@ def count_threshold(min_frequency, n_samples):
     return float(min_frequency) * n_samples
 
 
-def _as_object_array(values):
+def as_object_array(values):
     # One representation for every dtype: pd.NA and NaN become np.nan, and
     # numpy scalars of bool columns stay bools.
     return np.asarray(pd.Series(values, copy=False).astype(object).to_numpy(na_value=np.nan))

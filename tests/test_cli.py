@@ -217,7 +217,7 @@ def test_transform_refuses_a_pickle_model_without_running_it(table, tmp_path, pi
 
 def test_transform_keeps_named_columns_and_writes_float32_digits(table, tmp_path):
     data, frame = table
-    fitted = run("fit", data, "--target", "sold", "--max-iter", "3", "--model", "m", cwd=tmp_path)
+    fitted = run("fit", data, "--target", "sold", "--max-iter", "3", "--model", "m", "--random-state", "0", cwd=tmp_path)
     assert fitted.returncode == 0, fitted.stderr
     frame.assign(row_id=np.arange(len(frame))).to_csv(tmp_path / "new.csv", index=False)
     result = run("transform", "new.csv", "--model", "m", "--output", "out.csv", "--keep", "row_id,sold", cwd=tmp_path)
@@ -226,7 +226,9 @@ def test_transform_keeps_named_columns_and_writes_float32_digits(table, tmp_path
     assert out.columns[:3].tolist() == ["row_id", "sold", "shop_emb0"]
     np.testing.assert_array_equal(out["row_id"], np.arange(len(frame)))
     first_line = (tmp_path / "out.csv").read_text().splitlines()[1]
-    assert max(len(cell) for cell in first_line.split(",")[2:-2]) <= 12  # float32, not 17 digits
+    # float32's at most 9 significant digits, not float64's 17 ("-1.2345678e-05" has 8)
+    mantissas = [cell.lstrip("-").split("e")[0].replace(".", "").lstrip("0") for cell in first_line.split(",")[2:-2]]
+    assert max(len(digits) for digits in mantissas) <= 9
     encoder = EmbeddingEncoder.load(tmp_path / "m")
     expected = encoder.set_output(transform="pandas").transform(frame.drop(columns="sold"))
     for column in expected.columns:

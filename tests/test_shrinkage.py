@@ -9,7 +9,14 @@ from scipy.spatial.distance import pdist
 from scipy.stats import spearmanr
 
 from sklearn_embed import DataWarning, EmbeddingEncoder
-from sklearn_embed._shrinkage import MAX_MERGE_COUNT, auto_smooth, shrink_table, too_noisy
+from sklearn_embed._shrinkage import (
+    MAX_MERGE_COUNT,
+    column_smooth,
+    merge_threshold,
+    shrink_table,
+    smooth_and_merge,
+)
+from sklearn_embed._statistics import TableStatistics, Tally, TargetTotals, column_statistics
 
 
 def _grouped(effects, n_per, noise, seed=0):
@@ -19,19 +26,54 @@ def _grouped(effects, n_per, noise, seed=0):
     return codes, y[:, None]
 
 
+def _smooth(codes, y):
+    tally = Tally.of(codes, codes.max() + 1, y, np.ones(len(y), np.float32), y.shape[1])
+    return column_smooth(tally, float((y**2).sum()))
+
+
 def test_auto_smooth_is_the_noise_to_signal_ratio():
     # Category means spread with variance 1, noise variance 4: m close to 4.
     effects = np.random.RandomState(1).normal(size=400)
     codes, y = _grouped(effects, 50, noise=2.0)
-    m = auto_smooth(codes, y, np.ones(len(y)), 401)
-    assert 3.0 < m < 5.5
+    assert 3.0 < _smooth(codes, y) < 5.5
 
 
 def test_auto_smooth_without_signal_is_huge_or_infinite():
     codes, y = _grouped(np.zeros(20), 100, noise=1.0)
-    assert auto_smooth(codes, y, np.ones(len(y)), 21) > 100
+    assert _smooth(codes, y) > 100
     balanced = np.tile([-1.0, 1.0], 1000)[:, None]  # every category mean exactly 0
-    assert auto_smooth(np.repeat(np.arange(20), 100), balanced, np.ones(2000), 21) == np.inf
+    assert _smooth(np.repeat(np.arange(20), 100), balanced) == np.inf
+
+
+def test_auto_smooth_of_class_codes_sums_the_classes_variances():
+    # Three classes; 50 categories that decide the class with noise: a finite, moderate m.
+    rng = np.random.RandomState(0)
+    codes = np.repeat(np.arange(50), 40)
+    y = np.where(rng.uniform(size=codes.size) < 0.8, codes % 3, rng.randint(3, size=codes.size))
+    tally = Tally.of(codes, 50, y.astype(np.int32), np.ones(codes.size, np.float32), 3)
+    dense = Tally.of(codes, 50, np.eye(3, dtype=np.float32)[y], np.ones(codes.size, np.float32), 3)
+    m = column_smooth(tally, float(codes.size))
+    assert m == pytest.approx(column_smooth(dense, float(codes.size)), rel=1e-12)
+    assert 0.05 < m < 5
+
+
+def test_the_rule_merges_rare_values_and_one_row_values_of_an_identifier():
+    """The same rule for fit and partial_fit: counts below min(f * m, 100) merge; ids merge."""
+    weight = np.ones(400, np.float32)
+    # 40 ids seen once (half of the 80 rows of a table), then frequent values.
+    ids = np.r_[np.arange(40), np.repeat(np.arange(40, 44), 10)]
+    y = (np.arange(80) % 2).astype(np.float32)[:, None]
+    column = column_statistics(45, 1, classes=False)
+    column.observe(ids, pd.Series(ids), y, weight[:80], 1)
+    totals = TargetTotals()
+    totals.add(y, weight[:80])
+    table = TableStatistics.of("id", [column], totals, np.zeros(44, dtype=bool), frozen=False)
+    decision = smooth_and_merge(table, smooth=0.5, factor=1)
+    assert decision.keep[:40].all() and decision.keep[40:].all() and not decision.findings
+    decision = smooth_and_merge(table, smooth="auto", factor=1)
+    assert not decision.keep[:40].any()
+    assert [f.kind for f in decision.findings] == ["identifier"]
+    assert decision.findings[0].column == "id"
 
 
 def test_shrink_table_pulls_toward_the_unknown_row():
@@ -41,10 +83,9 @@ def test_shrink_table_pulls_toward_the_unknown_row():
     np.testing.assert_array_equal(shrink_table(table, np.array([3.0, 1.0, 0.0]), 0.0), table)
 
 
-def test_too_noisy_is_capped():
-    counts = np.array([5, 50, 150])
-    np.testing.assert_array_equal(too_noisy(counts, 10.0), [True, False, False])
-    np.testing.assert_array_equal(too_noisy(counts, np.inf), counts < MAX_MERGE_COUNT)
+def test_the_merge_threshold_is_capped():
+    assert merge_threshold(10.0) == 10.0 and merge_threshold(10.0, factor=5) == 50.0
+    assert merge_threshold(np.inf) == MAX_MERGE_COUNT
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose

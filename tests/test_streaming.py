@@ -33,17 +33,20 @@ def _chunks(X, y, n_chunks):
         yield X.iloc[rows], y[rows]
 
 
-def test_classification_needs_classes_on_the_first_call_and_sets_nothing_without():
+def test_the_first_call_takes_its_classes_from_classes_or_from_its_chunk():
     X, y = arriving_ids(2_000)
-    enc = EmbeddingEncoder(random_state=0)
-    with pytest.raises(ValueError, match="first call to partial_fit needs classes"):
-        enc.partial_fit(X, y)
-    assert not hasattr(enc, "categories_") and not hasattr(enc, "embeddings_")
-    enc.partial_fit(X, y, classes=[0, 1])
-    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes \[0, 1\]"):
+    enc = EmbeddingEncoder(random_state=0).partial_fit(X, y)
+    assert enc.classes_.tolist() == [0, 1] and enc.target_type_ == "binary"
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes \[0, 1\].*classes="):
         enc.partial_fit(X, y + (y == 1))
-    enc.partial_fit(X[y == 0], y[y == 0])  # a chunk may hold one class only
+    enc.partial_fit(X[y == 0], y[y == 0])  # a later chunk may hold one class only
     assert enc.n_iter_ == 2
+    one_class = EmbeddingEncoder(random_state=0)
+    with pytest.raises(ValueError, match="only one class.*pass classes"):
+        one_class.partial_fit(X[y == 0], y[y == 0])
+    assert not hasattr(one_class, "categories_") and not hasattr(one_class, "n_features_in_")
+    one_class.partial_fit(X[y == 0], y[y == 0], classes=[0, 1])
+    assert one_class.classes_.tolist() == [0, 1]
 
 
 def test_every_fitted_attribute_is_valid_after_every_call():
@@ -83,7 +86,7 @@ def test_a_new_category_gets_a_row_once_frequent_enough_starting_at_unknown():
     X = pd.DataFrame({"shop": shops})
     enc = EmbeddingEncoder(smooth=5.0, record_embeddings=True, random_state=0)
     enc.partial_fit(X, y, classes=[0, 1])
-    unknown = enc._stream.params.tables[0][-1].copy()
+    unknown = enc._stream.stream.params.tables[0][-1].copy()
     enc.partial_fit(pd.DataFrame({"shop": ["new"] * 3 + ["a"] * 97}), np.r_[[1] * 3, [1] * 97])
     assert "new" not in enc.categories_[0] and "new" in enc.infrequent_categories_[0]
     enc.partial_fit(pd.DataFrame({"shop": ["new"] * 3 + ["b"] * 97}), np.r_[[1] * 3, [1] * 97])
@@ -91,7 +94,7 @@ def test_a_new_category_gets_a_row_once_frequent_enough_starting_at_unknown():
     row = enc.categories_[0].tolist().index("new")
     assert enc.category_counts_[0][row] == pytest.approx(6, rel=0.05)  # its history came along
     # It started at the unknown vector and moved only a few steps from there.
-    assert np.abs(enc._stream.params.tables[0][row] - unknown).max() < 0.05
+    assert np.abs(enc._stream.stream.params.tables[0][row] - unknown).max() < 0.05
 
 
 def test_a_continuous_target_keeps_the_first_chunks_scale():

@@ -1,0 +1,497 @@
+"""Fitting without the estimator: from the data and the parameters to the state a fit publishes.
+
+``EmbeddingEncoder.fit`` and ``partial_fit`` check their input, freeze their
+parameters into a :class:`FitSpec` and call this module; nothing here reads or
+writes the estimator. Both return the fitted state as a dict of attributes,
+which the estimator publishes at once, and the findings (warnings) the user
+should see, which the estimator raises at the user's line.
+
+- :func:`fit_state`: the columns are learned once (:func:`learn_columns`);
+  then one *candidate* network per merge threshold is built
+  (:func:`build_candidate`) and trained, and the one with the lower validation
+  loss is kept.
+- :func:`start_stream` and :func:`stream_chunk`: ``partial_fit``'s first call
+  builds one candidate from its chunk; every call then counts the chunk (once:
+  a second pass over the same chunk is recognised and not counted again),
+  gives rows to the values that the same rule as ``fit``'s now keeps, and
+  trains one pass. The :class:`StreamState` is copied before each call changes
+  it, so a call that fails leaves the estimator's state as it was.
+"""
+
+import copy
+import hashlib
+import numbers
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from ._columns import ColumnCoder, resolve_categorical_mask
+from ._compat import _check_sample_weight
+from ._prediction import prediction_names
+from ._shrinkage import MERGE_FACTORS, smooth_and_merge
+from ._statistics import TableStatistics, Tally, TargetTotals, column_statistics
+from ._streaming import Stream
+from ._table_plan import check_same_columns, given_tables, plan_tables
+from ._training import TrainingConfig, TrainingData, continue_dense, epoch_hook, train
+from ._vocabulary import count_threshold
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    """The estimator's parameters that a fit reads (validated by the estimator)."""
+
+    categorical_features: object
+    embedding_dim: object
+    hidden_layer_sizes: tuple
+    min_frequency: object
+    smooth: object
+    target_type: str
+    remainder: str
+    append_prediction: bool
+    initial_embeddings: object
+    freeze_embeddings: object
+    shared_embeddings: object
+    learning_rate: float
+    verbose: int
+    record_embeddings: bool
+    training: TrainingConfig
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The checked data of one call: the table, its column names, the encoded target and weights."""
+
+    frame: pd.DataFrame
+    names: list
+    target: object
+    weight: np.ndarray
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What a warm start, or ``partial_fit`` after ``fit``, continues from: a fit's published state.
+
+    Attributes
+    ----------
+    embedded : list of str
+    given : (dict, dict)
+        The fit's tables as given tables (``_table_plan.tables_of_fit``).
+    numeric : (bounds, mean, scale)
+        The numeric scaling its network learned on.
+    dense : list of ndarray
+        Copies of ``coefs_ + intercepts_``.
+    target : Target
+    merge_factor : int
+    """
+
+    embedded: list
+    given: tuple
+    numeric: tuple
+    dense: list
+    target: object
+    merge_factor: int
+
+
+@dataclass
+class Columns:
+    """What a fit learns of the table once, for every candidate network."""
+
+    coder: ColumnCoder
+    plan: object
+    raw_codes: np.ndarray
+    statistics: list
+    totals: TargetTotals
+    x_numeric: np.ndarray
+    findings: list
+
+
+@dataclass
+class Candidate:
+    """One network, built for one merge threshold, before or after training."""
+
+    factor: int
+    coder: ColumnCoder
+    plan: object
+    smooth: dict
+    dims: list
+    params: object
+    data: TrainingData
+    findings: list
+    history: object = None
+    snapshots: list = None
+
+
+def draw_seed(random_state):
+    """The seed of a fit's generators: an int ``random_state`` itself, else one draw from it.
+
+    Each network gets ``RandomState(seed)``, so the user's generator is only
+    ever advanced, by one draw per fit, never rewound.
+    """
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def sample_weights(sample_weight, frame):
+    """Sample weights as float32 with mean 1, so the loss and steps do not depend on their scale."""
+    weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
+    return (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
+
+
+# ------------------------------------------------------------------ fit
+
+
+def fit_state(inputs, spec, seed, previous=None, callback=None):
+    """Learn the columns, train a candidate per merge threshold, keep the best one.
+
+    Parameters
+    ----------
+    inputs : Inputs
+    spec : FitSpec
+    seed : int
+        Each candidate's generator is ``RandomState(seed)``.
+    previous : Previous, default=None
+        A warm start: the previous tables, weights and scaling are the start.
+    callback : callable, default=None
+        Called with each epoch's record (see ``EmbeddingEncoder.fit``).
+
+    Returns
+    -------
+    state : dict
+        The fitted attributes.
+    findings : list of Warning
+    """
+    columns = learn_columns(inputs, spec, previous)
+    if previous is not None:
+        factors = (previous.merge_factor,)
+    else:
+        factors = MERGE_FACTORS if spec.training.early_stopping else (1,)
+    kept, split, sizes = None, None, None
+    for factor in factors:
+        rng = np.random.RandomState(seed)
+        candidate = build_candidate(columns, inputs, spec, factor, rng, previous)
+        if [len(t) for t in candidate.params.tables] == sizes:
+            break  # a larger threshold that merges nothing more trains the same network
+        sizes = [len(t) for t in candidate.params.tables]
+        train_candidate(candidate, spec, inputs.target.type, rng, callback, split)
+        # The same validation rows for every candidate, so that their losses compare.
+        split = candidate.history.train_idx, candidate.history.validation_idx
+        if kept is None or candidate.history.best_validation_score > kept.history.best_validation_score:
+            kept = candidate
+    findings = [*inputs.target.findings, *columns.findings, *kept.findings]
+    if not kept.history.converged:
+        findings.append(_not_converged(spec.training.max_iter))
+    return fitted_attributes(kept, inputs, spec), findings
+
+
+def learn_columns(inputs, spec, previous=None):
+    """Which columns are embedded, their vocabularies and statistics, and the numeric scaling."""
+    frame, names, target = inputs.frame, inputs.names, inputs.target
+    mask = resolve_categorical_mask(frame, names, spec.categorical_features)
+    embedded = [name for name, embed in zip(names, mask) if embed]
+    findings = [] if embedded else [_nothing_to_embed()]
+    if previous is not None:
+        check_same_columns(previous.embedded, embedded)
+        given = previous.given
+    else:
+        given = given_tables(embedded, spec.initial_embeddings)
+    warm = previous is not None
+    plan = plan_tables(embedded, given, spec.freeze_embeddings, spec.shared_embeddings, warm)
+    coder = ColumnCoder.fit(frame, names, mask, spec.min_frequency, plan)
+    if previous is not None:  # the network's weights were learned on the old scaling
+        coder.numeric_bounds, coder.numeric_mean, coder.numeric_scale = previous.numeric
+    raw_codes = coder.raw_codes(frame)
+    statistics, totals = _count(coder, frame, raw_codes, target, inputs.weight)
+    for t, (group, vocabulary) in enumerate(zip(plan.groups, coder.table_vocabularies)):
+        table_codes = raw_codes[:, group]
+        matched = plan.given_mask(t, vocabulary)[table_codes[table_codes >= 0]].sum()
+        findings += plan.unmatched(t, _table_name(coder, group), matched, table_codes.size)
+    x_numeric = coder.network_numeric(frame)
+    return Columns(coder, plan, raw_codes, statistics, totals, x_numeric, findings)
+
+
+def build_candidate(columns, inputs, spec, factor, rng, previous=None, partial=False):
+    """One untrained network: the rare categories merged at ``factor``, weights initialised.
+
+    Nothing of ``columns`` changes: the candidate has its own vocabularies.
+    """
+    coder, plan, target = columns.coder.copy(), columns.plan, inputs.target
+    codes = np.where(columns.raw_codes >= 0, columns.raw_codes, coder.unknown_rows())
+    smooth, findings = {}, []
+    for t, (group, vocabulary) in enumerate(zip(plan.groups, coder.table_vocabularies)):
+        table = _table_statistics(coder, plan, t, [columns.statistics[k] for k in group], columns.totals)
+        min_count = count_threshold(spec.min_frequency, table.n_rows)
+        decision = smooth_and_merge(table, spec.smooth, factor, min_count)
+        merged = ~decision.keep[: vocabulary.n_rows - 1]
+        if merged.any():
+            codes[:, group] = vocabulary.merge_into_unknown(merged)[codes[:, group]]
+        smooth.update({coder.embedded_names[k]: decision.smooth for k in group})
+        findings += decision.findings
+    coder.unknown_shares = (codes == coder.unknown_rows()).mean(axis=0)
+    names = coder.embedded_names.tolist()
+    tables = coder.table_vocabularies
+    dims = plan.dims(names, tables, spec.embedding_dim, count_infrequent=partial)
+    appended = prediction_names(target, spec.append_prediction)
+    coder.check_output_names(dims, spec.remainder, appended)
+    network = (len(coder.numeric_mean), spec.hidden_layer_sizes, target.n_outputs)
+    params = plan.initial_params(tables, dims, network, rng, new_at_unknown=previous is not None)
+    if previous is not None:
+        continue_dense(params, previous.dense)
+    data = TrainingData(codes, columns.x_numeric, target.y, inputs.weight, coder.unknown_rows(),
+                        target.stratify, plan.fixed_rows(tables))  # fmt: skip
+    smooth = {name: smooth[name] for name in names}
+    return Candidate(factor, coder, plan, smooth, dims, params, data, findings)
+
+
+def train_candidate(candidate, spec, target_type, rng, callback=None, split=None):
+    """Train ``candidate``'s network in place; keep its history and snapshots on it."""
+    on_epoch, snapshots = epoch_hook(
+        candidate.params, spec.verbose, spec.record_embeddings, callback
+    )
+    config = replace(spec.training, target_type=target_type)
+    candidate.history = train(candidate.params, candidate.data, config, rng, on_epoch, split)
+    candidate.snapshots = snapshots
+
+
+def fitted_attributes(candidate, inputs, spec):
+    """The attributes ``fit`` publishes for a trained candidate."""
+    coder, plan, params, data = candidate.coder, candidate.plan, candidate.params, candidate.data
+    history, target, tables = candidate.history, inputs.target, coder.table_vocabularies
+    rows = history.train_idx
+    counts = plan.table_counts(data.codes[rows], data.weight[rows], tables)
+    embeddings = plan.shrink(params.tables, tables, counts, list(candidate.smooth.values()))
+    tallies = [
+        Tally.of(data.codes[:, k], len(embeddings[k]), data.y, data.weight, target.n_outputs)
+        for k in range(data.codes.shape[1])
+    ]
+    state = _column_attributes(coder, target, candidate.smooth, candidate.factor, candidate.dims)
+    state.update(
+        embeddings_=embeddings,
+        coefs_=params.coefs,
+        intercepts_=params.intercepts,
+        category_counts_=[tally.weight for tally in tallies],
+        category_target_means_=[target.signal_means(tally) for tally in tallies],
+        n_iter_=history.n_iter,
+        loss_curve_=history.loss_curve,
+        validation_scores_=history.validation_scores if spec.training.early_stopping else None,
+        best_validation_score_=history.best_validation_score,
+    )
+    if candidate.snapshots is not None:
+        state["embedding_history_"] = [np.stack(candidate.snapshots[t]) for t in plan.lookups]
+    return state
+
+
+# ------------------------------------------------------------------ partial_fit
+
+
+@dataclass
+class StreamState:
+    """What ``partial_fit`` carries between calls (the estimator keeps it as ``_stream``)."""
+
+    coder: ColumnCoder
+    target: object
+    plan: object
+    smooth: dict
+    merge_factor: int
+    dims: list
+    statistics: list
+    totals: TargetTotals
+    stream: Stream
+    loss_curve: list = field(default_factory=list)
+    chunks_seen: set = field(default_factory=set)
+
+
+def start_stream(inputs, spec, seed, previous=None):
+    """``partial_fit``'s first call: the columns and the network from its chunk.
+
+    Returns
+    -------
+    state : StreamState
+        Before the chunk is counted and trained on (:func:`stream_chunk` does that).
+    findings : list of Warning
+    """
+    columns = learn_columns(inputs, spec, previous)
+    factor = previous.merge_factor if previous is not None else 1
+    rng = np.random.RandomState(seed)
+    candidate = build_candidate(columns, inputs, spec, factor, rng, previous, partial=True)
+    coder, target = candidate.coder, inputs.target
+    statistics = [
+        column_statistics(vocabulary.n_rows, target.n_outputs, target.type == "multiclass")
+        for vocabulary in coder.vocabularies
+    ]
+    stream = Stream(candidate.params, rng, spec.learning_rate)
+    state = StreamState(coder, target.without_rows(), candidate.plan, candidate.smooth, factor,
+                        candidate.dims, statistics, TargetTotals(), stream)  # fmt: skip
+    return state, [*target.findings, *columns.findings, *candidate.findings]
+
+
+def stream_chunk(state, inputs, spec):
+    """Count a chunk (unless seen before), give rows to values now frequent enough, train one pass.
+
+    ``state`` is changed in place: pass a copy (see :func:`copy_stream`).
+
+    Returns
+    -------
+    attributes : dict
+        The fitted attributes after this chunk.
+    findings : list of Warning
+    """
+    frame, y, weight = inputs.frame, inputs.target.y, inputs.weight
+    digest = chunk_digest(frame, y, weight)
+    if digest not in state.chunks_seen:
+        _observe(state, frame, y, weight)
+        state.chunks_seen.add(digest)
+    findings = _grow(state, spec)
+    tables = state.coder.table_vocabularies
+    data = TrainingData(state.coder.codes(frame), state.coder.network_numeric(frame), y, weight,
+                        state.coder.unknown_rows(), None, state.plan.fixed_rows(tables))  # fmt: skip
+    config = replace(spec.training, target_type=state.target.type)
+    state.loss_curve.append(state.stream.train_pass(data, config))
+    return stream_attributes(state), findings
+
+
+def copy_stream(state):
+    """A copy of ``state`` that a call may change and publish, or drop when it fails."""
+    return copy.deepcopy(state)
+
+
+def chunk_digest(frame, y, weight):
+    """A fingerprint of a chunk's rows, targets and weights, to recognise a second pass over it."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(np.ascontiguousarray(y).tobytes())
+    digest.update(np.ascontiguousarray(weight).tobytes())
+    digest.update(repr(list(frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def stream_attributes(state):
+    """The attributes ``partial_fit`` publishes: as ``fit`` would set them from every row counted."""
+    coder, plan, target, params = state.coder, state.plan, state.target, state.stream.params
+    published = [statistics.published() for statistics in state.statistics]
+    counts = [sum(published[k].weight for k in group) for group in plan.groups]
+    tables = coder.table_vocabularies
+    embeddings = plan.shrink(params.tables, tables, counts, list(state.smooth.values()))
+    attributes = _column_attributes(coder, target, state.smooth, state.merge_factor, state.dims)
+    attributes.update(
+        embeddings_=embeddings,
+        coefs_=params.coefs,
+        intercepts_=params.intercepts,
+        category_counts_=[tally.weight for tally in published],
+        category_target_means_=[target.signal_means(tally) for tally in published],
+        n_iter_=len(state.loss_curve),
+        loss_curve_=list(state.loss_curve),
+        validation_scores_=None,
+        best_validation_score_=None,
+        _stream=state,
+    )
+    return attributes
+
+
+def _observe(state, frame, y, weight):
+    """Add a chunk's rows to the statistics, in the current row layout."""
+    coder = state.coder
+    raw_codes, positions, n_outputs = coder.raw_codes(frame), coder.embedded_positions, state.target.n_outputs
+    for k, (statistics, vocabulary) in enumerate(zip(state.statistics, coder.vocabularies)):
+        series = frame.iloc[:, positions[k]]
+        vocabulary.check_same_kind(series, raw_codes[:, k], coder.embedded_names[k])
+        statistics.observe(raw_codes[:, k], series, y, weight, n_outputs)
+    state.totals.add(y, weight)
+
+
+def _grow(state, spec):
+    """Give rows to the pending values that fit's rule keeps now; return the findings."""
+    coder, plan, findings = state.coder, state.plan, []
+    for t, (group, vocabulary) in enumerate(zip(plan.groups, coder.table_vocabularies)):
+        statistics = [state.statistics[k] for k in group]
+        table = _table_statistics(coder, plan, t, statistics, state.totals)
+        min_count = count_threshold(spec.min_frequency, table.n_rows)
+        decision = smooth_and_merge(table, spec.smooth, state.merge_factor, min_count)
+        ready = table.pending_values[decision.keep[vocabulary.n_rows - 1 :]]
+        if len(ready) and not plan.frozen[t]:
+            _add_rows(state, t, group, vocabulary, ready, table.name)
+        vocabulary.add_infrequent(table.pending_values.difference(ready, sort=False))
+        state.smooth.update({coder.embedded_names[k]: decision.smooth for k in group})
+        # An early chunk may find no value frequent enough; the column is constant only if none has a row.
+        findings += [
+            finding for finding in decision.findings
+            if finding.kind != "constant_column" or not len(vocabulary.categories)
+        ]  # fmt: skip
+    return findings
+
+
+def _add_rows(state, t, group, vocabulary, values, name):
+    """Give ``values`` rows of table ``t``: vectors at the unknown vector, statistics from pending."""
+    old = pd.Series(vocabulary.categories, dtype=object)
+    vocabulary.include(values, name)
+    moved = np.append(vocabulary.encode(old), vocabulary.unknown_row)
+    new_rows = vocabulary.encode(pd.Series(values, dtype=object))
+    state.stream.grow_table(t, moved, vocabulary.n_rows)
+    for k in group:
+        state.statistics[k].move_to_rows(values, moved, new_rows, vocabulary.n_rows)
+
+
+# ------------------------------------------------------------------ shared
+
+
+def _count(coder, frame, raw_codes, target, weight):
+    """Per embedded column, the statistics of ``frame``'s rows; and the target's totals."""
+    n_outputs, classes = target.n_outputs, target.type == "multiclass"
+    statistics = []
+    for k, (vocabulary, position) in enumerate(zip(coder.vocabularies, coder.embedded_positions)):
+        column = column_statistics(vocabulary.n_rows, n_outputs, classes)
+        column.observe(raw_codes[:, k], frame.iloc[:, position], target.y, weight, n_outputs)
+        statistics.append(column)
+    totals = TargetTotals()
+    totals.add(target.y, weight)
+    return statistics, totals
+
+
+def _table_statistics(coder, plan, t, statistics, totals):
+    group, vocabulary = plan.groups[t], coder.table_vocabularies[t]
+    given = plan.given_mask(t, vocabulary)
+    return TableStatistics.of(_table_name(coder, group), statistics, totals, given, plan.frozen[t])
+
+
+def _table_name(coder, group):
+    return "+".join(str(coder.embedded_names[k]) for k in group)
+
+
+def _column_attributes(coder, target, smooth, merge_factor, dims):
+    """The attributes that describe the columns and the target."""
+    categories, infrequent = coder.category_lists()
+    names = coder.embedded_names
+    attributes = {
+        "_coder": coder,
+        "_target": target.without_rows(),
+        "target_type_": target.type,
+        "categorical_features_": names,
+        "categories_": categories,
+        "infrequent_categories_": infrequent,
+        "embedding_dims_": dict(zip(names.tolist(), dims)),
+        "numeric_bounds_": coder.numeric_bounds,
+        "numeric_mean_": coder.numeric_mean,
+        "numeric_scale_": coder.numeric_scale,
+        "smooth_": dict(smooth),
+        "merge_factor_": merge_factor,
+    }
+    if target.classes is not None:
+        attributes["classes_"] = target.classes
+    return attributes
+
+
+def _nothing_to_embed():
+    return UserWarning(
+        "EmbeddingEncoder found no categorical column to embed; transform will "
+        "pass X through. Name integer-coded categoricals in categorical_features."
+    )
+
+
+def _not_converged(max_iter):
+    return ConvergenceWarning(
+        f"EmbeddingEncoder: training stopped at max_iter={max_iter} epochs before "
+        "the loss stopped improving. Increase max_iter if the embeddings matter."
+    )
