@@ -1,4 +1,5 @@
-"""1. Logistic regression on one numeric feature plus a 2-D embedding of four categories.
+"""1. Logistic regression on one numeric feature plus a 2-D embedding of four categories
+=====================================================================================
 
 The classic first picture of entity embeddings: categories A..D, a numeric x and
 a binary y, no hidden layer, so the model is a logistic regression whose

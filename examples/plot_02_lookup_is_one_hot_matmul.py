@@ -1,4 +1,5 @@
-"""2. A lookup is a one-hot row times the embedding matrix.
+"""2. A lookup is a one-hot row times the embedding matrix
+=======================================================
 
 For a fitted table E (one row per category), transform's vector for category k
 is E[k], which is exactly one_hot(k) @ E. The library never builds the one-hot

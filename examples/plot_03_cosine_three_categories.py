@@ -1,4 +1,5 @@
-"""3. Three categories, labels (1, 1, 0, 0) for codes (0, 1, 2, 2).
+"""3. Three categories, labels (1, 1, 0, 0) for codes (0, 1, 2, 2)
+===============================================================
 
 Codes 0 and 1 always come with label 1 and code 2 with label 0: after training,
 the cosine distance puts 0 and 1 together and 2 far away.

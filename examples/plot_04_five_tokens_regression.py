@@ -1,4 +1,5 @@
-"""4. Five tokens with effects from -20 to 20, 10,000 noisy observations, a deeper MLP.
+"""4. Five tokens with effects from -20 to 20, 10,000 noisy observations, a deeper MLP
+===================================================================================
 
 y = effect[token] + noise. The Euclidean nearest neighbours of the token with
 the largest effect follow the order of the effects.

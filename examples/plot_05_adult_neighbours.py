@@ -1,4 +1,5 @@
-"""5. Nearest occupations and countries in the bundled Adult sample, and the 2-D plot.
+"""5. Nearest occupations and countries in the bundled Adult sample, and the 2-D plot
+==================================================================================
 
 Run: python examples/plot_05_adult_neighbours.py [output_dir]
 """

@@ -1,4 +1,5 @@
-"""6. A pretrained table kept fixed: city coordinates, with a network trained on top.
+"""6. A pretrained table kept fixed: city coordinates, with a network trained on top
+=================================================================================
 
 1,000 cities, each with a known position on a map (the pretrained 2-D table),
 and 1,500 training rows: a city is seen 1.5 times on average, so its own rows

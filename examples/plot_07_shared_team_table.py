@@ -1,4 +1,5 @@
-"""7. Two inputs, one table: home and away team share their vectors.
+"""7. Two inputs, one table: home and away team share their vectors
+================================================================
 
 A synthetic league: 60 teams of hidden strength, 800 matches, and the home side
 wins with a probability set by the strength difference. Each team plays about

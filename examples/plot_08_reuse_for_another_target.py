@@ -1,4 +1,5 @@
-"""8. Vectors learned for one target start the model of another: "embeddings are just weights".
+"""8. Vectors learned for one target start the model of another: "embeddings are just weights"
+===========================================================================================
 
 Last year's 20,000 sales taught the product vectors through the price. This
 year's target is another one, whether an item was returned, with only 2,000
