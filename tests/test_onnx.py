@@ -60,6 +60,14 @@ def _to_onnx(model, X=None, **kwargs):
     return to_onnx(model, X, target_opset={"": 17, "ai.onnx.ml": 3}, **kwargs)
 
 
+def _predicting(**params):
+    """An encoder that outputs its vectors and its prediction, before and after ``output`` exists."""
+    encoder = EmbeddingEncoder(**params)
+    if "output" in encoder.get_params():
+        return encoder.set_params(output="vectors+prediction")
+    return encoder.set_params(append_prediction=True)
+
+
 def _in_mode(encoder, mode):
     """A copy of a fitted encoder whose output mode is ``mode``, and its expected ``transform``.
 
@@ -132,10 +140,9 @@ def shared_fits():
             data = SHARED[name]()
             X_fit = data.X.sample(min(3000, len(data.X) - 500), random_state=0)
             X_test = data.X.drop(X_fit.index).sample(500, random_state=1)
-            encoder = EmbeddingEncoder(
-                categorical_features=data.categorical, append_prediction=True, max_iter=5,
-                random_state=0,
-            ).fit(X_fit, data.y.loc[X_fit.index])  # fmt: skip
+            encoder = _predicting(
+                categorical_features=data.categorical, max_iter=5, random_state=0
+            ).fit(X_fit, data.y.loc[X_fit.index])
             X_test = _with_unseen_and_missing(X_test, data.categorical)
             # skl2onnx reads the input types from the sample's first row.
             sample = X_test.dropna().head(3)
@@ -205,7 +212,7 @@ def test_a_logistic_regression_pipeline_predicts_as_scikit_learn(export, shared_
     data, _, X_fit, X_test, sample = shared_fits("adult")
     model = LogisticRegression(max_iter=500)
     pipeline = make_pipeline(
-        EmbeddingEncoder(append_prediction=True, max_iter=5, random_state=0),
+        _predicting(max_iter=5, random_state=0),
         StandardScaler(),
         model,
     ).fit(X_fit, data.y.loc[X_fit.index])
@@ -309,10 +316,8 @@ def test_the_graph_runs_from_opset_11_to_the_latest(export, target_opset):
     from skl2onnx import to_onnx
 
     X, y, categorical = _mixed_table()
-    encoder = EmbeddingEncoder(
-        categorical_features=categorical, smooth=0, max_iter=3, random_state=0,
-        append_prediction=True,
-    ).fit(X, y)  # fmt: skip
+    encoder = _predicting(categorical_features=categorical, smooth=0, max_iter=3, random_state=0)
+    encoder.fit(X, y)
     onx = to_onnx(encoder, X.dropna().head(2), target_opset=target_opset)
     _assert_same_output(_run(onx, X)[0], encoder.transform(X), encoder, "vectors+prediction")
     with pytest.raises(ValueError, match="opset 11 and ai.onnx.ml opset 2 or later"):
@@ -322,13 +327,27 @@ def test_the_graph_runs_from_opset_11_to_the_latest(export, target_opset):
 def test_float32_output_and_a_multiclass_target_export(export):
     X, _, categorical = _mixed_table()
     y = np.asarray(["low", "mid", "high"])[X["count"].to_numpy() % 3]
-    encoder = EmbeddingEncoder(
-        categorical_features=categorical, smooth=0, max_iter=3, random_state=0, dtype=np.float32,
-        append_prediction=True,
-    ).fit(X, y)  # fmt: skip
+    encoder = _predicting(
+        categorical_features=categorical, smooth=0, max_iter=3, random_state=0, dtype=np.float32
+    ).fit(X, y)
     (got,) = _run(_to_onnx(encoder, X.dropna().head(2)), X)
     assert got.dtype == np.float32
     _assert_same_output(got, encoder.transform(X), encoder, "vectors+prediction")
+
+
+def test_an_encoder_loaded_from_its_model_file_exports_with_several_continuous_outputs(
+    export, tmp_path
+):
+    X, _, categorical = _mixed_table()
+    Y = np.column_stack([X["price"] * 1000 + X["zip"] / 10, X["count"] - 2.0])
+    encoder = _predicting(categorical_features=categorical, smooth=0, max_iter=3, random_state=0)
+    encoder.fit(X, Y)
+    encoder.save(tmp_path / "model.sk-embed")
+    loaded = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
+    (got,) = _run(_to_onnx(loaded, X.dropna().head(2)), X)
+    names = ["network_prediction0", "network_prediction1"]
+    assert encoder.get_feature_names_out()[-2:].tolist() == names
+    _assert_same_output(got, encoder.transform(X), loaded, "vectors+prediction")
 
 
 def test_a_shared_table_is_stored_once(export):
