@@ -1,8 +1,13 @@
 """Settings shared by the whole test run (tests/ and the docstring examples)."""
 
+import importlib.util
 import pickle
 
 import pytest
+
+# The ONNX export needs the onnx extra: without it, --doctest-modules must not import it.
+ONNX_MODULES = ["sklearn_embed/onnx.py", "sklearn_embed/_onnx_converter.py"]
+collect_ignore = [] if importlib.util.find_spec("skl2onnx") else ONNX_MODULES
 
 
 def pytest_collection_modifyitems(items):
@@ -13,6 +18,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(
                 pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
             )
+            if item.path.name in ("onnx.py", "_onnx_converter.py"):
+                item.add_marker(pytest.mark.onnx)
 
 
 class _Payload:

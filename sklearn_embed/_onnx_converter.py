@@ -1,0 +1,411 @@
+"""The ONNX graph of a fitted EmbeddingEncoder's ``transform``, for skl2onnx.
+
+The converter and the shape calculator that :mod:`sklearn_embed.onnx`
+registers. The graph does what ``transform`` does, on the fitted attributes:
+
+- each categorical column's values are looked up in their table's row layout
+  (``categories_`` sorted, ``nan`` last when missing values have a row, the
+  last row of ``embeddings_`` for unknown and rare values) by ONNX's
+  ``LabelEncoder``, then their vectors gathered from ``embeddings_``;
+- numeric columns pass through as they are, and reach the network as
+  ``(clip(x, numeric_bounds_) - numeric_mean_) / numeric_scale_``, NaN as 0;
+- the network (``coefs_``, ``intercepts_``, ``activation``) runs in float32 on
+  the vectors and scaled numbers, and its pre-activation becomes the prediction
+  columns of ``_prediction.py``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from onnx import TensorProto, numpy_helper
+from pandas.api.types import infer_dtype
+from skl2onnx.common.data_types import (
+    BooleanTensorType,
+    DoubleTensorType,
+    FloatTensorType,
+    Int32TensorType,
+    Int64TensorType,
+    StringTensorType,
+)
+
+MISSING_STRING = ""
+"""What a serving client feeds for a missing value of a string column."""
+
+OUTPUT_MODES = ("vectors", "vectors+prediction", "prediction")
+
+# Integers up to 2**53 are exact in float64: only those can be matched to
+# integer categories through an int64 cast.
+_EXACT_INTEGERS = 2.0**53
+
+# The input tensor types the converter reads, by the kind of values they hold.
+_TENSOR_KINDS = {
+    StringTensorType: "string",
+    Int64TensorType: "integer",
+    Int32TensorType: "integer",
+    DoubleTensorType: "float",
+    FloatTensorType: "float",
+    BooleanTensorType: "bool",
+}
+
+# Which tensor kinds can carry a column's categories.
+_CATEGORY_TENSORS = {"string": {"string"}, "number": {"integer", "float"}, "bool": {"bool"}}
+
+_HIDDEN_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "logistic": "Sigmoid", "identity": None}
+
+
+def _output_mode(encoder):
+    """The encoder's output mode: "vectors", "vectors+prediction" or "prediction".
+
+    Reads the ``output`` parameter, or maps ``append_prediction`` where the
+    encoder predates it.
+    """
+    if hasattr(encoder, "output"):
+        return encoder.output
+    return "vectors+prediction" if encoder.append_prediction else "vectors"
+
+
+def _input_names(encoder):
+    names = getattr(encoder, "feature_names_in_", None)
+    return [f"x{i}" for i in range(encoder.n_features_in_)] if names is None else list(names)
+
+
+def _embedded_mask(encoder):
+    return np.isin(np.asarray(_input_names(encoder), dtype=object), encoder.categorical_features_)
+
+
+def _output_width(encoder):
+    """Number of output columns of ``transform`` (see :meth:`get_feature_names_out`)."""
+    mode = _output_mode(encoder)
+    embedded = _embedded_mask(encoder)
+    n_numeric = int((~embedded).sum()) if encoder.remainder == "passthrough" else 0
+    n_vectors = sum(encoder.embedding_dims_.values()) if mode != "prediction" else 0
+    n_prediction = encoder.coefs_[-1].shape[1] if mode != "vectors" else 0
+    return n_vectors + n_numeric + n_prediction
+
+
+def _check_opsets(container):
+    """The graph needs ONNX opset 11 (Equal on floats) and ai.onnx.ml 2 (LabelEncoder's int64 keys)."""
+    main = container.target_opset_any_domain("")
+    ml = container.target_opset_any_domain("ai.onnx.ml")
+    if main < 11 or ml < 2:
+        raise ValueError(
+            f"EmbeddingEncoder exports to ONNX opset 11 and ai.onnx.ml opset 2 or later; "
+            f"target_opset asks for {main} and {ml}."
+        )
+
+
+def _check_exportable(encoder):
+    mode = _output_mode(encoder)
+    if mode not in OUTPUT_MODES:
+        raise ValueError(f"Unknown output mode {mode!r}; expected one of {OUTPUT_MODES}.")
+    if encoder.handle_unknown == "error":
+        raise ValueError(
+            "EmbeddingEncoder(handle_unknown='error') cannot be exported to ONNX: an ONNX "
+            "graph cannot raise on unknown categories. handle_unknown only changes "
+            "transform, so encoder.set_params(handle_unknown='use_unknown') exports the "
+            "same fitted encoder, unknown categories getting the unknown vector."
+        )
+    if _output_width(encoder) == 0:
+        raise ValueError(
+            "This EmbeddingEncoder outputs no column (no embedded column and "
+            "remainder='drop'): there is nothing to export."
+        )
+
+
+# --------------------------------------------------------------- categories
+
+
+@dataclass
+class _Categories:
+    """One column's row layout (see ``_vocabulary.py``): known values, missing row, unknown row."""
+
+    known: np.ndarray
+    missing_row: int
+    unknown_row: int
+    kind: str  # "string", "number", "bool" or "empty"
+
+    @classmethod
+    def of(cls, categories, name):
+        categories = np.asarray(categories, dtype=object)
+        has_missing = len(categories) > 0 and _is_missing(categories[-1])
+        known = categories[:-1] if has_missing else categories
+        unknown_row = len(categories)
+        missing_row = len(categories) - 1 if has_missing else unknown_row
+        return cls(known, missing_row, unknown_row, _category_kind(known, name))
+
+    def rows(self):
+        return np.arange(len(self.known), dtype=np.int64)
+
+
+def _is_missing(value):
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _category_kind(known, name):
+    """What the categories are, as the input tensor must carry them; TypeError when nothing can."""
+    if len(known) == 0:
+        return "empty"
+    inferred = infer_dtype(known, skipna=False)
+    if inferred == "boolean":
+        return "bool"
+    if inferred in ("string", "bytes"):
+        return "string"
+    if inferred == "integer":
+        return "number"
+    if inferred in ("floating", "mixed-integer-float", "decimal"):
+        numbers = np.asarray(known, dtype=np.float64)
+        if np.all((numbers == np.round(numbers)) & (np.abs(numbers) < _EXACT_INTEGERS)):
+            return "number"
+        raise TypeError(
+            f"Column {name!r} has non-integer numeric categories (e.g. "
+            f"{[v for v in known if float(v) != round(float(v))][:3]}), which ONNX's "
+            "LabelEncoder matches in float32 only. Convert the column to strings or integers "
+            "before fitting to export it."
+        )
+    raise TypeError(
+        f"Column {name!r} has categories of type {sorted({type(v).__name__ for v in known[:100]})} "
+        f"(e.g. {known[:3].tolist()}), which no ONNX tensor type holds. Convert the column "
+        f"to strings (X[{name!r}].astype(str)) or integers before fitting to export it."
+    )
+
+
+# --------------------------------------------------------------------- graph
+
+
+class _Graph:
+    """Adds nodes and initializers to skl2onnx's container under unique names."""
+
+    def __init__(self, scope, container):
+        self.scope = scope
+        self.container = container
+        self._constants = {}  # tables shared by several columns are stored once
+
+    def name(self, seed):
+        return self.scope.get_unique_variable_name(seed)
+
+    def constant(self, seed, array, dtype):
+        key = (id(array), dtype)
+        if key not in self._constants:
+            name = self.name(seed)
+            tensor = numpy_helper.from_array(np.asarray(array, dtype=dtype), name)
+            self.container.add_initializer(name, None, None, tensor)
+            self._constants[key] = (name, array)  # holding the array keeps its id unique
+        return self._constants[key][0]
+
+    def floats(self, seed, array):
+        return self.constant(seed, array, np.float32)
+
+    def doubles(self, seed, array):
+        return self.constant(seed, array, np.float64)
+
+    def int64s(self, seed, array):
+        return self.constant(seed, array, np.int64)
+
+    def node(self, op_type, inputs, seed=None, output=None, domain="", op_version=None, **attrs):
+        output = output or self.name(seed or op_type.lower())
+        self.container.add_node(
+            op_type, list(inputs), [output], op_domain=domain, op_version=op_version,
+            name=self.scope.get_unique_operator_name(op_type), **attrs,
+        )  # fmt: skip
+        return output
+
+    def cast(self, name, to):
+        return self.node("Cast", [name], "cast", to=to)
+
+    def label_encoder(self, name, keys_attribute, keys, rows, default):
+        """Row of each value of ``name`` through ``keys`` -> ``rows``; ``default`` for the others.
+
+        ONNX's LabelEncoder needs at least one key; a key mapped to ``default`` changes nothing.
+        """
+        if len(keys) == 0:
+            keys, rows = (["k"] if keys_attribute == "keys_strings" else [0]), [default]
+        return self.node(
+            "LabelEncoder", [name], "rows", domain="ai.onnx.ml", op_version=2,
+            **{keys_attribute: list(keys), "values_int64s": [int(r) for r in rows]},
+            default_int64=int(default),
+        )  # fmt: skip
+
+
+@dataclass
+class _InputColumn:
+    """One input column of the graph: a (n, 1) tensor and the kind of values it holds."""
+
+    name: str
+    tensor: str  # onnx name
+    kind: str  # "string", "integer", "float" or "bool"
+    int32: bool = False
+
+
+def _input_columns(graph, inputs, encoder):
+    """Split the graph's inputs into one (n, 1) tensor per column of ``X``."""
+    names = _input_names(encoder)
+    widths = [variable.get_second_dimension() for variable in inputs]
+    if len(inputs) == 1 and widths[0] is None:
+        widths = [len(names)]
+    if None in widths or sum(widths) != len(names):
+        raise ValueError(
+            f"The ONNX inputs {[v.raw_name for v in inputs]} have {widths} columns, but the "
+            f"encoder was fit on {len(names)} columns {names}: give to_onnx a sample of X "
+            "with the columns seen in fit, in order."
+        )
+    if len(inputs) == len(names) and hasattr(encoder, "feature_names_in_"):
+        given = [variable.raw_name for variable in inputs]
+        if given != [str(name) for name in names]:
+            raise ValueError(
+                f"The ONNX inputs are the columns {given}, but the encoder was fit on {names}: "
+                "give to_onnx a sample of X with the columns seen in fit, in order."
+            )
+    columns = []
+    for variable, width in zip(inputs, widths):
+        kind = _TENSOR_KINDS.get(type(variable.type))
+        if kind is None:
+            raise TypeError(
+                f"ONNX input {variable.raw_name!r} is a {type(variable.type).__name__}; the "
+                f"encoder reads {sorted({t.__name__ for t in _TENSOR_KINDS})} inputs."
+            )
+        int32 = isinstance(variable.type, Int32TensorType)
+        for j in range(width):
+            tensor = variable.onnx_name
+            if width > 1:
+                index = graph.int64s("column_index", np.array([j]))
+                tensor = graph.node("Gather", [tensor, index], "column", axis=1)
+            columns.append(_InputColumn(names[len(columns)], tensor, kind, int32))
+    return columns
+
+
+def _category_rows(graph, column, categories, missing_string, infrequent):
+    """The table row of each value of ``column``, shape (n,), int64."""
+    allowed = _CATEGORY_TENSORS.get(categories.kind, {"string", "integer", "float", "bool"})
+    if column.kind not in allowed:
+        raise TypeError(
+            f"Column {column.name!r} was fit on {categories.kind} values (e.g. "
+            f"{categories.known[:3].tolist()}), but its ONNX input is a {column.kind} tensor: "
+            "give to_onnx a sample (or initial_types) with the column's type at fit."
+        )
+    unknown, missing = categories.unknown_row, categories.missing_row
+    if column.kind == "string":
+        seen = {str(v) for v in [*categories.known, *infrequent] if not _is_missing(v)}
+        if missing_string in seen:
+            raise ValueError(
+                f"Column {column.name!r} holds the value {missing_string!r} at fit, which is "
+                "the marker of a missing string in the ONNX graph. Pass another marker: "
+                "to_onnx(..., options={EmbeddingEncoder: {'missing_string': '<NA>'}})."
+            )
+        keys = [*map(str, categories.known), missing_string]
+        rows = [*categories.rows(), missing]
+        found = graph.label_encoder(column.tensor, "keys_strings", keys, rows, unknown)
+    elif column.kind in ("integer", "bool"):
+        tensor = column.tensor
+        if column.kind == "bool" or column.int32:
+            tensor = graph.cast(tensor, TensorProto.INT64)
+        keys = [int(v) for v in categories.known]
+        found = graph.label_encoder(tensor, "keys_int64s", keys, categories.rows(), unknown)
+    else:
+        found = _float_category_rows(graph, column, categories)
+    return graph.node("Reshape", [found, graph.int64s("flat", np.array([-1]))], "rows")
+
+
+def _float_category_rows(graph, column, categories):
+    """Rows of a float input: whole numbers through an int64 look-up, NaN on the missing row."""
+    x = column.tensor
+    if column.kind == "float":
+        x = graph.cast(x, TensorProto.DOUBLE)
+    # Only whole numbers below 2**53 can equal an integer category; the others
+    # (and NaN, whose Floor is NaN) must not be cast to int64.
+    whole = graph.node("Equal", [graph.node("Floor", [x]), x], "whole")
+    small = graph.node("Less", [graph.node("Abs", [x]), graph.doubles("exact", _EXACT_INTEGERS)])
+    valid = graph.node("And", [whole, small], "valid")
+    safe = graph.node("Where", [valid, x, graph.doubles("zero", 0.0)], "safe")
+    keys = [int(v) for v in categories.known]
+    found = graph.label_encoder(
+        graph.cast(safe, TensorProto.INT64), "keys_int64s", keys, categories.rows(),
+        categories.unknown_row,
+    )  # fmt: skip
+    unknown = graph.int64s("unknown_row", np.array(categories.unknown_row))
+    found = graph.node("Where", [valid, found, unknown], "rows")
+    missing = graph.int64s("missing_row", np.array(categories.missing_row))
+    return graph.node("Where", [graph.node("IsNaN", [x]), missing, found], "rows")
+
+
+def _numeric_network_input(graph, numeric, encoder):
+    """``(clip(x, bounds) - mean) / scale`` in float64, NaN as 0, then float32: as transform."""
+    x = graph.node("Concat", numeric, "numeric", axis=1) if len(numeric) > 1 else numeric[0]
+    low, high = encoder.numeric_bounds_[:, 0], encoder.numeric_bounds_[:, 1]
+    clipped = graph.node("Max", [graph.node("Min", [x, graph.doubles("high", high[None])]),
+                                 graph.doubles("low", low[None])])  # fmt: skip
+    centred = graph.node("Sub", [clipped, graph.doubles("mean", encoder.numeric_mean_[None])])
+    scaled = graph.node("Div", [centred, graph.doubles("scale", encoder.numeric_scale_[None])])
+    scaled = graph.node("Where", [graph.node("IsNaN", [x]), graph.doubles("zero", 0.0), scaled])
+    return graph.cast(scaled, TensorProto.FLOAT)
+
+
+def _prediction(graph, vectors, numeric_input, encoder):
+    """The network's prediction columns from its inputs (see ``_prediction.py``), float64."""
+    h = graph.node("Concat", [*vectors, *numeric_input], "network_input", axis=1)
+    activation = _HIDDEN_ACTIVATIONS[encoder.activation]
+    n_layers = len(encoder.coefs_)
+    for i, (coef, intercept) in enumerate(zip(encoder.coefs_, encoder.intercepts_)):
+        h = graph.node("MatMul", [h, graph.floats(f"coef{i}", coef)])
+        h = graph.node("Add", [h, graph.floats(f"intercept{i}", intercept[None])])
+        if i < n_layers - 1 and activation:
+            h = graph.node(activation, [h])
+    scores = graph.cast(h, TensorProto.DOUBLE)  # the output layer's pre-activation
+    if encoder.target_type_ == "multiclass":
+        return graph.node("LogSoftmax", [scores], "log_proba", axis=1)
+    if encoder.target_type_ == "continuous":
+        target = encoder._target  # no public accessor for the target's scale yet
+        scale, mean = (np.atleast_1d(values)[None] for values in (target.scale, target.mean))
+        scaled = graph.node("Mul", [scores, graph.doubles("target_scale", scale)])
+        return graph.node("Add", [scaled, graph.doubles("target_mean", mean)])
+    return scores
+
+
+def convert_embedding_encoder(scope, operator, container):
+    """skl2onnx converter: the graph of ``transform`` for a fitted EmbeddingEncoder."""
+    encoder = operator.raw_operator
+    _check_exportable(encoder)
+    _check_opsets(container)
+    options = container.get_options(encoder, {"missing_string": MISSING_STRING})
+    missing_string = options["missing_string"]
+    graph = _Graph(scope, container)
+    columns = _input_columns(graph, operator.inputs, encoder)
+    embedded = _embedded_mask(encoder)
+    mode = _output_mode(encoder)
+    blocks, vectors, numeric = [], [], []
+    k = 0
+    for column, is_embedded in zip(columns, embedded):
+        if is_embedded:
+            categories = _Categories.of(encoder.categories_[k], column.name)
+            rows = _category_rows(
+                graph, column, categories, missing_string, encoder.infrequent_categories_[k]
+            )
+            table = graph.floats("table", encoder.embeddings_[k])
+            vectors.append(graph.node("Gather", [table, rows], "vectors", axis=0))
+            if mode != "prediction":
+                blocks.append(graph.cast(vectors[-1], TensorProto.DOUBLE))
+            k += 1
+        else:
+            if column.kind not in ("integer", "float", "bool"):
+                raise TypeError(
+                    f"Column {column.name!r} is numeric at fit but its ONNX input is a "
+                    f"{column.kind} tensor: give to_onnx a sample with the column's type at fit."
+                )
+            numeric.append(graph.cast(column.tensor, TensorProto.DOUBLE))
+            if encoder.remainder == "passthrough":
+                blocks.append(numeric[-1])
+    if mode != "vectors":
+        numeric_input = [_numeric_network_input(graph, numeric, encoder)] if numeric else []
+        blocks.append(_prediction(graph, vectors, numeric_input, encoder))
+    out = graph.node("Concat", blocks, "transformed", axis=1) if len(blocks) > 1 else blocks[0]
+    to = TensorProto.FLOAT if np.dtype(encoder.dtype) == np.float32 else TensorProto.DOUBLE
+    graph.node("Cast", [out], output=operator.outputs[0].full_name, to=to)
+
+
+def calculate_embedding_encoder_output_shapes(operator):
+    """skl2onnx shape calculator: (n_rows, n_output_columns), float64 or float32 as ``dtype``."""
+    encoder = operator.raw_operator
+    _check_exportable(encoder)
+    tensor = FloatTensorType if np.dtype(encoder.dtype) == np.float32 else DoubleTensorType
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = tensor([n_rows, _output_width(encoder)])
