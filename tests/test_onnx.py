@@ -463,10 +463,10 @@ def test_the_serving_page_example_runs_and_serves_what_scikit_learn_predicts(
     export, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)  # the example writes adult.onnx
-    page = (ROOT / "docs" / "serving.md").read_text()
+    page = (ROOT / "docs" / "user_guide" / "serving.md").read_text()
     example = "\n".join(re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL))
     namespace = {}
-    exec(compile(example, "docs/serving.md", "exec"), namespace)  # noqa: S102 - our own page
+    exec(compile(example, "docs/user_guide/serving.md", "exec"), namespace)  # noqa: S102 - our own page
     X_new, model = namespace["X_new"], namespace["model"]
     np.testing.assert_array_equal(namespace["labels"], model.predict(X_new))
     np.testing.assert_allclose(
