@@ -524,20 +524,25 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """Train on one chunk of rows (one pass of minibatch Adam): data larger than memory.
 
         The first call fixes the columns, the numeric scaling and the target
-        (its type, classes and scale), as ``fit`` would from that chunk; a
-        classification target needs ``classes``, every label of the whole
-        data, on the first call (as for ``SGDClassifier``). Each call then runs
-        one epoch over the chunk, continuing the same Adam optimisation, without
-        early stopping (``validation_fraction``, ``n_iter_no_change``, ``tol``
-        and ``max_iter`` do not apply: call it as many passes as wanted).
-        Category counts and target sums accumulate over the calls, and after
-        every call the fitted attributes are as ``fit`` would set them from
-        all rows seen so far: ``smooth_`` re-estimated, vectors shrunk by their
-        counts. A value seen without a row of its own gets one, starting at the
-        unknown vector, once its count reaches ``fit``'s threshold
-        (``min_frequency``, and ``min(merge_factor_ * smooth_, 100)``). After ``fit`` (or
-        :meth:`load`), the first call continues from the fitted weights, with
-        statistics counted from then on. ``fit`` starts over.
+        (its type, classes and scale), as ``fit`` would from that chunk. A
+        classification target takes its classes from ``classes`` (every label
+        of the whole data, as for ``SGDClassifier``) or else from that chunk's
+        labels; a later chunk with another label is refused. Each call then
+        runs one epoch over the chunk, continuing the same Adam optimisation,
+        without early stopping (``validation_fraction``, ``n_iter_no_change``,
+        ``tol`` and ``max_iter`` do not apply: call it as many passes as
+        wanted). Category counts and target sums accumulate over the calls,
+        and after every call the fitted attributes are as ``fit`` would set
+        them, by the same rule, from all rows counted so far: ``smooth_``
+        re-estimated, vectors shrunk by their counts. A value seen without a
+        row of its own gets one, starting at the unknown vector, once its count
+        reaches ``fit``'s threshold (``min_frequency``, and
+        ``min(merge_factor_ * smooth_, 100)``), unless the column looks like an
+        identifier. A chunk seen before (a second pass over the same chunks)
+        is trained on again but not counted again, so passes do not weaken the
+        shrinkage. A call that raises leaves the encoder as it was. After
+        ``fit`` (or :meth:`load`), the first call continues from the fitted
+        weights, with statistics counted from then on. ``fit`` starts over.
 
         Parameters
         ----------
@@ -545,8 +550,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
         classes : array-like, default=None
-            All class labels; required on the first call for a classification
-            target, ignored afterwards.
+            All class labels, for the first call of a classification target
+            whose first chunk may lack some; ignored afterwards (and after
+            ``fit``, whose classes are kept).
 
         Returns
         -------
@@ -560,7 +566,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         >>> enc = EmbeddingEncoder(random_state=0)
         >>> for start in range(0, 200, 50):
         ...     chunk = slice(start, start + 50)
-        ...     _ = enc.partial_fit(X[chunk], [0, 1, 1, 0] * 12 + [0, 1], classes=[0, 1])
+        ...     _ = enc.partial_fit(X[chunk], [0, 1, 1, 0] * 12 + [0, 1])
         >>> enc.n_iter_, len(enc.loss_curve_)
         (4, 4)
         """
@@ -815,7 +821,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.categorical = tags.input_tags.string = tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
         tags.target_tags.required = True
         return tags
 
