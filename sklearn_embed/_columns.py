@@ -393,7 +393,7 @@ class ColumnCoder:
         if not repeated:
             return
         if set(repeated) & set(map(str, appended)):
-            cause = f"append_prediction adds {list(appended)}, which input columns already use"
+            cause = f"the prediction adds {list(appended)}, which input columns already use"
         else:
             cause = "embedded column c gives c_emb0, c_emb1, ..., which other input columns already use"
         raise ValueError(
@@ -417,12 +417,13 @@ class ColumnCoder:
                 names.append(name)
         return np.asarray(names, dtype=object)
 
-    def output(self, frame, codes, tables, remainder, dtype=np.float64, appended=None):
+    def output(self, frame, codes, tables, remainder, dtype=np.float64, appended=None, vectors=True):
         """The transformed table: each embedded column replaced in place by its vectors.
 
-        ``appended`` (an array with one row per row of ``frame``) fills the last columns.
+        ``appended`` (an array with one row per row of ``frame``) fills the last
+        columns; without ``vectors`` the embedded columns are left out.
         """
-        widths = self.output_widths([t.shape[1] for t in tables], remainder)
+        widths = self.output_widths([t.shape[1] * vectors for t in tables], remainder)
         table_of = np.cumsum(self.categorical_mask) - 1  # table of each embedded column
         # One preallocated output, each block written in place: no concatenation copy.
         n_appended = 0 if appended is None else appended.shape[1]
@@ -432,7 +433,7 @@ class ColumnCoder:
         starts = np.cumsum([0, *widths])
         for i, embedded in enumerate(self.categorical_mask):
             block = slice(starts[i], starts[i + 1])
-            if embedded:
+            if embedded and widths[i]:
                 k = table_of[i]
                 out[:, block] = np.take(tables[k], codes[:, k], axis=0)
             elif widths[i]:

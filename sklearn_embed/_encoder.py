@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._columns import ColumnCoder, embedded_position, output_dtype, table_frame
 from ._compat import (
     HasMethods,
+    Hidden,
     Interval,
     RealNotInt,
     StrOptions,
@@ -50,6 +51,7 @@ from ._target import TARGET_TYPES, Target, encode_target
 from ._training import TrainingConfig, mean_loss
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
+OUTPUT_OPTIONS = ("vectors", "vectors+prediction", "prediction")
 HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
 
 
@@ -242,17 +244,31 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ``hidden_layer_sizes`` must not change (a ``ValueError`` says which
         did). ``n_iter_`` and ``loss_curve_`` describe the last fit.
 
-    append_prediction : bool, default=False
-        Add the network's prediction for each row after all other output
-        columns: the log-odds for a binary target (``network_log_odds``), each
-        class's log-probability for a multiclass one
-        (``network_log_proba_{class}``), or the prediction in ``y``'s units
-        (``network_prediction``). Turn it on for a linear model downstream: it
-        reads the vectors only through what the network's hidden layer made of
-        them, which it cannot undo, and this column hands it that result. Leave
-        it off for trees: the column is computed on rows the network trained on
-        (stacking without cross-fitting), and gradient boosting splits on its
-        over-confident training values.
+    output : {"vectors", "vectors+prediction", "prediction"}, default="vectors"
+        What ``transform`` outputs for the downstream model; a grid search can
+        try them (``{"embeddingencoder__output": [...]}``), as the network is
+        the same for all three.
+
+        - "vectors": each categorical column replaced by its vectors, the
+          numeric columns passed through. What gradient boosting needs.
+        - "vectors+prediction": the same, then the network's prediction for
+          each row: the log-odds for a binary target (``network_log_odds``),
+          each class's log-probability for a multiclass one
+          (``network_log_proba_{class}``), or the prediction in ``y``'s units
+          (``network_prediction``). For a linear model downstream: it reads
+          the vectors only through what the network's hidden layer made of
+          them, which it cannot undo, and this column hands it that result.
+          Not for trees: the column is computed on rows the network trained
+          on (stacking without cross-fitting), and boosting splits on its
+          over-confident training values.
+        - "prediction": the numeric columns and the prediction, without the
+          vectors. For nearest neighbours, whose distances dozens of vector
+          columns would dominate.
+
+    append_prediction : bool
+        Deprecated: use ``output="vectors+prediction"`` (``True``) or
+        ``output="vectors"`` (``False``). Still honoured for one release, with
+        a ``FutureWarning`` at fit.
 
     Attributes
     ----------
@@ -413,7 +429,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "freeze_embeddings": ["boolean", list],
         "shared_embeddings": [None, list],
         "warm_start": ["boolean"],
-        "append_prediction": ["boolean"],
+        "output": [StrOptions(set(OUTPUT_OPTIONS))],
+        "append_prediction": ["boolean", Hidden(StrOptions({"deprecated"}))],
     }
 
     def __init__(
@@ -444,7 +461,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         freeze_embeddings=False,
         shared_embeddings=None,
         warm_start=False,
-        append_prediction=False,
+        output="vectors",
+        append_prediction="deprecated",
     ):
         self.categorical_features = categorical_features
         self.embedding_dim = embedding_dim
@@ -471,6 +489,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.freeze_embeddings = freeze_embeddings
         self.shared_embeddings = shared_embeddings
         self.warm_start = warm_start
+        self.output = output
         self.append_prediction = append_prediction
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -510,7 +529,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         seed = draw_seed(self.random_state)
         state, findings = fit_state(inputs, self._spec(), seed, previous, callback)
         self._publish({**seen, **state})
-        warn_at_caller(findings)
+        warn_at_caller([*self._deprecations(), *findings])
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -585,7 +604,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             state, findings = start_stream(inputs, spec, seed, previous)
         attributes, more = stream_chunk(state, inputs, spec)
         self._publish({**seen, **attributes})
-        warn_at_caller(_once_each(findings + more))
+        warn_at_caller(_once_each([*self._deprecations(), *findings, *more]))
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
@@ -602,17 +621,20 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Embedding columns in place of each categorical column, then (with
             ``remainder="passthrough"``) the numeric columns unchanged, in the
             input's column order, then the network's prediction (with
-            ``append_prediction``). See :meth:`get_feature_names_out`.
+            ``output="vectors+prediction"``); with ``output="prediction"``, the
+            numeric columns and the prediction only. See :meth:`get_feature_names_out`.
         """
         check_is_fitted(self)
         frame = check_frame(self, X, reset=False)
         output_dtype(self.dtype)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
         warn_at_caller(self._coder.unknown_drift(frame, codes))
+        output = self._output()
         # The output layer before its link ("continuous" applies none): log-odds, class scores.
-        scores = self._predict(frame, codes, "continuous") if self.append_prediction else None
+        scores = self._predict(frame, codes, "continuous") if output != "vectors" else None
         appended = prediction_columns(scores, self._target)
-        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype, appended)
+        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype,
+                                  appended, vectors=output != "prediction")  # fmt: skip
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns, then the prediction's.
@@ -629,9 +651,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         input_features = _check_feature_names_in(self, input_features)
-        dims = list(self.embedding_dims_.values())
+        output = self._output()
+        dims = [dim * (output != "prediction") for dim in self.embedding_dims_.values()]
         names = self._coder.feature_names_out(input_features, dims, self.remainder)
-        return np.concatenate([names, prediction_names(self._target, self.append_prediction)])
+        return np.concatenate([names, prediction_names(self._target, output != "vectors")])
 
     def get_embeddings(self, column: str) -> pd.DataFrame:
         """The learned table of one column, one row per category.
@@ -808,6 +831,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             or a pickle/joblib file.
         """
         params, attributes, layout = load_model(path)
+        if "output" not in params and isinstance(params.get("append_prediction"), bool):
+            # A file of 0.2, before output replaced append_prediction.
+            appended = params.pop("append_prediction")
+            params["output"] = "vectors+prediction" if appended else "vectors"
         try:
             encoder = cls(**params)
             encoder._validate_params()
@@ -852,7 +879,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             smooth=self.smooth,
             target_type=self.target_type,
             remainder=self.remainder,
-            append_prediction=self.append_prediction,
+            output=self._output(),
             initial_embeddings=self.initial_embeddings,
             freeze_embeddings=self.freeze_embeddings,
             shared_embeddings=self.shared_embeddings,
@@ -861,6 +888,29 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             record_embeddings=self.record_embeddings,
             training=training,
         )
+
+    def _output(self):
+        """The ``output`` setting, with the deprecated ``append_prediction`` honoured."""
+        if self.append_prediction == "deprecated":
+            return self.output
+        if self.append_prediction and self.output != "vectors":
+            raise ValueError(
+                f"append_prediction=True and output={self.output!r} contradict each other; "
+                "append_prediction is deprecated: pass output only."
+            )
+        return "vectors+prediction" if self.append_prediction else self.output
+
+    def _deprecations(self):
+        """The FutureWarning a fit gives for deprecated parameters (a finding)."""
+        if self.append_prediction == "deprecated":
+            return []
+        spelling = "vectors+prediction" if self.append_prediction else "vectors"
+        return [
+            FutureWarning(
+                f"append_prediction was deprecated in 0.3 and will be removed in 0.4: pass "
+                f"output={spelling!r} instead of append_prediction={self.append_prediction}."
+            )
+        ]
 
     def _inputs(self, X, y, sample_weight, previous=None, classes=None, partial=False):
         """The checked table, target and weights of a new fit; and the columns seen, to publish.

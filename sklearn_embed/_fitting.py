@@ -50,7 +50,7 @@ class FitSpec:
     smooth: object
     target_type: str
     remainder: str
-    append_prediction: bool
+    output: str
     initial_embeddings: object
     freeze_embeddings: object
     shared_embeddings: object
@@ -234,8 +234,9 @@ def build_candidate(columns, inputs, spec, factor, rng, previous=None, partial=F
     names = coder.embedded_names.tolist()
     tables = coder.table_vocabularies
     dims = plan.dims(names, tables, spec.embedding_dim, count_infrequent=partial)
-    appended = prediction_names(target, spec.append_prediction)
-    coder.check_output_names(dims, spec.remainder, appended)
+    appended = prediction_names(target, spec.output != "vectors")
+    shown = [dim * (spec.output != "prediction") for dim in dims]
+    coder.check_output_names(shown, spec.remainder, appended)
     network = (len(coder.numeric_mean), spec.hidden_layer_sizes, target.n_outputs)
     params = plan.initial_params(tables, dims, network, rng, new_at_unknown=previous is not None)
     if previous is not None:

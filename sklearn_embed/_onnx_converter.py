@@ -57,12 +57,12 @@ _HIDDEN_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "logistic": "Sigmoid", "i
 def _output_mode(encoder):
     """The encoder's output mode: "vectors", "vectors+prediction" or "prediction".
 
-    Reads the ``output`` parameter, or maps ``append_prediction`` where the
-    encoder predates it.
+    Reads the ``output`` parameter, and the deprecated ``append_prediction``
+    while it is honoured (``True`` asks for "vectors+prediction").
     """
-    if hasattr(encoder, "output"):
-        return encoder.output
-    return "vectors+prediction" if encoder.append_prediction else "vectors"
+    if encoder.append_prediction is True:
+        return "vectors+prediction"
+    return encoder.output
 
 
 def _input_names(encoder):

@@ -61,36 +61,14 @@ def _to_onnx(model, X=None, **kwargs):
 
 
 def _predicting(**params):
-    """An encoder that outputs its vectors and its prediction, before and after ``output`` exists."""
-    encoder = EmbeddingEncoder(**params)
-    if "output" in encoder.get_params():
-        return encoder.set_params(output="vectors+prediction")
-    return encoder.set_params(append_prediction=True)
+    """An encoder that outputs its vectors and its prediction."""
+    return EmbeddingEncoder(output="vectors+prediction", **params)
 
 
 def _in_mode(encoder, mode):
-    """A copy of a fitted encoder whose output mode is ``mode``, and its expected ``transform``.
-
-    Before the ``output`` parameter exists, "prediction" is transform with
-    ``append_prediction=True`` less the vector columns, and the converter reads
-    the mode from an ``output`` attribute set here.
-    """
-    encoder = copy.deepcopy(encoder)
-    if "output" in encoder.get_params():
-        encoder.set_params(output=mode)
-        return encoder, encoder.transform
-    encoder.set_params(append_prediction=mode != "vectors")
-    encoder.output = mode
-    vector_names = {
-        f"{column}_emb{j}" for column, dim in encoder.embedding_dims_.items() for j in range(dim)
-    }
-    kept = ~np.isin(encoder.get_feature_names_out(), list(vector_names))
-
-    def expected(X):
-        out = encoder.transform(X)
-        return out[:, kept] if mode == "prediction" else out
-
-    return encoder, expected
+    """A copy of a fitted encoder whose output mode is ``mode``, and its expected ``transform``."""
+    encoder = copy.deepcopy(encoder).set_params(output=mode)
+    return encoder, encoder.transform
 
 
 def _assert_same_output(got, expected, encoder, mode):
