@@ -149,66 +149,99 @@ def train(params, data, config, rng, on_epoch=None, split=None):
 
     BLAS runs on ``BLAS_THREADS`` threads meanwhile.
     """
-    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
-        return _train(params, data, config, rng, on_epoch, split)
+    with blas_threads():
+        training = Training(params, data, config, rng, on_epoch, split)
+        while not training.done:
+            training.run_epoch()
+        return training.finish()
 
 
-def _train(params, data, config, rng, on_epoch, split):
-    history = TrainingHistory()
-    n_samples = len(data.y)
-    if not config.early_stopping:
-        split = np.arange(n_samples), None
-    elif split is None:
-        split = split_validation(n_samples, config.validation_fraction, data.stratify, rng)
-    train_idx, validation_idx = history.train_idx, history.validation_idx = split
-    batch_size = _batch_size(config.batch_size, len(train_idx))
+def blas_threads():
+    """The BLAS thread limit training runs under (``BLAS_THREADS``), as a context manager."""
+    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
 
-    optimizer = Adam(params.dense, params.tables, config.learning_rate)
-    best_score = reference_score = -np.inf
-    best_params, epochs_without_improvement = None, 0
-    start = time.perf_counter()
-    for epoch in range(config.max_iter):
-        epoch_loss = _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng)
-        history.loss_curve.append(epoch_loss)
-        history.n_iter = epoch + 1
+
+class Training:
+    """One network's training, an epoch at a time, so that several networks can be raced.
+
+    :func:`train` runs one to the end; ``_fitting`` runs two side by side for
+    a few epochs, then only the better one. Call under :func:`blas_threads`.
+
+    Parameters
+    ----------
+    params, data, config, rng, on_epoch, split
+        As for :func:`train`.
+    """
+
+    def __init__(self, params, data, config, rng, on_epoch=None, split=None):
+        self.params, self.data, self.config, self.rng, self.on_epoch = params, data, config, rng, on_epoch
+        self.history = TrainingHistory()
+        n_samples = len(data.y)
+        if not config.early_stopping:
+            split = np.arange(n_samples), None
+        elif split is None:
+            split = split_validation(n_samples, config.validation_fraction, data.stratify, rng)
+        self.history.train_idx, self.history.validation_idx = split
+        self.batch_size = _batch_size(config.batch_size, len(split[0]))
+        self.optimizer = Adam(params.dense, params.tables, config.learning_rate)
+        self.best_score = self.reference_score = -np.inf
+        self.best_params, self.waited, self.done = None, 0, False
+        self.start = time.perf_counter()
+
+    @property
+    def best_validation_score(self):
+        """The best negated validation loss so far (or training loss without early stopping)."""
+        return self.best_score
+
+    def run_epoch(self):
+        """One pass over the training rows, then the validation loss and the stopping rule."""
+        history, config = self.history, self.config
+        loss = _run_epoch(self.params, self.optimizer, self.data, history.train_idx, config,
+                          self.batch_size, self.rng)  # fmt: skip
+        history.loss_curve.append(loss)
+        history.n_iter += 1
+        score = -loss
         if config.early_stopping:
-            score = -_loss_on(params, data, validation_idx, config)
+            score = -_loss_on(self.params, self.data, history.validation_idx, config)
             history.validation_scores.append(score)
-        else:
-            score = -epoch_loss
+        self._report(loss, score)
+        self._keep_best(score)
+        if self.waited > config.n_iter_no_change:
+            self.done = True
+        elif history.n_iter == config.max_iter:
+            self.done, history.converged = True, False
 
-        if on_epoch is not None:
-            on_epoch(
-                params,
-                {
-                    "epoch": epoch + 1,
-                    "max_iter": config.max_iter,
-                    "loss": epoch_loss,
-                    "validation_score": score if config.early_stopping else None,
-                    "elapsed": time.perf_counter() - start,
-                },
-            )
+    def finish(self):
+        """Restore the best epoch's weights (early stopping), check them; return the history."""
+        if self.best_params is not None:
+            _restore(self.params, self.best_params)
+            self.history.best_validation_score = self.best_score
+        _check_finite(self.params)
+        return self.history
 
+    def _keep_best(self, score):
         # Patience counts from the last improvement by more than tol, measured
         # against that epoch's score, so slow steady progress still resets it.
-        if score > reference_score + config.tol:
-            reference_score, epochs_without_improvement = score, 0
+        if score > self.reference_score + self.config.tol:
+            self.reference_score, self.waited = score, 0
         else:
-            epochs_without_improvement += 1
-        if score > best_score:
-            best_score = score
-            if config.early_stopping:
-                best_params = params.copy()
-        if epochs_without_improvement > config.n_iter_no_change:
-            break
-    else:
-        history.converged = False
+            self.waited += 1
+        if score > self.best_score:
+            self.best_score = score
+            if self.config.early_stopping:
+                self.best_params = self.params.copy()
 
-    if best_params is not None:
-        _restore(params, best_params)
-        history.best_validation_score = best_score
-    _check_finite(params)
-    return history
+    def _report(self, loss, score):
+        if self.on_epoch is None:
+            return
+        record = {
+            "epoch": self.history.n_iter,
+            "max_iter": self.config.max_iter,
+            "loss": loss,
+            "validation_score": score if self.config.early_stopping else None,
+            "elapsed": time.perf_counter() - self.start,
+        }
+        self.on_epoch(self.params, record)
 
 
 def epoch_hook(params, verbose, record, callback):
@@ -241,7 +274,7 @@ def run_pass(params, optimizer, data, config, rng):
     Returns the weighted mean training loss.
     """
     n_rows = len(data.y)
-    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+    with blas_threads():
         batch_size = _batch_size(config.batch_size, n_rows)
         loss = _run_epoch(params, optimizer, data, np.arange(n_rows), config, batch_size, rng)
     _check_finite(params)
