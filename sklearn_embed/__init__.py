@@ -6,8 +6,7 @@ from ._exceptions import DataWarning
 from ._persistence import ModelFileError
 from ._plotting import animate_embeddings
 from ._spark import map_in_pandas
-
-__version__ = "0.2.0"
+from ._version import __version__
 
 __all__ = [
     "DataWarning",

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 
-from . import __version__
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
@@ -33,6 +32,7 @@ from ._tables import (
     write_table,
 )
 from ._target import TARGET_TYPES, encode_target
+from ._version import __version__
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it

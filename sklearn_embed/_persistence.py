@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._table_plan import given_tables
+from ._version import __version__
 from ._vocabulary import as_python, is_missing
 
 FORMAT = "sklearn-embed-model"
@@ -85,7 +86,7 @@ def save_model(path, encoder, coder, target, output=None):
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "library_version": _library_version(),
+        "library_version": __version__,
         "params": {key: as_python(value) for key, value in params.items()},
         "state": state,
         "values": values,
@@ -380,8 +381,3 @@ def _pickle_hint(path):
         )
     return ""
 
-
-def _library_version():
-    from . import __version__
-
-    return __version__
