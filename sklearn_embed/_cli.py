@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 
-from ._version import __version__
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
@@ -25,6 +24,7 @@ from ._persistence import atomic_path
 from ._plotting import _pyplot
 from ._tables import (
     UsageError,
+    check_model_can_store,
     check_outputs,
     iter_table,
     read_embeddings_table,
@@ -33,6 +33,7 @@ from ._tables import (
     write_table,
 )
 from ._target import TARGET_TYPES, encode_target
+from ._version import __version__
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -150,7 +151,10 @@ def _fit(args):
         return _fit_in_chunks(args)
     frame = read_table(args.data)
     X, y = _features_and_target(frame, args)
-    encoder = EmbeddingEncoder(**_fit_parameters(args, X))
+    parameters = _fit_parameters(args, X)
+    if args.model:
+        check_model_can_store(X, y, parameters.get("categorical_features", "auto"), args.data)
+    encoder = EmbeddingEncoder(**parameters)
     progress = Progress(enabled=not args.quiet)
     say = _say(args.quiet)
     start = time.perf_counter()
@@ -163,9 +167,11 @@ def _fit(args):
     hint = _id_like_hint(X, encoder.categorical_features_)
     if hint:
         say(hint)
+    _save_model(encoder, args, say)
     if args.output:
         with _warnings_as_lines(say):
             write_table(_output_frame(encoder, X, frame, []), args.output)
+        say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return 0
 
@@ -179,8 +185,11 @@ def _fit_in_chunks(args):
     n_rows, target = _distinct_target(args)
     text = [name.lstrip("+") for name in _names(args.categorical or "")]
     first = next(iter_table(args.data, args.chunk_rows, text_columns=text))
-    X, _ = _features_and_target(first, args)
-    encoder = EmbeddingEncoder(**{**_fit_parameters(args, X), "max_iter": args.max_iter or 5})
+    X, y = _features_and_target(first, args)
+    parameters = _fit_parameters(args, X)
+    if args.model:
+        check_model_can_store(X, y, parameters.get("categorical_features", "auto"), args.data)
+    encoder = EmbeddingEncoder(**{**parameters, "max_iter": args.max_iter or 5})
     classes = _classes_of(target, encoder.target_type)
     progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
 
@@ -206,8 +215,10 @@ def _fit_in_chunks(args):
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
     say(_fit_summary(encoder, args.target, n_rows, time.perf_counter() - start, runs))
+    _save_model(encoder, args, say)
     if args.output:
         _transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
+        say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return 0
 
@@ -272,13 +283,15 @@ def _classes_of(distinct, target_type):
     return encode_target(distinct, len(distinct), target_type).classes
 
 
-def _write_fit_outputs(encoder, args, say):
-    """The model, the embedding tables and the plot that ``fit`` was asked for."""
-    if args.output:
-        say(f"wrote {args.output}")
+def _save_model(encoder, args, say):
+    """``--model``, written first: a later failure (a full disk) must not lose the trained model."""
     if args.model:
         encoder.save(args.model)
         say(f"wrote {args.model}")
+
+
+def _write_fit_outputs(encoder, args, say):
+    """The embedding tables and the plot that ``fit`` was asked for."""
     if args.embeddings:
         write_table(embeddings_table(encoder), args.embeddings)
         say(f"wrote {args.embeddings}")

@@ -2,11 +2,14 @@
 
 A model file is a zip archive holding ``model.json`` (the format's name and
 version, the parameters, the scalar fitted state and the layout of the arrays)
-and one ``.npy`` file per array, read back with ``allow_pickle=False``. Loading
-never runs code from the file: it parses JSON, reads plain arrays, and checks
-every name, shape and dtype before it builds the encoder. Categories keep their
-type (str, int, float, bool; missing values as a flag), so a saved encoder
-transforms exactly as the fitted one did.
+and one ``.npy`` file per array. Loading never runs code from the file and
+never trusts a size it declares: :mod:`sklearn_embed._model_archive` reads
+within limits, every field of ``model.json`` is checked for its type, every
+array's declared dtype and shape are checked against the others before any
+array is read, and the values (finite weights, positive scales, distinct
+categories) once they are. Categories keep their type (str, int of any size,
+float, bool; a missing value where it stood), so a saved encoder transforms
+exactly as the fitted one did.
 
 Layout of ``model.json``::
 
@@ -15,25 +18,33 @@ Layout of ``model.json``::
      "state": {...},             # scalars and lists: n_iter_, target_type_, ...
      "values": {name: {"kind": ..., "missing": bool, "object": bool}},
      "arrays": [name, ...]}      # every .npy member, in a fixed order
+
+Version 2 adds what version 1 cannot say: a missing value that is not the
+last of a list of values (``"missing_at": position``), and int values stored
+unsigned (categories beyond int64, class labels of an unsigned dtype) or,
+beyond 64 bits, as decimal text. A file is written as version 1 whenever it
+needs none of these, so that earlier releases read it.
 """
 
 import io
 import json
 import os
 import secrets
+import stat
 import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
+from ._model_archive import MAX_STRING, ModelArchive, ModelFileError
+from ._model_checks import FORMAT, V1_KINDS, check_document, check_shapes, check_values
 from ._table_plan import given_tables
 from ._version import __version__
-from ._vocabulary import as_python, is_missing
-
-FORMAT = "sklearn-embed-model"
-VERSION = 1
+from ._vocabulary import as_python
 
 # Fitted attributes that are lists of arrays, one per embedded column (or layer).
 _ARRAY_LISTS = [
@@ -43,20 +54,25 @@ _ARRAYS = ["numeric_bounds_", "numeric_mean_", "numeric_scale_", "loss_curve_"]
 _SCALARS = ["n_features_in_", "n_iter_", "target_type_", "best_validation_score_", "merge_factor_"]
 
 
-class ModelFileError(ValueError):
-    """The file is not a complete, valid sklearn-embed model file."""
-
-
 def save_model(path, encoder, coder, target, output=None):
     """Write ``encoder`` (fitted) to ``path`` atomically: a partial file never appears.
 
     ``coder`` and ``target`` are the encoder's column coder and target record,
     ``output`` its ``set_output(transform=...)`` setting (None when not set).
+
+    Raises
+    ------
+    TypeError
+        If categories (or class labels) are of a type the file cannot store
+        (dates, times, Decimal, bytes, ...), naming the column.
+    FileExistsError
+        If ``path`` is a FIFO, a device or anything but a regular file.
     """
     arrays, values = {}, {}
+    names = [str(c) for c in encoder.categorical_features_]
     state = {name: as_python(getattr(encoder, name)) for name in _SCALARS}
     state["embedding_dims_"] = {str(k): int(v) for k, v in encoder.embedding_dims_.items()}
-    state["categorical_features_"] = [str(c) for c in encoder.categorical_features_]
+    state["categorical_features_"] = names
     state["feature_names"] = [str(c) for c in coder.feature_names]
     state["embedded_dtypes"] = list(coder.embedded_dtypes)
     state["has_feature_names_in"] = hasattr(encoder, "feature_names_in_")
@@ -64,11 +80,11 @@ def save_model(path, encoder, coder, target, output=None):
     state["n_tables"], state["n_layers"] = len(encoder.embeddings_), len(encoder.coefs_)
     state["has_history"] = hasattr(encoder, "embedding_history_")
     state["output"] = output
-    for k in range(state["n_tables"]):
+    for k, column in enumerate(names):
         for name in ("categories_", "infrequent_categories_"):
-            values[f"{name}{k}"] = _value_array(getattr(encoder, name)[k], arrays, f"{name}{k}")
+            values[f"{name}{k}"] = _value_array(getattr(encoder, name)[k], arrays, f"{name}{k}", column)
     if hasattr(encoder, "classes_"):
-        values["classes_"] = _value_array(encoder.classes_, arrays, "classes_")
+        values["classes_"] = _value_array(encoder.classes_, arrays, "classes_", None)
     for name in _ARRAY_LISTS:
         for k, array in enumerate(getattr(encoder, name)):
             arrays[f"{name}{k}"] = array
@@ -85,8 +101,8 @@ def save_model(path, encoder, coder, target, output=None):
     params["initial_embeddings"] = _save_initial_tables(encoder, arrays, values)
     document = {
         "format": FORMAT,
-        "version": VERSION,
-        "library_version": _library_version(),
+        "version": _version_needed(values, arrays),
+        "library_version": __version__,
         "params": {key: as_python(value) for key, value in params.items()},
         "state": state,
         "values": values,
@@ -109,34 +125,51 @@ def load_model(path):
         changed so that its parts no longer fit together.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ModelFileError(f"{path} is not a regular file, so not a model file.")
     try:
-        with zipfile.ZipFile(path) as archive:
-            document = json.loads(archive.read("model.json"))
-            _check_header(document, path)
-            arrays = {name: _read_array(archive, name) for name in document["arrays"]}
+        with ModelArchive.open(path) as archive:
+            document = archive.read_document()
+            check_document(document)
+            if archive.array_names != document["arrays"]:
+                raise ModelFileError("its members are not the arrays model.json lists.")
+            headers = {name: archive.header(name) for name in document["arrays"]}
+            check_shapes(document, headers)
+            arrays = _read_arrays(archive, document, headers)
         return _rebuild(document, arrays)
-    except ModelFileError:
+    except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
+    except ModelFileError as error:
+        raise ModelFileError(f"{path}: {error}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as error:
         raise ModelFileError(
             f"{path} is not a valid sklearn-embed model file ({type(error).__name__}: "
             f"{error}). {_pickle_hint(path)}"
         ) from None
 
 
+def _read_arrays(archive, document, headers):
+    """Every array, values (categories, classes) as the typed arrays the encoder holds."""
+    values, arrays = document["values"], {}
+    for name, header in headers.items():
+        if name in values:
+            arrays[name] = _typed_values(values[name], archive.read_values(name, header), header.dtype)
+        else:
+            arrays[name] = archive.read_array(name, header)
+    return arrays
+
+
 def _rebuild(document, arrays):
-    state, values = document["state"], document["values"]
+    state = document["state"]
     n_tables, n_layers = state["n_tables"], state["n_layers"]
     attributes = {name: state[name] for name in _SCALARS}
     attributes["categorical_features_"] = np.asarray(state["categorical_features_"], dtype=object)
     attributes["embedding_dims_"] = dict(state["embedding_dims_"])
     attributes["validation_scores_"] = state["validation_scores_"]
     for name in ("categories_", "infrequent_categories_"):
-        attributes[name] = [_values(values[f"{name}{k}"], arrays, f"{name}{k}") for k in range(n_tables)]
-    if "classes_" in values:
-        attributes["classes_"] = _values(values["classes_"], arrays, "classes_")
+        attributes[name] = [arrays[f"{name}{k}"] for k in range(n_tables)]
+    if "classes_" in arrays:
+        attributes["classes_"] = arrays["classes_"]
     for name in _ARRAY_LISTS:
         count = n_layers if name in ("coefs_", "intercepts_") else n_tables
         attributes[name] = [arrays[f"{name}{k}"] for k in range(count)]
@@ -145,11 +178,10 @@ def _rebuild(document, arrays):
     for name in _ARRAYS:
         attributes[name] = arrays[name]
     attributes["loss_curve_"] = arrays["loss_curve_"].tolist()
-    names = state["categorical_features_"]
-    attributes["smooth_"] = dict(zip(names, arrays["smooth_"].tolist()))
+    attributes["smooth_"] = dict(zip(state["categorical_features_"], arrays["smooth_"].tolist()))
     if state["has_feature_names_in"]:
         attributes["feature_names_in_"] = np.asarray(state["feature_names"], dtype=object)
-    _check_shapes(attributes, arrays, state)
+    check_values(arrays, state)
     layout = {
         "feature_names": state["feature_names"],
         "categorical_mask": arrays["categorical_mask"],
@@ -157,110 +189,116 @@ def _rebuild(document, arrays):
         "embedded_dtypes": state["embedded_dtypes"],
         "target_mean": arrays.get("target_mean"),
         "target_scale": arrays.get("target_scale"),
-        "output": state.get("output"),
+        "output": state["output"],
     }
-    return _params(document["params"], arrays, values), attributes, layout
-
-
-def _check_shapes(attributes, arrays, state):
-    """Every part must fit the others: a tampered file fails here, not in transform."""
-    mask = arrays["categorical_mask"]
-    n_numeric = int((~mask).sum()) if mask.dtype == bool else -1
-    problems = []
-    if mask.dtype != bool or mask.shape != (state["n_features_in_"],):
-        problems.append("the column mask does not match n_features_in_")
-    if int(mask.sum()) != state["n_tables"] or len(state["categorical_features_"]) != state["n_tables"]:
-        problems.append("the number of embedded columns differs between parts")
-    width = 0
-    for k, (table, categories) in enumerate(zip(attributes["embeddings_"], attributes["categories_"])):
-        dim = attributes["embedding_dims_"].get(state["categorical_features_"][k])
-        if table.ndim != 2 or table.shape != (len(categories) + 1, dim):
-            problems.append(f"table {k} has shape {table.shape}, not ({len(categories) + 1}, {dim})")
-        width += table.shape[1] if table.ndim == 2 else 0
-    fan_in = width + n_numeric
-    for coef, intercept in zip(attributes["coefs_"], attributes["intercepts_"]):
-        if coef.ndim != 2 or coef.shape[0] != fan_in or intercept.shape != (coef.shape[1],):
-            problems.append(f"a dense layer has shape {coef.shape}, expected {fan_in} inputs")
-            break
-        fan_in = coef.shape[1]
-    for name in ("numeric_mean_", "numeric_scale_"):
-        if attributes[name].shape != (n_numeric,):
-            problems.append(f"{name} has shape {attributes[name].shape}, not ({n_numeric},)")
-    arrays_of_tables = [attributes[name] for name in ("embeddings_", "coefs_", "intercepts_")]
-    if not all(a.dtype.kind == "f" and np.isfinite(a).all() for group in arrays_of_tables for a in group):
-        problems.append("weights must be finite floating-point arrays")
-    problems += _check_parts(attributes, arrays, state, n_numeric)
-    if problems:
-        raise ModelFileError("the model file's parts do not fit together: " + "; ".join(problems))
-
-
-def _check_parts(attributes, arrays, state, n_numeric):
-    """The checks beyond the network's shapes: per-column arrays, target, scaling."""
-    n_tables, problems = state["n_tables"], []
-    rows = [len(c) + 1 for c in attributes["categories_"]]
-    per_row = [attributes[name] for name in ("category_counts_", "category_target_means_")]
-    if any([len(a) for a in group] != rows for group in per_row):
-        problems.append("per-category counts or means do not match the tables")
-    if any(not pd.Index(c).is_unique for c in attributes["categories_"]):
-        problems.append("a column lists a category twice")
-    if arrays["unknown_shares"].shape != (n_tables,) or len(attributes["smooth_"]) != n_tables:
-        problems.append("per-column arrays do not match the embedded columns")
-    if len(state["embedded_dtypes"]) != n_tables or len(state["feature_names"]) != state["n_features_in_"]:
-        problems.append("column names or dtypes do not match the columns")
-    if not all(isinstance(name, str) for name in state["feature_names"] + state["embedded_dtypes"]):
-        problems.append("column names must be strings")
-    bounds, scale = attributes["numeric_bounds_"], attributes["numeric_scale_"]
-    if bounds.shape != (n_numeric, 2) or not (np.isfinite(scale).all() and (scale > 0).all()):
-        problems.append("the numeric scaling is malformed")
-    if not np.isfinite(attributes["numeric_mean_"]).all():
-        problems.append("the numeric means must be finite")
-    if state.get("output") not in (None, "default", "pandas", "polars"):
-        problems.append(f"unknown output setting {state.get('output')!r}")
-    problems += _check_target(attributes, arrays)
-    return problems
-
-
-def _check_target(attributes, arrays):
-    target_type, classes = attributes["target_type_"], attributes.get("classes_")
-    width = attributes["coefs_"][-1].shape[1] if attributes["coefs_"] else None
-    expected = {
-        "binary": 1 if classes is not None and len(classes) == 2 else None,
-        "multiclass": len(classes) if classes is not None and len(classes) >= 2 else None,
-        "continuous": len(arrays["target_mean"]) if "target_mean" in arrays else None,
-    }.get(target_type)
-    if expected is None or width != expected:
-        return [f"the target ({target_type!r}) does not match the output layer ({width} wide)"]
-    return []
+    return _params(document["params"], arrays), attributes, layout
 
 
 # ----------------------------------------------------------------- values
 
 
-def _value_array(values, arrays, name):
-    """Store category values (or class labels) typed; return their description."""
+def _value_array(values, arrays, name, column):
+    """Store category values (or, with ``column`` None, class labels) typed; return their description."""
     values = np.asarray(values)
-    missing = values.dtype == object and len(values) > 0 and is_missing(values[-1])
-    present = values[:-1] if missing else values
-    kinds = {type(v).__name__ for v in present.tolist()}  # categories are few: no hot path
-    if not kinds <= {"str", "int", "float", "bool"} or len(kinds) > 1:
-        raise TypeError(
-            f"Cannot save categories of types {sorted(kinds)} (only str, int, float and bool)."
-        )
-    kind = kinds.pop() if kinds else "str"
-    dtype = {"str": str, "int": np.int64, "float": np.float64, "bool": bool}[kind]
-    arrays[name] = np.array(present.tolist(), dtype=dtype) if len(present) else np.array([], dtype)
-    return {"kind": kind, "missing": bool(missing), "object": values.dtype == object}
+    missing = np.zeros(len(values), dtype=bool)
+    if values.dtype != object and values.dtype.kind in "biufU":  # typed labels keep their dtype
+        kind = {"b": "bool", "f": "float", "U": "str"}.get(values.dtype.kind, "int")
+        stored = values.astype(values.dtype.newbyteorder("="))
+        problem = _string_problem(stored) if kind == "str" else None
+    else:
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        kind, stored = _stored_form(values[~missing])
+        problem = stored if kind is None else None
+        if missing.sum() > 1:
+            problem = "holds several missing markers"
+    if problem:
+        owner = "the target's classes" if column is None else f"column {column!r}"
+        fix = "y = y.astype(str)" if column is None else f"X[{column!r}] = X[{column!r}].astype(str)"
+        raise TypeError(f"Cannot save {owner}: it {problem}. Convert it, e.g. {fix}, and fit again.")
+    arrays[name] = stored
+    description = {"kind": kind, "missing": bool(missing.any()), "object": bool(values.dtype == object)}
+    if missing.any() and not missing[-1]:  # infrequent values: NaN where it was seen
+        description["missing_at"] = int(np.flatnonzero(missing)[0])
+    return description
 
 
-def _values(description, arrays, name):
-    present = arrays[name]
-    expected = {"str": "U", "int": "i", "float": "f", "bool": "b"}[description["kind"]]
-    if len(present) and present.dtype.kind != expected:
-        raise ModelFileError(f"{name} holds {present.dtype}, not {description['kind']} values")
+def _stored_form(present):
+    """``(kind, array)`` that stores these values exactly, or ``(None, problem)``."""
+    inferred = infer_dtype(present, skipna=False) if len(present) else "string"
+    if inferred == "string":
+        problem = _string_problem(present)
+        return (None, problem) if problem else ("str", np.array(present.tolist(), dtype=str))
+    if inferred == "boolean":
+        return "bool", np.array(present.tolist(), dtype=bool)
+    if inferred == "floating":
+        return "float", np.array(present.tolist(), dtype=np.float64)
+    if inferred == "integer":
+        return "int", _int_array([int(value) for value in present])
+    if inferred == "mixed-integer-float":
+        return None, "mixes int and float values"
+    types = sorted({type(value).__name__ for value in present[:1000]})
+    return None, f"holds values of type {types} (a model file stores str, int, float and bool)"
+
+
+def _string_problem(strings):
+    longest = max(map(len, strings.tolist()), default=0)
+    if longest > MAX_STRING:
+        return f"holds a value of {longest:,} characters (at most {MAX_STRING:,} can be saved)"
+    if any(text.endswith("\x00") for text in strings.tolist()):
+        return "holds a value that ends in a NUL character"
+    return None
+
+
+def _int_array(ints):
+    """int64 when they fit, else uint64, else decimal text: every Python int, exactly."""
+    low, high = min(ints, default=0), max(ints, default=0)
+    if -(2**63) <= low and high < 2**63:
+        return np.array(ints, dtype=np.int64)
+    if low >= 0 and high < 2**64:
+        return np.array(ints, dtype=np.uint64)
+    return np.array([str(value) for value in ints], dtype=str)
+
+
+def storable_problem(series):
+    """What keeps a column's values from being saved as categories, or None.
+
+    The check :func:`save_model` makes, for the command line to make before
+    training: e.g. ``"holds values of type ['date'] ..."``.
+    """
+    distinct = pd.Series(pd.unique(series.dropna()), dtype=object).to_numpy()
+    kind, problem = _stored_form(distinct)
+    return None if kind is not None else problem
+
+
+def _version_needed(values, arrays):
+    """1 when a release that reads only version 1 reads the file right, else 2."""
+    for name, description in values.items():
+        if "missing_at" in description or arrays[name].dtype.kind != V1_KINDS[description["kind"]]:
+            return 2
+    return 1
+
+
+def _typed_values(description, items, dtype):
+    """The values array the encoder held, from the Python values read from the file."""
+    if description["kind"] == "int" and dtype.kind == "U":
+        items = [_decimal(text) for text in items]
     if not description["object"]:
-        return present
-    values = np.array(present.tolist() + ([np.nan] if description["missing"] else []), dtype=object)
-    return values
+        return np.array(items, dtype=dtype)
+    if description["missing"]:
+        position = description.get("missing_at", len(items))
+        if position > len(items):
+            raise ModelFileError(f"a missing value at {position}, past the end of its list.")
+        items.insert(position, np.nan)
+    typed = np.empty(len(items), dtype=object)
+    typed[:] = items
+    return typed
+
+
+def _decimal(text):
+    value = int(text)
+    if str(value) != text:
+        raise ModelFileError(f"{text[:40]!r} is not an integer written as save writes it.")
+    return value
 
 
 # ----------------------------------------------------------------- parameters
@@ -292,26 +330,29 @@ def _save_initial_tables(encoder, arrays, values):
     if encoder.initial_embeddings is None:
         return None
     given, _ = given_tables(list(encoder.categorical_features_), encoder.initial_embeddings)
-    for k, table in enumerate(given.values()):
+    for k, (column, table) in enumerate(given.items()):
+        if table.shape[1] != encoder.embedding_dims_[column]:
+            raise ValueError(
+                f"initial_embeddings gives column {column!r} a table of width {table.shape[1]}, "
+                f"but the fitted one has {encoder.embedding_dims_[column]}: it was changed after "
+                "fit. Fit again, or set it back, before saving."
+            )
         arrays[f"initial_table{k}"] = table.to_numpy(np.float32)
         index = table.index.to_numpy(dtype=object)
-        values[f"initial_index{k}"] = _value_array(index, arrays, f"initial_index{k}")
+        values[f"initial_index{k}"] = _value_array(index, arrays, f"initial_index{k}", column)
     return list(given)
 
 
-def _params(saved, arrays, values):
+def _params(saved, arrays):
     params = dict(saved)
     if params.get("initial_embeddings") is not None:
         params["initial_embeddings"] = {
-            column: pd.DataFrame(
-                arrays[f"initial_table{k}"],
-                index=_values(values[f"initial_index{k}"], arrays, f"initial_index{k}"),
-            )
+            column: pd.DataFrame(arrays[f"initial_table{k}"], index=arrays[f"initial_index{k}"])
             for k, column in enumerate(params["initial_embeddings"])
         }
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-    if isinstance(params.get("dtype"), str) and params["dtype"] in ("float32", "float64"):
+    if "dtype" in params:
         params["dtype"] = np.dtype(params["dtype"]).type
     return params
 
@@ -319,32 +360,19 @@ def _params(saved, arrays, values):
 # ----------------------------------------------------------------- files
 
 
-def _check_header(document, path):
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not a sklearn-embed model file (no '{FORMAT}' header).")
-    if document.get("version") != VERSION:
-        raise ModelFileError(
-            f"{path} is a model file of format version {document.get('version')!r}; this "
-            f"sklearn-embed reads version {VERSION}."
-        )
-
-
-def _read_array(archive, name):
-    if not isinstance(name, str) or "/" in name:
-        raise ModelFileError(f"bad array name {name!r}")
-    array = np.load(io.BytesIO(archive.read(f"{name}.npy")), allow_pickle=False)
-    if array.dtype.kind not in "biufU":
-        raise ModelFileError(f"array {name} has dtype {array.dtype}")
-    return array
-
-
 def _write_atomically(path, document, arrays):
-    with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("model.json", json.dumps(document, indent=1))
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-            archive.writestr(f"{name}.npy", buffer.getvalue())
+    with atomic_path(path) as temporary:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("model.json", json.dumps(document, indent=1))
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+                archive.writestr(f"{name}.npy", buffer.getvalue())
+        try:  # never leave a file that load would refuse for its sizes
+            with ModelArchive.open(temporary) as written:
+                written.read_document()
+        except ModelFileError as error:
+            raise ValueError(f"this encoder cannot be saved in a file load accepts: {error}") from None
 
 
 @contextmanager
@@ -352,19 +380,49 @@ def atomic_path(path):
     """A temporary path in ``path``'s folder, renamed to ``path`` only on success.
 
     Written there, a file appears whole or not at all: an error or an interrupt
-    (Ctrl-C, SIGTERM turned into an exception) removes the temporary file.
+    (Ctrl-C, SIGTERM turned into an exception) removes the temporary file. Only
+    a regular file (or nothing) at ``path`` is replaced: see :func:`check_replaceable`.
     """
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist.")
+    check_replaceable(path)
     # Created like any new file (permissions from the umask, unlike mkstemp's 0600).
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     temporary.touch(exist_ok=False)
     try:
         yield temporary
+        check_replaceable(path)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def check_replaceable(path):
+    """Refuse to write over anything at ``path`` but a regular file.
+
+    Renaming a file over a FIFO, a device node (a copy of ``/dev/null``) or a
+    socket would replace it, not write into it.
+
+    Raises
+    ------
+    IsADirectoryError, FileExistsError
+        If ``path`` is a folder, or another file that is not a regular one.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:  # absent, or a symbolic link to nothing
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"cannot write {path}: it is a folder; give a file name.")
+    if not stat.S_ISREG(mode):
+        kinds = [(stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                 (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]  # fmt: skip
+        kind = next((name for test, name in kinds if test(mode)), "a special file")
+        raise FileExistsError(
+            f"cannot write {path}: it is {kind}, not a regular file, and would be replaced; "
+            "give the name of a regular file or of a new one."
+        )
 
 
 def _pickle_hint(path):
@@ -381,6 +439,3 @@ def _pickle_hint(path):
         )
     return ""
 
-
-def _library_version():
-    return __version__

@@ -1,13 +1,17 @@
 """Files for the command line: table formats, outputs checked before work, atomic writes.
 
-Every output is checked before any training (its folder exists, its format is
-known from its name, it is not an input or another output) and written to a
-temporary file in the same folder, then renamed: an interrupted run never
-leaves a partial file that looks complete.
+Every output is checked before any training (its folder exists and takes a
+file, its disk is not full, its format is known from its name, it is not an
+input or another output, nothing but a regular file stands at its name) and
+written to a temporary file in the same folder, then renamed: an interrupted
+run never leaves a partial file that looks complete.
 """
 
 import importlib
+import os
 import re
+import secrets
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,12 +19,17 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 from pandas.io.common import get_handle
 
-from ._persistence import atomic_path
+from ._columns import resolve_categorical_mask
+from ._persistence import atomic_path, check_replaceable, storable_problem
 
 # Table formats by file name ending; pandas infers the compression of .csv.* itself.
 CSV_ENDINGS = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")
 PARQUET_ENDINGS = (".parquet", ".pq")
 PLOT_ENDINGS = (".png", ".pdf", ".svg")
+# An output folder must take a file of PROBE_BYTES, and its disk have MIN_FREE_BYTES free:
+# a read-only folder or a full disk is found before training, not after.
+PROBE_BYTES = 64 << 10
+MIN_FREE_BYTES = 1 << 20
 
 
 class UsageError(Exception):
@@ -168,11 +177,51 @@ def check_outputs(outputs, inputs):
             raise UsageError(f"{option} {path} is a folder; give a file name.")
         if not path.parent.resolve().is_dir():
             raise UsageError(f"{option} {path}: the folder {path.parent} does not exist.")
+        try:
+            check_replaceable(path)
+        except OSError as error:
+            raise UsageError(f"{option}: {error}") from None
+        _check_writable(option, path)
         if option in ("--output", "--embeddings"):
             if table_format(path) == "parquet":
                 parquet_engine()
         elif option == "--plot" and not path.name.lower().endswith(PLOT_ENDINGS):
             raise UsageError(f"{option} {path}: a picture needs a name ending in {', '.join(PLOT_ENDINGS)}.")
+
+
+def check_model_can_store(X, y, categorical_features, source):
+    """Refuse, before training, categories that ``--model`` could not store (dates, Decimal, bytes...).
+
+    The check ``EmbeddingEncoder.save`` makes, on the columns that
+    ``categorical_features`` embeds and on the target ``y`` (its classes are
+    saved too); ``source`` is the data file, for the message.
+    """
+    mask = resolve_categorical_mask(X, list(X.columns), categorical_features)
+    for column in [c for c, embedded in zip(X.columns, mask) if embedded] + [None]:
+        problem = storable_problem(y if column is None else X[column])
+        if problem:
+            what = f"target column {y.name!r}" if column is None else f"column {column!r}"
+            fix = "" if column is None else f", or leave it out (--drop {column})"
+            raise UsageError(f"{what} {problem}: --model could not save it. Store it as text in {source}{fix}.")
+
+
+def _check_writable(option, path):
+    """Write, sync and remove a small file next to ``path``; refuse a full disk."""
+    folder = path.parent
+    probe = folder / f".{path.name}.{secrets.token_hex(4)}.probe"
+    try:
+        with open(probe, "xb") as file:
+            try:
+                file.write(bytes(PROBE_BYTES))
+                file.flush()
+                os.fsync(file.fileno())
+            finally:
+                probe.unlink()
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot write in {folder} ({error.strerror or error}).") from None
+    free = shutil.disk_usage(folder).free
+    if free < MIN_FREE_BYTES:
+        raise UsageError(f"{option} {path}: the disk of {folder} is full ({free:,} bytes free).")
 
 
 def _check_distinct(given, inputs):

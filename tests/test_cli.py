@@ -4,6 +4,7 @@ import io
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -366,3 +367,117 @@ def test_chunked_csv_reads_categorical_columns_as_text(tmp_path):
     model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
     expected = model.transform(frame[["code"]].astype(object))
     np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
+
+
+# ----------------------------------------------------------------- issue 21: never lose a trained model
+
+
+def main_in_process(args, monkeypatch):
+    """The tool's ``main`` in this process (to patch it), leaving this process's signal handlers alone."""
+    from sklearn_embed import _cli
+
+    monkeypatch.setattr(_cli.signal, "signal", lambda *args: None)
+    return _cli.main([str(arg) for arg in args])
+
+
+def _no_training(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained although an output was refused")
+
+    monkeypatch.setattr(EmbeddingEncoder, "fit", refuse)
+    monkeypatch.setattr(EmbeddingEncoder, "partial_fit", refuse)
+
+
+def test_fit_refuses_categories_a_model_cannot_store_before_training(tmp_path):
+    import datetime
+
+    frame = pd.DataFrame({"day": [datetime.date(2020, 1, 1 + i % 4) for i in range(200)], "sold": [0, 1] * 100})
+    frame.to_parquet(tmp_path / "days.parquet")  # a Parquet date32 column: datetime.date values
+    result = run("fit", "days.parquet", "--target", "sold", "--model", "m", "--output", "out.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "column 'day' holds values of type ['date']" in lines[0]
+    assert "--drop day" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["days.parquet"]
+
+
+def test_fit_checks_that_output_folders_take_a_file_before_training(table, tmp_path, monkeypatch):
+    data, _ = table
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc, a folder where no file can be created")
+    result = run("fit", data, "--target", "sold", "--model", "/proc/m.sk-embed", "--output", "out.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "--model /proc/m.sk-embed: cannot write in /proc" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    # A full disk, as the system reports it.
+    import shutil
+
+    _no_training(monkeypatch)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9, 0))
+    assert main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "m"], monkeypatch) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fit_writes_the_model_before_the_output(table, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from sklearn_embed import _cli
+
+    data, frame = table
+
+    def full_disk(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_cli, "write_table", full_disk)
+    status = main_in_process(["fit", data, "--target", "sold", "--max-iter", "2", "--model", tmp_path / "m",
+                              "--output", tmp_path / "out.csv"], monkeypatch)  # fmt: skip
+    assert status == 2 and "No space left on device" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+    assert EmbeddingEncoder.load(tmp_path / "m").transform(frame.drop(columns="sold")).shape[0] == len(frame)
+
+
+def test_fit_saves_a_text_column_with_one_missing_cell_and_min_frequency_2(tmp_path):
+    rng = np.random.RandomState(0)
+    shop = pd.Series(rng.choice(list("abcdefghijkl"), size=200)).where(np.arange(200) != 7)
+    pd.DataFrame({"shop": shop, "sold": rng.randint(2, size=200)}).to_csv(tmp_path / "noisy.csv", index=False)
+    result = run("fit", "noisy.csv", "--target", "sold", "--min-frequency", "2", "--max-iter", "2",
+                 "--random-state", "0", "--model", "m", "--output", "out.csv", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    model = EmbeddingEncoder.load(tmp_path / "m")
+    infrequent = model.infrequent_categories_[0]
+    assert pd.isna(infrequent[0]) and len(infrequent) > 1  # the missing value, then merged categories
+    expected = model.transform(pd.read_csv(tmp_path / "noisy.csv").drop(columns="sold"))
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
+
+
+def test_fit_saves_uint64_categories_beyond_int64(tmp_path):
+    n = 200
+    big = np.array([2**63 + 5 * (i % 4) for i in range(n)], dtype=np.uint64)
+    pd.DataFrame({"big": big, "x": np.arange(n) / n, "sold": (np.arange(n) % 4 < 2).astype(int)}).to_parquet(
+        tmp_path / "big.parquet"
+    )
+    fitted = run("fit", "big.parquet", "--target", "sold", "--categorical", "+big", "--smooth", "0",
+                 "--max-iter", "2", "--model", "m", "--output", "fit.parquet", cwd=tmp_path)  # fmt: skip
+    assert fitted.returncode == 0, fitted.stderr
+    assert EmbeddingEncoder.load(tmp_path / "m").categories_[0].tolist() == [2**63 + 5 * k for k in range(4)]
+    again = run("transform", "big.parquet", "--model", "m", "--output", "again.parquet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again.parquet"), pd.read_parquet(tmp_path / "fit.parquet"))
+
+
+def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, capsys):
+    import os
+    import stat
+
+    data, _ = table
+    os.mkfifo(tmp_path / "fifo.csv")
+    _no_training(monkeypatch)
+    status = main_in_process(["fit", data, "--target", "sold", "--output", tmp_path / "fifo.csv"], monkeypatch)
+    assert status == 2 and "it is a FIFO, not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO((tmp_path / "fifo.csv").stat().st_mode)
+    try:
+        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a copy of /dev/null
+    except PermissionError:
+        pytest.skip("creating a device node needs CAP_MKNOD")
+    status = main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "null"], monkeypatch)
+    assert status == 2 and "it is a character device" in capsys.readouterr().err
+    assert stat.S_ISCHR((tmp_path / "null").stat().st_mode)
