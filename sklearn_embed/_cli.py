@@ -18,7 +18,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 
 from ._columns import is_auto_categorical
-from ._encoder import HANDLE_UNKNOWN_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
+from ._encoder import HANDLE_UNKNOWN_OPTIONS, OUTPUT_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
 from ._persistence import atomic_path
 from ._plotting import _pyplot
@@ -42,7 +42,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 OPTIONS = [
     "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
     "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "smooth",
-    "handle_unknown", "target_type", "remainder", "random_state", "append_prediction",
+    "handle_unknown", "target_type", "remainder", "random_state",
 ]  # fmt: skip
 
 # Distinct target values kept by fit --chunk-rows to read the target's type:
@@ -114,9 +114,12 @@ def _parser():
     parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
     parameters.add_argument("--random-state", type=int)
     parameters.add_argument(
-        "--append-prediction", action="store_true", default=None,
-        help="add the network's prediction as the last output column(s), for a linear model downstream",
+        "--output-mode", choices=list(OUTPUT_OPTIONS),
+        help="what --output and transform write (the encoder's output parameter): vectors (the "
+        "default, for boosting), vectors+prediction (for a linear model), prediction (the numeric "
+        "columns and the network's prediction, for nearest neighbours)",
     )  # fmt: skip
+    parameters.add_argument("--append-prediction", action="store_true", help=argparse.SUPPRESS)
     fit.add_argument("--chunk-rows", type=_positive_int, metavar="N", help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default")
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=_fit)
@@ -491,7 +494,17 @@ def _looks_like_code(name, series):
 
 
 def _encoder_parameters(args):
-    return {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
+    parameters = {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
+    if args.append_prediction:
+        if args.output_mode not in (None, "vectors+prediction"):
+            raise UsageError("--append-prediction is --output-mode vectors+prediction; give one of them.")
+        _say(args.quiet)(
+            "sklearn-embed: warning: --append-prediction is deprecated: use --output-mode vectors+prediction"
+        )
+        args.output_mode = "vectors+prediction"
+    if args.output_mode is not None:
+        parameters["output"] = args.output_mode
+    return parameters
 
 
 def _say(quiet):

@@ -65,20 +65,32 @@ def test_fit_then_transform(table, tmp_path):
     np.testing.assert_allclose(pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6)
 
 
-def test_append_prediction_option(table, tmp_path):
+@pytest.mark.parametrize("flag", [["--output-mode", "vectors+prediction"], ["--append-prediction"]])
+def test_output_mode_option(table, tmp_path, flag):
     data, frame = table
     result = run(
         "fit", data, "--target", "sold", "--max-iter", "20", "--random-state", "0",
-        "--append-prediction", "--output", "out.csv", "--model", "model.sk-embed", cwd=tmp_path,
+        *flag, "--output", "out.csv", "--model", "model.sk-embed", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert ("deprecated" in result.stderr) == (flag == ["--append-prediction"])
     out = pd.read_csv(tmp_path / "out.csv")
     assert out.columns[-1] == "network_log_odds"
     model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
-    assert model.append_prediction
+    assert model.output == "vectors+prediction"
     np.testing.assert_allclose(out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-5, atol=1e-6)
     # Sold shops have higher log-odds.
     assert out.loc[frame["sold"] == 1, "network_log_odds"].mean() > out.loc[frame["sold"] == 0, "network_log_odds"].mean() + 1
+
+
+def test_prediction_output_mode_drops_the_vectors(table, tmp_path):
+    data, frame = table
+    result = run(
+        "fit", data, "--target", "sold", "--max-iter", "5", "--random-state", "0", "--output-mode",
+        "prediction", "--output", "out.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert pd.read_csv(tmp_path / "out.csv").columns.tolist() == ["size", "id", "network_log_odds"]
 
 
 def test_initial_frozen_and_shared_tables(table, tmp_path):

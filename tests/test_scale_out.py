@@ -4,6 +4,7 @@ Both need optional packages (``pip install -e ".[dask,spark]"``; CI installs
 them) and Spark needs Java; the tests skip, saying which, when they are missing.
 """
 
+import copy
 import os
 import shutil
 import sys
@@ -52,6 +53,11 @@ def test_dask_incremental_and_parallel_post_fit_on_a_local_cluster():
         incremental.fit(X_parts, y_parts, classes=[0, 1])
         encoder = incremental.estimator_
         in_parallel = wrappers.ParallelPostFit(encoder).transform(X_parts).compute()
+        # Every output mode transforms in parallel as in memory.
+        for mode in ("vectors+prediction", "prediction"):
+            moded = clone_fitted(encoder, mode)
+            parts = wrappers.ParallelPostFit(moded).transform(X_parts).compute()
+            np.testing.assert_array_equal(np.asarray(parts), moded.transform(X))
 
     # The same partial_fit calls, in this process, give the same encoder.
     local = _encoder()
@@ -97,3 +103,17 @@ def test_spark_map_in_pandas_gives_the_in_memory_transform(spark):
     expected = encoder.transform(X.assign(zip=rows["zip"]))
     assert out.columns.tolist() == ["id", *encoder.get_feature_names_out()]
     np.testing.assert_allclose(out.drop(columns="id").to_numpy(), expected)
+    for mode in ("vectors+prediction", "prediction"):
+        moded = clone_fitted(encoder, mode)
+        function, schema = map_in_pandas(moded, keep={"id": "bigint"})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = frame.mapInPandas(function, schema).toPandas().sort_values("id")
+        assert out.columns.tolist() == ["id", *moded.get_feature_names_out()]
+        expected = moded.transform(X.assign(zip=rows["zip"]))
+        np.testing.assert_allclose(out.drop(columns="id").to_numpy(), expected, rtol=1e-6)
+
+
+def clone_fitted(encoder, output):
+    """A copy of a fitted encoder with another output mode (one network serves every mode)."""
+    return copy.deepcopy(encoder).set_params(output=output)
