@@ -12,20 +12,20 @@ column) and standardised numeric features ``x``::
 its gradient is the upstream gradient scattered back onto the rows that were
 looked up. No one-hot matrix is ever built.
 
-The backward pass sums the first hidden layer's gradient ``delta_1`` over the
-batch rows that share a looked-up row *before* the first layer's products
-(:class:`BatchLookups`): with ``S_j`` the 0/1 matrix that sums the batch rows
-looking up each distinct row ``r_j`` of column ``j`` and ``W_{1,j}`` the rows
-of ``W_1`` that column feeds,
+In training, the first layer's products run on each column's distinct rows
+rather than on the batch rows (:class:`BatchLookups`). With ``S_j`` the 0/1
+matrix that sums the batch rows looking up each distinct row ``r_j`` of column
+``j``, and ``W_{1,j}`` the rows of ``W_1`` that column feeds,
 
 .. math::
 
-    \frac{\partial}{\partial E_j[r_j]} = (S_j \delta_1) W_{1,j}^\top, \qquad
+    h_0 W_1 = \sum_j S_j^\top (E_j[r_j] W_{1,j}) + x W_{1,x}, \quad
+    \frac{\partial}{\partial E_j[r_j]} = (S_j \delta_1) W_{1,j}^\top, \quad
     \frac{\partial}{\partial W_{1,j}} = E_j[r_j]^\top (S_j \delta_1),
 
-which is the usual ``h_0^T delta_1`` and ``delta_1 W_1^T`` restricted to
-column ``j``, computed on its distinct rows instead of on the batch rows: a
-category that appears many times in a batch costs one row of each product.
+the usual products restricted to column ``j``, with ``delta_1`` summed over the
+batch rows sharing a row before the products instead of after: a category that
+appears many times in a batch costs one row of each product.
 
 The objective minimised is
 
@@ -535,7 +535,7 @@ def _plan(codes, params, column_rows, batch_size, entry_bits):
 
 
 def _shared_rows(params, rows, segment_batch, segment_column, n_batches):
-    """Each table that several columns look up: its distinct rows per batch, and each segment's place.
+    """Per table that several columns look up: its distinct rows per batch, each segment's place.
 
     Returns a dict of table -> (rows, batch_stops, where): batch ``b``'s distinct
     rows are ``rows[batch_stops[b]:batch_stops[b + 1]]``; ``where`` gives the

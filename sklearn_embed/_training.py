@@ -4,6 +4,7 @@ Works on already-encoded arrays (codes, standardised numeric columns, encoded
 targets); knows nothing of DataFrames or of scikit-learn's estimator API.
 """
 
+import itertools
 import time
 import warnings
 from dataclasses import dataclass
@@ -405,7 +406,7 @@ def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
     x_numeric, y, weight = data.x_numeric[order], data.y[order], data.weight[order]
     n_outputs = params.coefs[-1].shape[1]
     loss = LOSSES[config.target_type]
-    lookups = batch_lookups(codes, params, batch_size) if params.tables else iter(lambda: None, 0)
+    lookups = batch_lookups(codes, params, batch_size) if params.tables else itertools.repeat(None)
     total_loss = 0.0
     for start in range(0, order.shape[0], batch_size):
         batch = slice(start, start + batch_size)
