@@ -50,11 +50,16 @@ from scipy.special import expit
 
 def _relu(z):
     # Against an array of zeros: with the scalar 0, np.maximum takes a loop
-    # several times slower (NumPy 2.4).
-    np.maximum(z, _zeros(z.shape, z.dtype), out=z)
+    # ~5x slower (NumPy 2.4). Training batches qualify; larger arrays (prediction
+    # chunks) keep the scalar rather than a cached array of their size.
+    zero = _zeros(z.shape, z.dtype) if z.size <= _CACHED_ZEROS else 0
+    np.maximum(z, zero, out=z)
 
 
-@functools.lru_cache(maxsize=8)
+_CACHED_ZEROS = 1 << 18
+
+
+@functools.lru_cache(maxsize=4)
 def _zeros(shape, dtype):
     zeros = np.zeros(shape, dtype=dtype)
     zeros.flags.writeable = False
@@ -498,7 +503,8 @@ def _plan(codes, params, column_rows, batch_size, entry_bits):
     keys = np.left_shift(codes.T, entry_bits, dtype=np.int64)
     keys += (offsets << entry_bits)[:, None]
     keys += batch_rows
-    keys = np.sort(keys, axis=None)
+    keys = keys.ravel()
+    keys.sort()
     positions = np.bitwise_and(keys, (1 << entry_bits) - 1).astype(np.int32)
     keys >>= entry_bits
     is_first = np.empty(keys.shape, dtype=bool)
