@@ -6,13 +6,16 @@ embedding dims 6 / 50 / 50, hidden (128, 64), ReLU, one output, Adam lr 1e-3,
 float32. Each run is a fresh process; implementations alternate within every
 round. Reported: median steady seconds/epoch (epoch 1 excluded), rows/s, peak
 RSS, best validation log loss over the epochs (100,000 separate rows), and the
-ratio to each torch variant taken pair by pair (same round, same settings).
+ratio to each torch variant taken pair by pair (same round, same settings), in
+wall-clock and in CPU seconds (the process's own, less disturbed by other
+processes on a shared machine).
 
     python benchmarks/bench_fit.py               # everything (about 25 minutes)
     python benchmarks/bench_fit.py --quick       # 100k rows, batch 1024, one round
     python benchmarks/bench_fit.py --transform   # transform timing only
     python benchmarks/bench_fit.py --scaling     # epoch time against rows and cardinality (chart)
     python benchmarks/bench_fit.py --blas        # fit with 1 BLAS thread vs BLAS's default, idle and busy
+    python benchmarks/bench_fit.py --quick --batches 1024 256 --impls numpy torch-sparse --rounds 5
 
 PyTorch is optional (``pip install torch==2.13.0``); without it the NumPy
 figures and the machine limit are still printed.
@@ -95,19 +98,22 @@ def run_numpy(data, batch_size, epochs, threads):
     params = init_params(
         [k + 1 for k in synthetic.CARDINALITIES], synthetic.EMBEDDING_DIMS, 3, HIDDEN, 1, rng, np.float32
     )
-    ends, losses, paused = [], [], [0.0]
+    ends, cpu_ends, losses, paused, cpu_paused = [], [], [], [0.0], [0.0]
 
     def on_epoch(params, record):
         ends.append(record["elapsed"] - paused[0])
-        start = time.perf_counter()
+        cpu_ends.append(time.process_time() - cpu_paused[0])
+        start, cpu_start = time.perf_counter(), time.process_time()
         p = predict_in_chunks(params, data["v_codes"], data["v_numeric"], "relu", "binary")[:, 0]
         losses.append(log_loss(p, data["v_y"]))
         paused[0] += time.perf_counter() - start
+        cpu_paused[0] += time.process_time() - cpu_start
 
+    cpu_start = time.process_time()
     with threadpool_limits(threads):
         train_engine(params, data["codes"], data["numeric"], data["y"], synthetic.CARDINALITIES,
                      batch_size, epochs, rng, on_epoch)  # fmt: skip
-    return np.diff([0.0] + ends).tolist(), losses
+    return np.diff([0.0] + ends).tolist(), np.diff([cpu_start] + cpu_ends).tolist(), losses
 
 
 def run_estimator(data, batch_size, epochs, threads):
@@ -184,9 +190,9 @@ def run_torch(data, batch_size, epochs, threads, sparse):
     v_numeric = torch.from_numpy(data["v_numeric"])
     loss_function = nn.BCEWithLogitsLoss()
     generator = torch.Generator().manual_seed(0)
-    times, losses = [], []
+    times, cpu_times, losses = [], [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         order = torch.randperm(len(y), generator=generator)
         for first in range(0, len(y), batch_size):
             batch = order[first : first + batch_size]
@@ -197,21 +203,25 @@ def run_torch(data, batch_size, epochs, threads, sparse):
             for optimizer in optimizers:
                 optimizer.step()
         times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
         with torch.no_grad():
             p = torch.sigmoid(model(v_codes, v_numeric)).numpy()
         losses.append(log_loss(p, data["v_y"]))
-    return times, losses
+    return times, cpu_times, losses
 
 
 def worker(args):
     data = load(args.rows)
+    cpu_times = None
     if args.impl == "numpy":
-        times, losses = run_numpy(data, args.batch, args.epochs, args.threads)
+        times, cpu_times, losses = run_numpy(data, args.batch, args.epochs, args.threads)
     elif args.impl == "estimator":
         times, losses = run_estimator(data, args.batch, args.epochs, args.threads)
     else:
-        times, losses = run_torch(data, args.batch, args.epochs, args.threads, args.impl == "torch-sparse")
-    print(json.dumps({"times": times, "losses": losses, "rss_mb": peak_rss_mb()}))
+        sparse = args.impl == "torch-sparse"
+        times, cpu_times, losses = run_torch(data, args.batch, args.epochs, args.threads, sparse)
+    record = {"times": times, "cpu_times": cpu_times, "losses": losses, "rss_mb": peak_rss_mb()}
+    print(json.dumps(record))
 
 
 # ------------------------------------------------------------------ limits
@@ -447,6 +457,9 @@ def main():
     parser.add_argument("--threads", type=int)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--blas", action="store_true")
+    parser.add_argument("--batches", type=int, nargs="+", help="batch sizes (default 1024 4096)")
+    parser.add_argument("--impls", nargs="+", choices=["numpy", "torch-sparse", "torch-dense"],
+                        help="implementations compared (default: all available)")  # fmt: skip
     args = parser.parse_args()
     if args.blas:
         return bench_blas_threads(args.rounds or 5)
@@ -459,9 +472,11 @@ def main():
         return bench_scaling()
 
     rows_list = [100_000] if args.quick else [100_000, 1_000_000]
-    batches = [1024] if args.quick else [1024, 4096]
+    batches = args.batches or ([1024] if args.quick else [1024, 4096])
     threads_list = [1] if args.quick else [1, 2]
     implementations = ["numpy", "torch-sparse", "torch-dense"] if have_torch() else ["numpy"]
+    if args.impls:
+        implementations = [i for i in implementations if i in args.impls]
     print_environment(implementations)
 
     results = []
@@ -478,11 +493,14 @@ def main():
                     for impl in compared:
                         run = launch(impl, rows, batch, threads, epochs)
                         steady = statistics.median(run["times"][1:])
+                        cpu_steady = statistics.median(run["cpu_times"][1:])
                         results.append({"impl": impl, "rows": rows, "batch": batch, "threads": threads,
-                                        "round": round_, "steady": steady, "best_loss": min(run["losses"]),
+                                        "round": round_, "steady": steady, "cpu_steady": cpu_steady,
+                                        "best_loss": min(run["losses"]),
                                         "rss_mb": run["rss_mb"], "limit": limit_per_row * rows,
                                         "gflops": gflops, "flop_per_row": flop_per_row})  # fmt: skip
                         print(f"{rows:>9,} b{batch} t{threads} r{round_} {impl:<13} {steady:7.3f} s/epoch  "
+                              f"(CPU {cpu_steady:.3f})  "
                               f"best val {results[-1]['best_loss']:.4f}  rss {run['rss_mb']:.0f} MB", flush=True)  # fmt: skip
         estimator = launch("estimator", rows, 1024, 1, epochs)
         print(f"{rows:>9,} EmbeddingEncoder.fit, {epochs} epochs, batch 1024, 1 thread: "
@@ -504,6 +522,7 @@ def main():
 def summary(results, implementations):
     lines = ["| rows | batch | threads | NumPy s/epoch | rows/s | limit s/epoch (GFLOP/s) | NumPy / limit |"
              + "".join(f" NumPy / {impl} |" for impl in implementations[1:])
+             + "".join(f" NumPy / {impl} CPU |" for impl in implementations[1:])
              + "".join(f" {impl} s/epoch |" for impl in implementations[1:])
              + " best val loss NumPy" + "".join(f" / {impl}" for impl in implementations[1:]) + " | peak RSS MB NumPy"
              + "".join(f" / {impl}" for impl in implementations[1:]) + " |"]  # fmt: skip
@@ -517,9 +536,10 @@ def summary(results, implementations):
         median = statistics.median(r["steady"] for r in numpy_runs)
         row = (f"| {rows:,} | {batch} | {threads} | {median:.3f} | {rows / median:,.0f} | "
                f"{numpy_runs[0]['limit']:.3f} ({numpy_runs[0]['gflops']:.0f}) | {median / numpy_runs[0]['limit']:.2f} |")  # fmt: skip
-        for impl in implementations[1:]:
-            ratios = [a["steady"] / b["steady"] for a, b in zip(numpy_runs, by_impl.get(impl, []))]
-            row += f" {statistics.median(ratios):.2f} |" if ratios else " – |"
+        for key in ("steady", "cpu_steady"):
+            for impl in implementations[1:]:
+                ratios = [a[key] / b[key] for a, b in zip(numpy_runs, by_impl.get(impl, []))]
+                row += f" {statistics.median(ratios):.2f} |" if ratios else " – |"
         for impl in implementations[1:]:
             found = by_impl.get(impl)
             row += f" {statistics.median(r['steady'] for r in found):.3f} |" if found else " – |"

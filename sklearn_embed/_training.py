@@ -5,6 +5,7 @@ targets) and a frozen :class:`TrainingConfig`; knows nothing of DataFrames or
 of scikit-learn's estimator API.
 """
 
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from ._network import LOSSES, backward, data_loss, forward, predict_in_chunks
+from ._network import LOSSES, backward, batch_lookups, data_loss, forward, predict_in_chunks
 from ._optim import Adam
 
 # BLAS threads during training. The products are small (a batch of a few hundred
@@ -330,22 +331,26 @@ def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
     # One shuffled copy per epoch: the batches are then contiguous slices,
     # cheaper than four fancy-indexed gathers per step.
     order = rng.permutation(train_idx)
-    codes, x_numeric = data.codes[order], data.x_numeric[order]
-    y, weight = data.y[order], data.weight[order]
+    codes = _drop_codes(data.codes[order], data.unknown_codes, rng)
+    x_numeric, y, weight = data.x_numeric[order], data.y[order], data.weight[order]
     n_outputs = params.coefs[-1].shape[1]
-    total_loss, total_weight = 0.0, 0.0
+    loss = LOSSES[config.target_type]
+    lookups = batch_lookups(codes, params, batch_size) if params.tables else itertools.repeat(None)
+    total_loss = 0.0
     for start in range(0, order.shape[0], batch_size):
         batch = slice(start, start + batch_size)
-        batch_codes = _drop_codes(codes[batch], data.unknown_codes, rng)
-        batch_y, batch_weight = dense_targets(y[batch], n_outputs), weight[batch]
-        layers = forward(params, batch_codes, x_numeric[batch], config.activation, config.target_type)
-        table_grads, dense_grads = backward(
-            params, batch_codes, layers, batch_y, batch_weight, config.activation, config.alpha
+        batch_codes, batch_weight, grouped = codes[batch], weight[batch], next(lookups)
+        batch_y = dense_targets(y[batch], n_outputs)
+        layers = forward(
+            params, batch_codes, x_numeric[batch], config.activation, config.target_type, grouped
         )
+        table_grads, dense_grads = backward(
+            params, batch_codes, layers, batch_y, batch_weight, config.activation, config.alpha,
+            grouped,
+        )  # fmt: skip
         optimizer.step(dense_grads, _without_fixed_rows(table_grads, data.fixed_rows))
-        total_loss += float(LOSSES[config.target_type](layers[-1], batch_y) @ batch_weight)
-        total_weight += float(batch_weight.sum())
-    return total_loss / total_weight
+        total_loss += float(loss(layers[-1], batch_y) @ batch_weight)
+    return total_loss / float(weight.sum(dtype=np.float64))
 
 
 def _without_fixed_rows(table_grads, fixed_rows):
@@ -362,7 +367,10 @@ def _without_fixed_rows(table_grads, fixed_rows):
 
 
 def _drop_codes(codes, unknown_codes, rng):
-    """Replace a random ``UNKNOWN_RATE`` of the codes by each column's unknown row."""
+    """Replace a random ``UNKNOWN_RATE`` of the codes by each column's unknown row.
+
+    Drawn for a whole epoch at once: one call instead of one per batch.
+    """
     if codes.shape[1] == 0:
         return codes
     dropped = rng.random_sample(codes.shape) < UNKNOWN_RATE

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sklearn_embed._network import backward, forward, init_params, objective
+from sklearn_embed import _network
+from sklearn_embed._network import backward, batch_lookups, forward, init_params, objective
 
 N_OUTPUTS = {"binary": 1, "multiclass": 3, "continuous": 2}
 
@@ -35,11 +36,16 @@ def _problem(target_type, hidden_layer_sizes, seed=0, lookups=None):
 )
 # [0, 1, 0]: the first table is shared by the first and third columns of codes.
 @pytest.mark.parametrize("lookups", [None, [0, 1, 0]])
-def test_gradient_matches_finite_differences(target_type, hidden_layer_sizes, activation, lookups):
+# grouped: the training loop's path, forward and backward on the batch's distinct rows.
+@pytest.mark.parametrize("grouped", [False, True])
+def test_gradient_matches_finite_differences(
+    target_type, hidden_layer_sizes, activation, lookups, grouped
+):
     alpha = 0.1
     params, codes, x_numeric, y, weight = _problem(target_type, hidden_layer_sizes, lookups=lookups)
-    layers = forward(params, codes, x_numeric, activation, target_type)
-    table_grads, dense_grads = backward(params, codes, layers, y, weight, activation, alpha)
+    batch = next(batch_lookups(codes, params, len(codes))) if grouped else None
+    layers = forward(params, codes, x_numeric, activation, target_type, batch)
+    table_grads, dense_grads = backward(params, codes, layers, y, weight, activation, alpha, batch)
 
     analytic = []
     for table, (rows, grad) in zip(params.tables, table_grads):
@@ -81,3 +87,41 @@ def test_lookup_equals_one_hot_times_table():
     one_hot = np.eye(params.tables[0].shape[0])[codes[:, 0]]
     np.testing.assert_allclose(h0[:, :3], one_hot @ params.tables[0])
     np.testing.assert_allclose(h0[:, 5:], x_numeric)
+
+
+@pytest.mark.parametrize("lookups", [None, [0, 1, 0]])
+def test_forward_on_distinct_rows_equals_forward_on_the_input_layer(lookups):
+    params, codes, x_numeric, _, _ = _problem("multiclass", (4, 3), lookups=lookups)
+    batch = next(batch_lookups(codes, params, len(codes)))
+    plain = forward(params, codes, x_numeric, "tanh", "multiclass")
+    grouped = forward(params, codes, x_numeric, "tanh", "multiclass", batch)
+    np.testing.assert_array_equal(grouped[0], x_numeric)  # h_0's numeric columns only
+    for a, b in zip(plain[1:], grouped[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 40])
+def test_batch_lookups_group_every_batch_as_np_unique_does(monkeypatch, batch_size):
+    # Plans of 64 rows: several plans, and batches that do not fill the last one.
+    monkeypatch.setattr(_network, "PLAN_ROWS", 64)
+    rng = np.random.RandomState(3)
+    params = init_params([5, 300, 5], [2, 3, 2], 1, (), 1, rng, np.float64, lookups=[0, 1, 2, 0])
+    codes = np.column_stack([rng.randint(k, size=203) for k in (5, 300, 5, 5)]).astype(np.int32)
+    batches = list(batch_lookups(codes, params, batch_size))
+    assert len(batches) == -(-len(codes) // batch_size)
+    for b, batch in enumerate(batches):
+        batch_codes = codes[b * batch_size : (b + 1) * batch_size]
+        one_hot_sums = batch.scatter.toarray()
+        for j, segments in enumerate(batch.column_segments()):
+            rows, counts = np.unique(batch_codes[:, j], return_counts=True)
+            np.testing.assert_array_equal(batch.rows[segments], rows)
+            np.testing.assert_array_equal(batch.counts[segments], counts)
+            # Segment s sums exactly the batch rows that look up its row.
+            expected = (batch_codes[:, j][None, :] == rows[:, None]).astype(float)
+            np.testing.assert_array_equal(one_hot_sums[segments], expected)
+        # Table 0 is shared by columns 0 and 3: its rows are the union of theirs.
+        rows, where = batch.shared[0]
+        np.testing.assert_array_equal(rows, np.unique(batch_codes[:, [0, 3]]))
+        for j in (0, 3):
+            segments = batch.column_segments()[j]
+            np.testing.assert_array_equal(rows[where[segments]], np.unique(batch_codes[:, j]))
