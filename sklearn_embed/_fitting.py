@@ -35,8 +35,20 @@ from ._shrinkage import MERGE_FACTORS, smooth_and_merge
 from ._statistics import TableStatistics, Tally, TargetTotals, column_statistics
 from ._streaming import Stream
 from ._table_plan import check_same_columns, given_tables, plan_tables
-from ._training import TrainingConfig, TrainingData, continue_dense, epoch_hook, train
+from ._training import (
+    Training,
+    TrainingConfig,
+    TrainingData,
+    blas_threads,
+    continue_dense,
+    epoch_hook,
+)
 from ._vocabulary import count_threshold
+
+# Epochs that candidate networks (one per merge threshold) train side by side
+# before only the one with the lowest validation loss goes on. None: each is
+# trained to the end (as before the race).
+RACE_EPOCHS = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,7 @@ class Candidate:
     params: object
     data: TrainingData
     findings: list
+    rng: np.random.RandomState
     history: object = None
     snapshots: list = None
 
@@ -169,22 +182,53 @@ def fit_state(inputs, spec, seed, previous=None, callback=None):
         factors = (previous.merge_factor,)
     else:
         factors = MERGE_FACTORS if spec.training.early_stopping else (1,)
-    kept, split, sizes = None, None, None
+    candidates, sizes = [], []
     for factor in factors:
-        rng = np.random.RandomState(seed)
-        candidate = build_candidate(columns, inputs, spec, factor, rng, previous)
-        if [len(t) for t in candidate.params.tables] == sizes:
-            break  # a larger threshold that merges nothing more trains the same network
-        sizes = [len(t) for t in candidate.params.tables]
-        train_candidate(candidate, spec, inputs.target.type, rng, callback, split)
-        # The same validation rows for every candidate, so that their losses compare.
-        split = candidate.history.train_idx, candidate.history.validation_idx
-        if kept is None or candidate.history.best_validation_score > kept.history.best_validation_score:
-            kept = candidate
+        candidate = build_candidate(columns, inputs, spec, factor, np.random.RandomState(seed), previous)
+        # A larger threshold that merges nothing more would train the same network.
+        if [len(t) for t in candidate.params.tables] not in sizes:
+            sizes.append([len(t) for t in candidate.params.tables])
+            candidates.append(candidate)
+    kept = race(candidates, spec, inputs.target.type, callback)
     findings = [*inputs.target.findings, *columns.findings, *kept.findings]
     if not kept.history.converged:
         findings.append(_not_converged(spec.training.max_iter))
     return fitted_attributes(kept, inputs, spec), findings
+
+
+def race(candidates, spec, target_type, callback=None):
+    """Train each candidate for ``RACE_EPOCHS`` epochs, then only the best one to the end.
+
+    Every candidate is validated on the rows the first one held out, so that
+    their losses compare. With one candidate, it is simply trained.
+
+    Returns
+    -------
+    Candidate
+        The one kept, trained, its history and snapshots on it.
+    """
+    config = replace(spec.training, target_type=target_type)
+    trainings, split = [], None
+    with blas_threads():
+        for candidate in candidates:
+            on_epoch, candidate.snapshots = epoch_hook(
+                candidate.params, spec.verbose, spec.record_embeddings, callback
+            )
+            # Each candidate goes on drawing from the generator that built it.
+            training = Training(candidate.params, candidate.data, config, candidate.rng, on_epoch, split)
+            split = training.history.train_idx, training.history.validation_idx
+            trainings.append(training)
+        race_epochs = config.max_iter if RACE_EPOCHS is None else RACE_EPOCHS
+        for training in trainings if len(trainings) > 1 else []:
+            for _ in range(race_epochs):
+                if not training.done:
+                    training.run_epoch()
+        best = max(range(len(trainings)), key=lambda k: trainings[k].best_validation_score)
+        while not trainings[best].done:
+            trainings[best].run_epoch()
+        kept = candidates[best]
+        kept.history = trainings[best].finish()
+    return kept
 
 
 def learn_columns(inputs, spec, previous=None):
@@ -244,17 +288,7 @@ def build_candidate(columns, inputs, spec, factor, rng, previous=None, partial=F
     data = TrainingData(codes, columns.x_numeric, target.y, inputs.weight, coder.unknown_rows(),
                         target.stratify, plan.fixed_rows(tables))  # fmt: skip
     smooth = {name: smooth[name] for name in names}
-    return Candidate(factor, coder, plan, smooth, dims, params, data, findings)
-
-
-def train_candidate(candidate, spec, target_type, rng, callback=None, split=None):
-    """Train ``candidate``'s network in place; keep its history and snapshots on it."""
-    on_epoch, snapshots = epoch_hook(
-        candidate.params, spec.verbose, spec.record_embeddings, callback
-    )
-    config = replace(spec.training, target_type=target_type)
-    candidate.history = train(candidate.params, candidate.data, config, rng, on_epoch, split)
-    candidate.snapshots = snapshots
+    return Candidate(factor, coder, plan, smooth, dims, params, data, findings, rng)
 
 
 def fitted_attributes(candidate, inputs, spec):

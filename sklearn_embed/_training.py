@@ -22,14 +22,25 @@ from ._optim import Adam
 # cores (benchmarks/bench_fit.py --threads). None: BLAS's own default.
 BLAS_THREADS = 1
 
+# When an epoch does not improve the (validation) loss by tol, the step size is
+# multiplied by this: large early steps, then finer ones as the loss settles.
+PLATEAU_DECAY = 1.0
+
 # Fraction of training codes replaced by the unknown row at each step, so that
 # the unknown vector is trained even when no category is rare ("code dropout").
 UNKNOWN_RATE = 0.02
 
 
+# batch_size="auto": about AUTO_BATCH_STEPS steps per epoch, within [AUTO_BATCH_MIN, AUTO_BATCH_MAX].
+AUTO_BATCH_STEPS = 32
+AUTO_BATCH_MIN = 32
+AUTO_BATCH_MAX = 256
+
+
 def auto_batch_size(n_train):
-    """About 32 steps per epoch on small tables, 256 rows per step on large ones."""
-    return int(min(n_train, max(32, min(256, n_train // 32))))
+    """About ``AUTO_BATCH_STEPS`` steps per epoch on small tables, ``AUTO_BATCH_MAX`` rows per step on large ones."""
+    batch = min(AUTO_BATCH_MAX, n_train // AUTO_BATCH_STEPS)
+    return int(min(n_train, max(AUTO_BATCH_MIN, batch)))
 
 
 class TrainingHistory:
@@ -227,6 +238,7 @@ class Training:
             self.reference_score, self.waited = score, 0
         else:
             self.waited += 1
+            self.optimizer.learning_rate *= PLATEAU_DECAY
         if score > self.best_score:
             self.best_score = score
             if self.config.early_stopping:
