@@ -76,7 +76,7 @@ def peak_rss_mb():
 # ---------------------------------------------------------------- workers
 
 
-def train_engine(params, codes, numeric, y, cardinalities, batch_size, epochs, rng, on_epoch):
+def train_engine(params, codes, numeric, y, cardinalities, batch_size, epochs, rng, on_epoch):  # noqa: PLR0913
     """The training loop of EmbeddingEncoder.fit on encoded arrays: binary, no penalty, no early stopping."""
     from sklearn_embed._training import TrainingConfig, TrainingData, train
 

@@ -433,7 +433,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "append_prediction": ["boolean", Hidden(StrOptions({"deprecated"}))],
     }
 
-    def __init__(
+    # An estimator's __init__ lists its parameters, as scikit-learn's do.
+    def __init__(  # noqa: PLR0913
         self,
         *,
         categorical_features="auto",

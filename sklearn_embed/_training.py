@@ -26,6 +26,9 @@ BLAS_THREADS = 1
 # multiplied by this: large early steps, then finer ones as the loss settles.
 PLATEAU_DECAY = 1.0
 
+# After each epoch the step size is multiplied by this (1: a constant step).
+EPOCH_DECAY = 1.0
+
 # Fraction of training codes replaced by the unknown row at each step, so that
 # the unknown vector is trained even when no category is rare ("code dropout").
 UNKNOWN_RATE = 0.02
@@ -212,6 +215,7 @@ class Training:
                           self.batch_size, self.rng)  # fmt: skip
         history.loss_curve.append(loss)
         history.n_iter += 1
+        self.optimizer.learning_rate *= EPOCH_DECAY
         score = -loss
         if config.early_stopping:
             score = -_loss_on(self.params, self.data, history.validation_idx, config)

@@ -165,6 +165,7 @@ def test_errors_are_one_line_with_exit_code_2(table, tmp_path, args, message):
     assert len(lines) == 1 and lines[0].startswith("sklearn-embed: error: ") and message in lines[0]
 
 
+@pytest.mark.demo
 def test_demo_is_the_default_and_writes_its_plot(tmp_path):
     result = run(cwd=tmp_path)
     assert result.returncode == 0, result.stderr

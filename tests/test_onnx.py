@@ -19,7 +19,7 @@ from sklearn_embed import EmbeddingEncoder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import datasets
+import datasets  # noqa: E402  (benchmarks/ on the path first)
 
 pytestmark = [
     pytest.mark.onnx,

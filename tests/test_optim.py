@@ -127,8 +127,9 @@ def test_several_tables_match_textbook_adam_row_by_row():
             np.testing.assert_allclose(table[row], expected, rtol=1e-12)
 
 
-def _lazy_reference(param, grads_of, t, row, steps, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def _lazy_reference(param, grads_of, t, row, steps, lr, betas=(0.9, 0.999), eps=1e-8):
     """Textbook Adam for one row that is updated only at the steps whose batch holds it."""
+    beta1, beta2 = betas
     param = param.copy()
     m = np.zeros_like(param)
     v = np.zeros_like(param)

@@ -33,3 +33,14 @@ def test_readme_python_example_runs():
     assert enc.get_embeddings("occupation").shape[1] == enc.embedding_dims_["occupation"]
     assert list(enc.get_feature_names_out()[:2]) == ["age", "workclass_emb0"]
     assert len(enc.most_similar("occupation", "Exec-managerial", n=3)) == 3
+
+
+def test_ci_also_runs_every_suite_the_quick_command_leaves_out():
+    import tomllib
+
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    left_out = re.search(r"-m '(not \((.*?)\))'", options["addopts"])[2]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert f'python -m pytest -m "{left_out}"' in ci.splitlines()
+    registered = {marker.split(":")[0] for marker in options["markers"]}
+    assert set(left_out.split(" or ")) == registered

@@ -17,7 +17,7 @@ import pytest
 from sklearn_embed import EmbeddingEncoder, map_in_pandas
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.engines,
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
     pytest.mark.filterwarnings("ignore::FutureWarning"),
