@@ -559,6 +559,8 @@ class Progress:
         per_epoch = record["elapsed"] / record["epoch"]
         left = per_epoch * (record["max_iter"] - record["epoch"])
         line = f"epoch {record['epoch']:.3g}/{record['max_iter']}  loss {record['loss']:.4f}"
+        if record.get("racing"):  # which of the networks fit races is training
+            line = f"racing {record['racing']} networks, merge factor {record['merge_factor']}: {line}"
         if record["validation_score"] is not None:
             line += f"  validation {-record['validation_score']:.4f}"
         line += f"  {record['elapsed']:.0f}s, at most {left:.0f}s left"

@@ -96,12 +96,16 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     batch_size : "auto" or int, default="auto"
         Rows per Adam step. "auto" is ``n_train_samples // 32`` clipped to
-        [32, 256]: about 32 updates per epoch on small tables (so early stopping
-        sees progress every epoch), 256 rows per step on large ones (so the
-        per-step overhead stays low).
+        [32, 1024]: about 32 steps per epoch on small tables (so early stopping
+        sees progress every epoch), large steps on large ones, where a step's
+        cost is its arithmetic rather than its overhead.
 
-    learning_rate_init : float, default=1e-3
-        Adam's step size (the usual default, stable on standardised inputs).
+    learning_rate_init : float, default=1e-2
+        Adam's step size. Large, with large batches and a short patience: a
+        default fit converges in 10 to 30 epochs (``benchmarks/RESULTS.md``,
+        "Fast fit"). A table with many rare categories that inform the target
+        (users and films for ratings) may gain from ``1e-3``, at several times
+        the cost.
 
     max_iter : int, default=200
         Maximum number of epochs.
@@ -115,8 +119,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     validation_fraction : float, default=0.1
         Fraction of rows held out for early stopping.
 
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
+    n_iter_no_change : int, default=3
+        Epochs without an improvement of at least ``tol`` before stopping
+        (the best epoch's weights are kept).
 
     tol : float, default=1e-4
         Minimum improvement of the validation (or training) loss.
@@ -139,12 +144,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ``min(merge_factor_ * smooth_, 100)`` times get no vector of their own
         (they join the unknown row before training): shrinking alone does not
         stop a tree model from splitting on them. With ``early_stopping``, fit
-        trains a network for each ``merge_factor_`` in (1, 5) that merges
-        differently, on the same validation rows, and keeps the one with the
-        lower validation loss: many categories of a few noisy rows each
-        (aircraft for delays) are better merged, while users with a few
-        ratings each still tell much about their ratings. So a fit may train
-        twice. With "auto", a column where most rows
+        builds a network for each ``merge_factor_`` in (1, 5) that merges
+        differently, trains each for 4 epochs on the same validation rows, and
+        goes on only with the one of lower validation loss: many categories of
+        a few noisy rows each (aircraft for delays) are better merged, while
+        users with a few ratings each still tell much about their ratings.
+        With "auto", a column where most rows
         hold a value seen on that row only is taken for an identifier: those
         values join the unknown row too (their vector would be their row's own
         target), with a :class:`~sklearn_embed.DataWarning`.
@@ -184,8 +189,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         unknown-code replacement. An int gives bit-identical embeddings on refit.
 
     verbose : int, default=0
-        Print the loss of every epoch when positive (of each network, when fit
-        trains two: see ``smooth``).
+        Print the loss of every epoch when positive, saying which network while
+        fit races two (see ``smooth``).
 
     record_embeddings : bool, default=False
         Keep a copy of every table after each epoch in ``embedding_history_``,
@@ -336,11 +341,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Biases of the dense layers.
 
     n_iter_ : int
-        Epochs run (by the kept network, when fit trained two).
+        Epochs run by the kept network (its 4 racing epochs included, when fit
+        raced two).
 
     loss_curve_ : list of float
         Mean training loss of each epoch (without the L2 penalty), of the
-        kept network when fit trained two (as ``validation_scores_`` and
+        kept network when fit raced two (as ``validation_scores_`` and
         ``best_validation_score_``).
 
     validation_scores_ : list of float or None
@@ -443,11 +449,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         activation="relu",
         alpha=1e-4,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=1e-2,
         max_iter=200,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=3,
         tol=1e-4,
         min_frequency=1,
         smooth="auto",
@@ -516,9 +522,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         callback : callable, default=None
             Called after every epoch with a dict: ``epoch``, ``max_iter``,
             ``loss``, ``validation_score`` (None without early stopping) and
-            ``elapsed`` seconds. The command-line tool draws its progress with it.
-            When fit trains a second network (see ``smooth``), its epochs are
-            reported too, counting from 1 again.
+            ``elapsed`` seconds since fit started. The command-line tool draws
+            its progress with it. While fit races two networks (see ``smooth``),
+            each one's epochs are reported, counting from 1, with
+            ``merge_factor`` (which network) and ``racing`` (2); the one kept
+            then reports ``racing`` 0.
 
         Returns
         -------

@@ -21,6 +21,7 @@ should see, which the estimator raises at the user's line.
 import copy
 import hashlib
 import numbers
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -45,10 +46,12 @@ from ._training import (
 )
 from ._vocabulary import count_threshold
 
-# Epochs that candidate networks (one per merge threshold) train side by side
-# before only the one with the lowest validation loss goes on. None: each is
-# trained to the end (as before the race).
-RACE_EPOCHS = None
+# Epochs each candidate network (one per merge threshold) trains before only the
+# one with the lowest validation loss goes on. By then their ranking is the one
+# training both to the end gives on the nine benchmark tables, at a quarter of
+# the second network's cost (benchmarks/RESULTS.md, "Fast fit"). None: train
+# every candidate to the end.
+RACE_EPOCHS = 4
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,17 @@ def fit_state(inputs, spec, seed, previous=None, callback=None):
     findings : list of Warning
     """
     columns = learn_columns(inputs, spec, previous)
+    candidates = build_candidates(columns, inputs, spec, seed, previous)
+    columns.raw_codes = None  # each candidate has its own codes: free these while training
+    kept = race(candidates, spec, inputs.target.type, callback)
+    findings = [*inputs.target.findings, *columns.findings, *kept.findings]
+    if not kept.history.converged:
+        findings.append(_not_converged(spec.training.max_iter))
+    return fitted_attributes(kept, inputs, spec), findings
+
+
+def build_candidates(columns, inputs, spec, seed, previous=None):
+    """One candidate per merge threshold that merges differently (one when they agree)."""
     if previous is not None:
         factors = (previous.merge_factor,)
     else:
@@ -189,11 +203,7 @@ def fit_state(inputs, spec, seed, previous=None, callback=None):
         if [len(t) for t in candidate.params.tables] not in sizes:
             sizes.append([len(t) for t in candidate.params.tables])
             candidates.append(candidate)
-    kept = race(candidates, spec, inputs.target.type, callback)
-    findings = [*inputs.target.findings, *columns.findings, *kept.findings]
-    if not kept.history.converged:
-        findings.append(_not_converged(spec.training.max_iter))
-    return fitted_attributes(kept, inputs, spec), findings
+    return candidates
 
 
 def race(candidates, spec, target_type, callback=None):
@@ -208,26 +218,33 @@ def race(candidates, spec, target_type, callback=None):
         The one kept, trained, its history and snapshots on it.
     """
     config = replace(spec.training, target_type=target_type)
-    trainings, split = [], None
+    trainings, split, start = [], None, time.perf_counter()
     with blas_threads():
         for candidate in candidates:
             on_epoch, candidate.snapshots = epoch_hook(
                 candidate.params, spec.verbose, spec.record_embeddings, callback
             )
             # Each candidate goes on drawing from the generator that built it.
-            training = Training(candidate.params, candidate.data, config, candidate.rng, on_epoch, split)
+            training = Training(candidate.params, candidate.data, config, candidate.rng,
+                                on_epoch, split, start)  # fmt: skip
             split = training.history.train_idx, training.history.validation_idx
             trainings.append(training)
+        racing = len(trainings) > 1
         race_epochs = config.max_iter if RACE_EPOCHS is None else RACE_EPOCHS
-        for training in trainings if len(trainings) > 1 else []:
+        for training, candidate in zip(trainings, candidates) if racing else []:
+            training.label = {"merge_factor": candidate.factor, "racing": len(trainings)}
             for _ in range(race_epochs):
                 if not training.done:
                     training.run_epoch()
         best = max(range(len(trainings)), key=lambda k: trainings[k].best_validation_score)
-        while not trainings[best].done:
-            trainings[best].run_epoch()
-        kept = candidates[best]
-        kept.history = trainings[best].finish()
+        kept, training = candidates[best], trainings[best]
+        # The others' networks and rows are no longer needed: free them for the rest.
+        candidates[:], trainings = [kept], None
+        if racing:  # the race is over: 0 networks racing, this one kept
+            training.label = {"merge_factor": kept.factor, "racing": 0}
+        while not training.done:
+            training.run_epoch()
+        kept.history = training.finish()
     return kept
 
 

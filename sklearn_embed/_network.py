@@ -469,7 +469,7 @@ class BatchLookups(NamedTuple):
 
 # Rows planned at once by batch_lookups: enough that the per-call costs vanish,
 # few enough that the sort keys stay in cache.
-PLAN_ROWS = 1 << 16
+PLAN_ROWS = 1 << 14
 
 
 def batch_lookups(codes, params, batch_size):

@@ -34,10 +34,6 @@ import numpy as np
 FLUSH_EVERY = 16
 
 
-# Step size of the embedding tables relative to the dense weights'.
-TABLE_LR_FACTOR = 1.0
-
-
 class Adam:
     """Adam over dense arrays and embedding tables, updated in place.
 
@@ -89,7 +85,7 @@ class Adam:
                 for array in (param, m, v):
                     _flush_subnormals(array)
         if table_grads:
-            self._step_tables(table_grads, step_size * TABLE_LR_FACTOR, flush)
+            self._step_tables(table_grads, step_size, flush)
 
     def _step_tables(self, table_grads, step_size, flush):
         """The lazy update of the rows given, with the arithmetic done once for all tables.

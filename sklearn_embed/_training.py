@@ -22,22 +22,20 @@ from ._optim import Adam
 # cores (benchmarks/bench_fit.py --threads). None: BLAS's own default.
 BLAS_THREADS = 1
 
-# When an epoch does not improve the (validation) loss by tol, the step size is
-# multiplied by this: large early steps, then finer ones as the loss settles.
-PLATEAU_DECAY = 1.0
 
-# After each epoch the step size is multiplied by this (1: a constant step).
-EPOCH_DECAY = 1.0
-
-# Fraction of training codes replaced by the unknown row at each step, so that
-# the unknown vector is trained even when no category is rare ("code dropout").
-UNKNOWN_RATE = 0.02
+# One training code in UNKNOWN_EVERY (2%) is replaced by the unknown row at each
+# step, so that the unknown vector is trained even when no category is rare
+# ("code dropout").
+UNKNOWN_EVERY = 50
 
 
-# batch_size="auto": about AUTO_BATCH_STEPS steps per epoch, within [AUTO_BATCH_MIN, AUTO_BATCH_MAX].
+# batch_size="auto": about AUTO_BATCH_STEPS steps per epoch, within [AUTO_BATCH_MIN,
+# AUTO_BATCH_MAX]. Small tables get enough steps per epoch for early stopping to
+# see progress; large ones take big steps, whose cost is arithmetic rather than
+# per-step overhead (benchmarks/RESULTS.md, "Fast fit").
 AUTO_BATCH_STEPS = 32
 AUTO_BATCH_MIN = 32
-AUTO_BATCH_MAX = 256
+AUTO_BATCH_MAX = 1024
 
 
 def auto_batch_size(n_train):
@@ -186,10 +184,20 @@ class Training:
     ----------
     params, data, config, rng, on_epoch, split
         As for :func:`train`.
+    start : float, default=None
+        ``time.perf_counter()`` at which ``elapsed`` starts (several networks
+        of one fit share it); None: now.
+
+    Attributes
+    ----------
+    label : dict
+        Added to each epoch's record (``merge_factor``, ``racing``).
     """
 
-    def __init__(self, params, data, config, rng, on_epoch=None, split=None):
+    def __init__(self, params, data, config, rng, on_epoch=None, split=None, start=None):
         self.params, self.data, self.config, self.rng, self.on_epoch = params, data, config, rng, on_epoch
+        # Added to every epoch's record: which network this is, while several race.
+        self.label = {}
         self.history = TrainingHistory()
         n_samples = len(data.y)
         if not config.early_stopping:
@@ -201,7 +209,7 @@ class Training:
         self.optimizer = Adam(params.dense, params.tables, config.learning_rate)
         self.best_score = self.reference_score = -np.inf
         self.best_params, self.waited, self.done = None, 0, False
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() if start is None else start
 
     @property
     def best_validation_score(self):
@@ -215,7 +223,6 @@ class Training:
                           self.batch_size, self.rng)  # fmt: skip
         history.loss_curve.append(loss)
         history.n_iter += 1
-        self.optimizer.learning_rate *= EPOCH_DECAY
         score = -loss
         if config.early_stopping:
             score = -_loss_on(self.params, self.data, history.validation_idx, config)
@@ -242,7 +249,6 @@ class Training:
             self.reference_score, self.waited = score, 0
         else:
             self.waited += 1
-            self.optimizer.learning_rate *= PLATEAU_DECAY
         if score > self.best_score:
             self.best_score = score
             if self.config.early_stopping:
@@ -257,6 +263,7 @@ class Training:
             "loss": loss,
             "validation_score": score if self.config.early_stopping else None,
             "elapsed": time.perf_counter() - self.start,
+            **self.label,
         }
         self.on_epoch(self.params, record)
 
@@ -275,7 +282,11 @@ def epoch_hook(params, verbose, record, callback):
         if verbose:
             score = epoch["validation_score"]
             shown = "" if score is None else f", validation score = {score:.6f}"
-            print(f"Epoch {epoch['epoch']}, loss = {epoch['loss']:.6f}{shown}")
+            racing, which = epoch.get("racing"), ""
+            if racing is not None:
+                state = f"racing {racing} networks" if racing else "kept"
+                which = f" (merge factor {epoch['merge_factor']}, {state})"
+            print(f"Epoch {epoch['epoch']}{which}, loss = {epoch['loss']:.6f}{shown}")
         if snapshots is not None:
             for history, table in zip(snapshots, params.tables):
                 history.append(table.copy())
@@ -383,14 +394,17 @@ def _without_fixed_rows(table_grads, fixed_rows):
 
 
 def _drop_codes(codes, unknown_codes, rng):
-    """Replace a random ``UNKNOWN_RATE`` of the codes by each column's unknown row.
+    """Replace a random one in ``UNKNOWN_EVERY`` of the codes by each column's unknown row.
 
     Drawn for a whole epoch at once: one call instead of one per batch.
     """
     if codes.shape[1] == 0:
         return codes
-    dropped = rng.random_sample(codes.shape) < UNKNOWN_RATE
-    return np.where(dropped, unknown_codes, codes)
+    # Bytes, not float64 draws: the epoch's mask is 8 times smaller. In place:
+    # ``codes`` is the epoch's own shuffled copy.
+    dropped = rng.randint(UNKNOWN_EVERY, size=codes.shape, dtype=np.uint8) == 0
+    np.copyto(codes, np.broadcast_to(unknown_codes, codes.shape), where=dropped)
+    return codes
 
 
 def _restore(params, saved):

@@ -84,7 +84,8 @@ def test_a_new_category_gets_a_row_once_frequent_enough_starting_at_unknown():
     shops = rng.choice(list("abcd"), 2_000)
     y = np.isin(shops, ["a", "b"]).astype(int) ^ (rng.uniform(size=2_000) < 0.1)
     X = pd.DataFrame({"shop": shops})
-    enc = EmbeddingEncoder(smooth=5.0, record_embeddings=True, random_state=0)
+    # A small step, so that "a few steps from the unknown vector" is measurable.
+    enc = EmbeddingEncoder(smooth=5.0, record_embeddings=True, learning_rate_init=1e-3, random_state=0)
     enc.partial_fit(X, y, classes=[0, 1])
     unknown = enc._stream.stream.params.tables[0][-1].copy()
     enc.partial_fit(pd.DataFrame({"shop": ["new"] * 3 + ["a"] * 97}), np.r_[[1] * 3, [1] * 97])
@@ -109,7 +110,8 @@ def test_a_continuous_target_keeps_the_first_chunks_scale():
 
 def test_partial_fit_after_fit_continues_and_fit_starts_over():
     X, y = arriving_ids(3_000, n_ids=100)
-    enc = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y)
+    # A small step, so that one pass stays measurably near where fit ended.
+    enc = EmbeddingEncoder(max_iter=5, learning_rate_init=1e-3, random_state=0).fit(X, y)
     coefs = enc.coefs_[0].copy()
     enc.partial_fit(X[:500], y[:500])  # classes are known from fit
     assert enc.n_iter_ == 1
