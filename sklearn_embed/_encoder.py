@@ -120,8 +120,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Fraction of rows held out for early stopping.
 
     n_iter_no_change : int, default=3
-        Epochs without an improvement of at least ``tol`` before stopping
-        (the best epoch's weights are kept).
+        Epochs without an improvement of at least ``tol`` before the step size
+        is cut to 0.3 times, from the best epoch's weights; the next time,
+        training stops and the best epoch's weights are kept (with
+        ``early_stopping``; without it, training stops at the first time).
 
     tol : float, default=1e-4
         Minimum improvement of the validation (or training) loss.
