@@ -67,7 +67,8 @@ def run(ds, setting, folds):
             break
         X_train, y_train = ds.X.iloc[train], ds.y.iloc[train]
         X_test, y_test = ds.X.iloc[test], ds.y.iloc[test]
-        encoder = EmbeddingEncoder(categorical_features=ds.categorical, random_state=0, **setting.get("params", {}))
+        params = {"random_state": 0, **setting.get("params", {})}
+        encoder = EmbeddingEncoder(categorical_features=ds.categorical, **params)
         previous = apply_knobs(setting.get("knobs", {}))
         try:
             with warnings.catch_warnings(), threadpool_limits(1):
