@@ -29,10 +29,19 @@ from ._vocabulary import Vocabulary
 # pays more in width than it gains, whatever the cardinality.
 MAX_AUTO_DIM = 50
 
-# The network sees numeric columns clipped to their 0.1% and 99.9% training
+# The network sees numeric columns clipped near their 0.1% and 99.9% training
 # quantiles: a handful of extreme values (1e12 among thousands of ordinary ones)
 # would otherwise set the standard deviation and squash every other value to 0.
 NUMERIC_CLIP = 0.001
+# Those quantiles are themselves extreme once more than 0.1% of the rows are
+# outliers; the 1% and 99% quantiles are not, up to 1% of outliers on each side.
+# The bounds never reach further beyond them than CORE_REACH times their distance:
+# far enough that heavy but genuine tails (incomes, delays) are not clipped more.
+CORE_CLIP = 0.01
+CORE_REACH = 10
+# A numeric column whose middle half spans less than this many standard
+# deviations (of the clipped column) reaches the network as nearly one value.
+SQUASHED_SPREAD = 1e-3
 
 # transform compares a column's share of unknown rows with fit's only on this
 # many rows or more: a handful of rows says little.
@@ -385,6 +394,39 @@ class ColumnCoder:
             findings.append(DataWarning(message, kind="unknown_drift", column=name))
         return findings
 
+    def squashed(self, frame):
+        """Findings for numeric columns that reach the network as (nearly) one value.
+
+        More than 1% of extreme values on a side (1e12 on 3% of the rows) set
+        the clipped column's standard deviation, and the network then sees the
+        middle half of its training values within ``SQUASHED_SPREAD`` of one
+        standard deviation (in float32: as one value).
+
+        Returns
+        -------
+        findings : list of DataWarning
+        """
+        x = self.numeric_values(frame)
+        if not x.size:
+            return []
+        clipped = np.clip(x, self.numeric_bounds[:, 0], self.numeric_bounds[:, 1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+            quartiles = np.nanquantile(clipped, [0.25, 0.75], axis=0)
+        middle = (quartiles[1] - quartiles[0]) / self.numeric_scale
+        names = [self.feature_names[i] for i in np.flatnonzero(~self.categorical_mask)]
+        findings = []
+        for j in np.flatnonzero((middle > 0) & (middle < SQUASHED_SPREAD)):
+            extreme = clipped[np.nanargmax(np.abs(clipped[:, j] - self.numeric_mean[j])), j]
+            message = (
+                f"Column {names[j]!r}: more than 1% of its training rows hold extreme values "
+                f"(such as {extreme:.3g}), which set its scale: the network sees the middle half "
+                f"of its values within {middle[j]:.1g} standard deviations, as one value. Clip "
+                "those values, or take a log, before fitting."
+            )
+            findings.append(DataWarning(message, kind="outliers", column=names[j]))
+        return findings
+
     def check_output_names(self, dims, remainder, appended=()):
         """Refuse input column names that would make two output columns share a name."""
         names = np.concatenate([self.feature_names_out(self.feature_names, dims, remainder), appended])
@@ -456,19 +498,29 @@ def outlier_bounds(x):
     """Per column, the range outside which values are clipped for the network.
 
     The 0.1% and 99.9% training quantiles, widened by their distance on each
-    side: five values of 1e12 among 20,000 ordinary ones are clipped, while a
-    flag that is 1 on a handful of rows keeps both its values (its quantiles
-    are both 0, so nothing lies "far" from them and nothing is clipped).
+    side, but never more than ``CORE_REACH`` times the distance of the 1% and
+    99% quantiles beyond those: five values of 1e12 among 20,000 ordinary ones
+    are clipped, and so are 21 (or 2 among 2,000), whose 0.1% quantile is
+    already 1e12 — any share of outliers below 1% on each side. A column whose
+    0.1% and 99.9% quantiles are equal (a flag that is 1 on a handful of rows,
+    a constant) is held to its training range: every value seen keeps its
+    place, and values never seen (1e39 at transform) cannot reach the network.
 
     Returns
     -------
     bounds : ndarray of shape (n_columns, 2)
-        ``-inf`` / ``inf`` where nothing is clipped; 0 for all-missing columns.
+        Finite; 0 for all-missing columns.
     """
+    levels = [NUMERIC_CLIP, 1 - NUMERIC_CLIP, CORE_CLIP, 1 - CORE_CLIP]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-        low, high = np.nanquantile(x, [NUMERIC_CLIP, 1 - NUMERIC_CLIP], axis=0).reshape(2, -1)
-    spread = high - low
+        low, high, core_low, core_high = np.nanquantile(x, levels, axis=0).reshape(4, -1)
+        smallest, largest = np.nanmin(x, axis=0, initial=np.inf), np.nanmax(x, axis=0, initial=-np.inf)
+    spread, core = high - low, CORE_REACH * (core_high - core_low)
     bounds = np.column_stack([low - spread, high + spread])
-    bounds[spread == 0] = [-np.inf, np.inf]
-    return np.nan_to_num(bounds, nan=0.0, posinf=np.inf, neginf=-np.inf)
+    capped = core > 0  # a mostly constant column (a sparse flag) has no core range to cap by
+    bounds[capped, 0] = np.maximum(bounds[capped, 0], core_low[capped] - core[capped])
+    bounds[capped, 1] = np.minimum(bounds[capped, 1], core_high[capped] + core[capped])
+    flat = spread == 0
+    bounds[flat] = np.column_stack([smallest, largest])[flat]
+    return np.nan_to_num(bounds, nan=0.0, posinf=0.0, neginf=0.0)

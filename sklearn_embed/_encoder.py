@@ -304,9 +304,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     numeric_bounds_ : ndarray of shape (n_numeric_features, 2)
         The range the network sees each non-embedded column clipped to: its
         0.1% and 99.9% training quantiles widened by their distance on each
-        side (``-inf, inf`` when they are equal, so rare values of a flag stay),
-        so that a few extreme values do not squash a column. The output passes
-        the raw values through.
+        side, but never more than ten times the distance of its 1% and 99%
+        quantiles beyond those (so up to 1% of extreme values on a side cannot
+        move them); its training range when the 0.1% and 99.9% quantiles are
+        equal (so rare values of a flag stay). A few extreme values thus do not
+        squash a column; more than 1% give a :class:`~sklearn_embed.DataWarning`.
+        The output passes the raw values through.
 
     numeric_mean_, numeric_scale_ : ndarray of shape (n_numeric_features,)
         Mean and standard deviation of each clipped column: the network sees
@@ -374,8 +377,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     batch, so the cost per step does not grow with cardinality. Missing values
     in numeric columns are passed through unchanged (the network sees them at
     the column mean); infinite values are refused. The network sees numeric
-    columns clipped far outside their 0.1% and 99.9% training quantiles, so a
-    few extreme values do not squash a column; the output keeps the raw values.
+    columns clipped far outside their 0.1% and 99.9% training quantiles (see
+    ``numeric_bounds_``), so a few extreme values do not squash a column; the
+    output keeps the raw values.
     ``transform`` warns (:class:`~sklearn_embed.DataWarning`) when a column
     maps far more rows to the unknown vector than ``fit`` did.
 

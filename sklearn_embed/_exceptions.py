@@ -29,7 +29,8 @@ class DataWarning(UserWarning):
     message : str
     kind : str, default=None
         What was found, for programs that react to it: "ambiguous_target",
-        "identifier", "constant_column", "unmatched_table" or "unknown_drift".
+        "identifier", "constant_column", "outliers", "unmatched_table" or
+        "unknown_drift".
     column : str, default=None
         The column it is about, if any.
     """

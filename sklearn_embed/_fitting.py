@@ -210,6 +210,7 @@ def learn_columns(inputs, spec, previous=None):
         matched = plan.given_mask(t, vocabulary)[table_codes[table_codes >= 0]].sum()
         findings += plan.unmatched(t, _table_name(coder, group), matched, table_codes.size)
     x_numeric = coder.network_numeric(frame)
+    findings += coder.squashed(frame)
     return Columns(coder, plan, raw_codes, statistics, totals, x_numeric, findings)
 
 
