@@ -12,6 +12,9 @@ stays in its row:
 3. outliers: a few huge x values, all-huge x, a target scaled by 1e160 / 1e-300.
 4. dtype_drift: zip codes fitted as strings, transformed as int64.
 5. many_classes_memory: 1,000 string classes on 200,000 rows, two epochs.
+6. prediction_memory: transform of those rows with output="vectors+prediction"
+   (1,000 log-probability columns): the traced peak of transform against the
+   size of its output (issue 21, item 15).
 
     python benchmarks/bench_trust.py                          # everything
     python benchmarks/bench_trust.py --quick                  # smaller sizes
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import time
 import traceback
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -203,12 +207,31 @@ def many_classes_memory(setting, args, out):
     out["val_loss"] = -enc.best_validation_score_
 
 
+def prediction_memory(setting, args, out):
+    """transform's peak (NumPy's allocations, traced) against its output's size."""
+    n = args.rows or (50_000 if args.quick else 200_000)
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"big": [f"b{k}" for k in rng.randint(2000, size=n)]})
+    y = np.array([f"c{k}" for k in rng.randint(1000, size=n)], dtype=object)
+    enc = EmbeddingEncoder(max_iter=1, output="vectors+prediction", random_state=0)
+    timed_fit(enc, X, y, out)
+    out["rows"], out["n_classes"] = n, len(enc.classes_)
+    tracemalloc.start()
+    start = time.perf_counter()
+    transformed = quiet(enc.transform, X)
+    out["transform_s"] = time.perf_counter() - start
+    out["transform_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    out["output_mb"] = transformed.nbytes / 2**20
+
+
 SCENARIOS = {
     "whole_number_target": (whole_number_target, ["auto", "continuous"]),
     "id_memorisation": (id_memorisation, ["distinct ids", "10% ids repeated"]),
     "outliers": (outliers, OUTLIER_SETTINGS),
     "dtype_drift": (dtype_drift, ["transform as str", "transform as int64"]),
     "many_classes_memory": (many_classes_memory, ["1,000 classes, max_iter=2"]),
+    "prediction_memory": (prediction_memory, ["1,000 classes, vectors+prediction"]),
 }
 
 

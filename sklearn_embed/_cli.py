@@ -346,15 +346,31 @@ def _output_frame(encoder, X, frame, keep):
     """The transformed table, the ``keep`` columns first, embeddings as float32.
 
     The vectors are float32 in the model: writing them with float64's 17
-    digits only makes the file larger.
+    digits only makes the file larger. Passed-through columns are written as
+    they were read (integers beyond 2**53 stay exact), so the output's warnings
+    about their precision do not apply; a ``keep`` column that is one of them
+    is written once, first.
     """
-    out = encoder.set_output(transform="pandas").transform(X)
+    passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = encoder.set_output(transform="pandas").transform(X)
+    for caught_warning in caught:
+        message = caught_warning.message
+        if getattr(message, "kind", None) == "output_precision" and message.column in passed:
+            continue
+        warnings.warn_explicit(message, caught_warning.category, caught_warning.filename,
+                               caught_warning.lineno)  # fmt: skip
+    out = out.reset_index(drop=True)
     embedded = [name for name in out.columns if name not in set(X.columns)]
     out[embedded] = out[embedded].astype(np.float32)
-    clash = sorted(set(keep) & set(out.columns))
+    for name in passed:
+        out[name] = X[name].reset_index(drop=True)
+    clash = sorted(set(keep) & set(out.columns) - set(passed))
     if clash:
         raise UsageError(f"--keep columns {clash} are also output columns; keep them under another name.")
-    return pd.concat([frame[keep].reset_index(drop=True), out.reset_index(drop=True)], axis=1)
+    out = out.drop(columns=[name for name in keep if name in passed])
+    return pd.concat([frame[keep].reset_index(drop=True), out], axis=1)
 
 
 def _demo(args):
@@ -488,7 +504,8 @@ def _id_like_hint(X, embedded):
 
 def _looks_like_code(name, series):
     # A name like store_id, zip or product_code, or (almost) one distinct value per row.
-    named = re.search(r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$", str(name), re.I)
+    pattern = r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$"
+    named = re.search(pattern, str(name), re.IGNORECASE)
     n_distinct = series.nunique()
     return n_distinct >= MIN_CODE_VALUES and (named or n_distinct >= 0.9 * len(series))
 

@@ -459,28 +459,39 @@ class ColumnCoder:
                 names.append(name)
         return np.asarray(names, dtype=object)
 
-    def output(self, frame, codes, tables, remainder, dtype=np.float64, appended=None, vectors=True):
+    def output(self, frame, codes, tables, remainder, dtype=np.float64, n_appended=0, vectors=True):
         """The transformed table: each embedded column replaced in place by its vectors.
 
-        ``appended`` (an array with one row per row of ``frame``) fills the last
-        columns; without ``vectors`` the embedded columns are left out.
+        The last ``n_appended`` columns are left for the caller to fill (the
+        network's prediction); without ``vectors`` the embedded columns are
+        left out. Passed-through values that ``dtype`` cannot hold are said so
+        (see :func:`as_output`).
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_features_out)
+        findings : list of DataWarning
         """
         widths = self.output_widths([t.shape[1] * vectors for t in tables], remainder)
         table_of = np.cumsum(self.categorical_mask) - 1  # table of each embedded column
         # One preallocated output, each block written in place: no concatenation copy.
-        n_appended = 0 if appended is None else appended.shape[1]
         out = np.empty((frame.shape[0], sum(widths) + n_appended), dtype=output_dtype(dtype))
-        if n_appended:
-            out[:, sum(widths) :] = appended
         starts = np.cumsum([0, *widths])
+        findings = []
         for i, embedded in enumerate(self.categorical_mask):
             block = slice(starts[i], starts[i + 1])
             if embedded and widths[i]:
                 k = table_of[i]
                 out[:, block] = np.take(tables[k], codes[:, k], axis=0)
             elif widths[i]:
-                out[:, block] = numeric_values(frame.iloc[:, i], self.feature_names[i])[:, None]
-        return out
+                series, name = frame.iloc[:, i], self.feature_names[i]
+                values = numeric_values(series, name)
+                out[:, block], beyond = as_output(values[:, None], out.dtype)
+                if beyond is not None:
+                    example = values[beyond[:, 0]][0]
+                    findings.append(beyond_float32(name, int(beyond.sum()), example))
+                findings += rounded_integers(series, out.dtype, name)
+        return out, findings
 
 
 def output_dtype(dtype):
@@ -492,6 +503,73 @@ def output_dtype(dtype):
     if resolved not in (np.float64, np.float32):
         raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}.")
     return resolved
+
+
+def as_output(values, dtype):
+    """``values`` as an output of ``dtype`` holds them, and where it cannot.
+
+    float32 cannot hold magnitudes beyond about 3.4e38: they would become
+    infinite, so they are clipped to float32's largest value instead (and
+    :func:`beyond_float32` says so). NaN stays NaN (it was in the input).
+
+    Returns
+    -------
+    values : ndarray of float64, shape of ``values``
+    beyond : ndarray of bool or None
+        The values clipped; None when none was.
+    """
+    if dtype != np.float32:
+        return values, None
+    largest = np.finfo(np.float32).max
+    beyond = np.abs(values) > largest
+    if not beyond.any():
+        return values, None
+    return np.clip(values, -largest, largest), beyond
+
+
+def beyond_float32(name, n_values, example):
+    """The finding for ``n_values`` values of column ``name`` clipped by :func:`as_output`."""
+    largest = np.finfo(np.float32).max
+    message = (
+        f"Column {name!r}: {n_values:,} values lie beyond float32's range (such as "
+        f"{example:.3g}); the output (dtype=np.float32) holds {np.sign(example) * largest:.3g} "
+        "there instead of an infinity. Pass dtype=np.float64 to keep them."
+    )
+    return DataWarning(message, kind="output_precision", column=name)
+
+
+def rounded_integers(series, dtype, name):
+    """A finding when a column of integers holds values that the output's ``dtype`` rounds.
+
+    float64 holds every integer up to 2**53 exactly: larger ones (account
+    numbers, 64-bit hashes) come out as a neighbour. float32's rounding of
+    every value is documented (``dtype``), so only float64 is checked here.
+
+    Returns
+    -------
+    findings : list of DataWarning
+    """
+    if dtype != np.float64 or series.dtype.kind not in "iu":
+        return []
+    present = series.dropna()
+    integers = present.to_numpy(dtype=getattr(present.dtype, "numpy_dtype", present.dtype))
+    large = integers[(integers > 2**53) | (integers < -(2**53))]
+    if not len(large):
+        return []
+    as_float = large.astype(np.float64)
+    # No value of the integer type is at or beyond 2**63 (2**64 unsigned): those were rounded up.
+    outside = as_float >= (2.0**63 if series.dtype.kind == "i" else 2.0**64)
+    rounded = outside | (np.where(outside, 0, as_float).astype(large.dtype) != large)
+    if not rounded.any():
+        return []
+    example = large[rounded][0]
+    message = (
+        f"Column {name!r}: {int(rounded.sum()):,} integers lie beyond 2**53, which float64 "
+        f"output rounds ({example} becomes {float(example):.17g}). Such a column is usually "
+        "an id, not a feature: leave it out of X and join it back by row (the command line "
+        "writes passed-through columns exactly)."
+    )
+    return [DataWarning(message, kind="output_precision", column=name)]
 
 
 def outlier_bounds(x):

@@ -44,7 +44,7 @@ from ._fitting import (
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, predict_in_chunks
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
-from ._prediction import prediction_columns, prediction_names
+from ._prediction import prediction_names, write_prediction
 from ._similarity import nearest_categories
 from ._table_plan import tables_of_fit
 from ._target import TARGET_TYPES, Target, encode_target
@@ -178,6 +178,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         tables are float32, so float32 output loses nothing on the embedding
         columns and halves the output's memory (5M rows of 100 columns: 2 GB
         instead of 4); passed-through numeric columns are rounded to float32 too.
+        ``transform`` never makes an infinity or a NaN of a finite input: a
+        value (passed through, or the prediction) beyond float32's range
+        becomes its largest value, with a :class:`~sklearn_embed.DataWarning`;
+        so do integers beyond 2**53 in float64 output, which rounds them.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the shuffling and the
@@ -632,13 +636,18 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         frame = check_frame(self, X, reset=False)
         output_dtype(self.dtype)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
-        warn_at_caller(self._coder.unknown_drift(frame, codes))
+        findings = self._coder.unknown_drift(frame, codes)
         output = self._output()
-        # The output layer before its link ("continuous" applies none): log-odds, class scores.
-        scores = self._predict(frame, codes, "continuous") if output != "vectors" else None
-        appended = prediction_columns(scores, self._target)
-        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype,
-                                  appended, vectors=output != "prediction")  # fmt: skip
+        appended = prediction_names(self._target, output != "vectors")
+        out, found = self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype,
+                                        len(appended), vectors=output != "prediction")  # fmt: skip
+        findings += found
+        if appended:
+            params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
+            numeric = self._coder.network_numeric(frame)
+            findings += write_prediction(out, params, codes, numeric, self.activation, self._target)
+        warn_at_caller(findings)
+        return out
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns, then the prediction's.

@@ -493,3 +493,28 @@ def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, ca
     status = main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "null"], monkeypatch)
     assert status == 2 and "it is a character device" in capsys.readouterr().err
     assert stat.S_ISCHR((tmp_path / "null").stat().st_mode)
+
+
+# ----------------------------------------------------------------- issue 21: numbers kept exact
+
+
+def test_item6_passed_through_integers_beyond_2_53_are_written_exactly_and_can_be_kept(tmp_path):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"account": [2**53 + 1] * 300, "shop": rng.choice(list("abcde"), 300),
+                          "size": rng.normal(size=300), "sold": rng.randint(2, size=300)})
+    frame.to_csv(tmp_path / "accounts.csv", index=False)
+    result = run("fit", "accounts.csv", "--target", "sold", "--max-iter", "2",
+                 "--model", "m.sk-embed", "--output", "fitted.csv", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "2**53" not in result.stderr  # written exactly: nothing to warn about
+    fitted = pd.read_csv(tmp_path / "fitted.csv", dtype={"account": str})
+    assert (fitted["account"] == "9007199254740993").all()  # was 9007199254740992.0
+    assert pd.read_csv(tmp_path / "fitted.csv")["size"].tolist() == frame["size"].tolist()
+
+    result = run("transform", "accounts.csv", "--model", "m.sk-embed", "--output", "out.csv",
+                 "--keep", "account,sold", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # was refused as a name clash
+    out = pd.read_csv(tmp_path / "out.csv", dtype={"account": str})
+    columns = out.columns.tolist()
+    assert columns[:2] == ["account", "sold"] and columns.count("account") == 1
+    assert (out["account"] == "9007199254740993").all()
