@@ -223,8 +223,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         for every table of ``initial_embeddings``, or a list of columns (naming
         one column of a shared table freezes the table). A frozen table's
         categories are exactly its given ones and ``transform`` outputs its
-        vectors exactly as given (no shrinkage, ``smooth_`` 0); other values of
-        its column share the unknown vector, the one row that trains.
+        vectors as given, rounded to float32 as every table is (about seven
+        significant digits: 123456789.123 comes out as 123456792.0), without
+        shrinkage (``smooth_`` 0); other values of its column share the
+        unknown vector, the one row that trains.
 
     shared_embeddings : None or list of list of str, default=None
         Groups of columns that look up one table, e.g. ``[["origin", "dest"]]``

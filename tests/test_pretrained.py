@@ -254,3 +254,22 @@ def test_warm_start_keeps_a_continuous_target_on_the_first_scale():
     enc.set_params(max_iter=1, learning_rate_init=1e-7).fit(X, target + 100)
     # One tiny step: the network still predicts on the first fit's scale.
     np.testing.assert_allclose(enc._predict_network(X), before, atol=0.05)
+
+
+# ------------------------------------------------------------ issue 21
+
+
+def test_item7_a_frozen_table_is_output_as_given_in_float32_as_documented():
+    X, y = _shops()
+    given = pd.DataFrame({"e0": [123456789.123, 0.1, -2.5], "e1": [1e-8, 7.0, 3e30]},
+                         index=["a", "b", "c"])  # fmt: skip
+    enc = EmbeddingEncoder(initial_embeddings={"shop": given}, freeze_embeddings=True, max_iter=2)
+    enc.fit(X, y)
+    stored = given.to_numpy().astype(np.float32)
+    np.testing.assert_array_equal(enc.get_embeddings("shop").loc[["a", "b", "c"]], stored)
+    out = enc.transform(pd.DataFrame({"shop": ["a", "c"], "size": [0.0, 0.0]}))
+    np.testing.assert_array_equal(out[:, :2], stored[[0, 2]].astype(np.float64))
+    assert out[0, 0] == 123456792.0  # float32's nearest value, as the documentation says
+    doc = EmbeddingEncoder.__doc__
+    freeze = doc[doc.index("freeze_embeddings : bool") : doc.index("shared_embeddings : None")]
+    assert "rounded to float32" in freeze and "123456792.0" in freeze
