@@ -197,11 +197,12 @@ def _fit_in_chunks(args):
     progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
 
     def stale(warning):
-        """A column called constant on an early chunk that has vectors by the end."""
+        """A column called constant on an early chunk that has vectors of its own by the end."""
         names = list(encoder.categorical_features_)
         if getattr(warning, "kind", None) != "constant_column" or warning.column not in names:
             return False
-        return len(encoder.categories_[names.index(warning.column)]) > 0
+        has_rows = len(encoder.categories_[names.index(warning.column)]) > 0
+        return has_rows and np.isfinite(encoder.smooth_[warning.column])
 
     with _warnings_as_lines(say, before=progress.close, stale=stale):
         try:

@@ -417,10 +417,12 @@ def _grow(state, spec):
             _add_rows(state, t, group, vocabulary, ready, table.name)
         vocabulary.add_infrequent(table.pending_values.difference(ready, sort=False))
         state.smooth.update({coder.embedded_names[k]: decision.smooth for k in group})
-        # An early chunk may find no value frequent enough; the column is constant only if none has a row.
+        # An early chunk may find no value frequent enough; the column is constant only if none
+        # has a row, or if every vector is shrunk to the unknown one.
+        constant = not len(vocabulary.categories) or np.isinf(decision.smooth)
         findings += [
             finding for finding in decision.findings
-            if finding.kind != "constant_column" or not len(vocabulary.categories)
+            if finding.kind != "constant_column" or constant
         ]  # fmt: skip
     return findings
 
