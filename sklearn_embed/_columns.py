@@ -23,7 +23,7 @@ from pandas.api.types import (
 
 from ._exceptions import DataWarning
 from ._statistics import mean_and_scale
-from ._vocabulary import Vocabulary
+from ._vocabulary import Vocabulary, as_python
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
 # pays more in width than it gains, whatever the cardinality.
@@ -364,32 +364,40 @@ class ColumnCoder:
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
     def unknown_drift(self, frame, codes):
-        """Findings for columns whose share of unknown rows is far above the training share.
+        """Findings for columns read another way than at fit: too many unknown rows, or another kind.
 
         A column read with another dtype than at fit (zip codes as numbers, say)
         or from another source maps most rows to the unknown vector, which is a
-        plausible-looking but empty output.
+        plausible-looking but empty output. On ``MIN_ROWS_FOR_DRIFT`` rows or
+        more, a share of unknown rows far above the training share tells; on
+        any number of rows, unknown values of another kind than the column's
+        ("True" in a column of booleans) do.
 
         Returns
         -------
         findings : list of DataWarning
         """
-        if len(codes) < MIN_ROWS_FOR_DRIFT:
-            return []
         findings = []
         for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
-            share, expected = np.mean(codes[:, k] == vocabulary.unknown_row), self.unknown_shares[k]
-            if share <= expected + (1 - expected) / 2:
+            unknown = codes[:, k] == vocabulary.unknown_row
+            if not unknown.any():
                 continue
-            i = self.embedded_positions[k]
-            # The rows on the unknown row, marked -1 as unseen_values wants them.
-            marked = np.where(codes[:, k] == vocabulary.unknown_row, -1, codes[:, k])
-            unseen, _ = vocabulary.unseen_values(frame.iloc[:, i], marked)
+            share, expected = unknown.mean(), self.unknown_shares[k]
+            many = len(codes) >= MIN_ROWS_FOR_DRIFT and share > expected + (1 - expected) / 2
+            # The rows on the unknown row, marked -1 as other_kind and unseen_values want them.
+            series, marked = frame.iloc[:, self.embedded_positions[k]], np.where(unknown, -1, 0)
+            values, kind, new_kind = vocabulary.other_kind(series, marked)
+            if not (many or len(values)):
+                continue
+            if len(values):
+                shown = f"{as_python(values[:5].tolist())}: {new_kind}s, where fit saw {kind}s"
+            else:
+                shown = f"e.g. {vocabulary.unseen_values(series, marked)[0]}"
             message = (
                 f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
-                f"vector in transform, against {expected:.0%} at fit (e.g. {unseen}). Check "
+                f"vector in transform, against {expected:.0%} at fit ({shown}). Check "
                 "that the column holds the same values as at fit (dtype now "
-                f"{frame.dtypes.iloc[i]}, at fit {self.embedded_dtypes[k]})."
+                f"{series.dtype}, at fit {self.embedded_dtypes[k]})."
             )
             findings.append(DataWarning(message, kind="unknown_drift", column=name))
         return findings

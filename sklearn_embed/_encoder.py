@@ -387,7 +387,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     ``numeric_bounds_``), so a few extreme values do not squash a column; the
     output keeps the raw values.
     ``transform`` warns (:class:`~sklearn_embed.DataWarning`) when a column
-    maps far more rows to the unknown vector than ``fit`` did.
+    maps far more rows to the unknown vector than ``fit`` did, or maps values
+    of another kind than the column's (strings in a column of booleans) to it.
 
     References
     ----------

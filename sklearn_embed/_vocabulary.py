@@ -161,6 +161,28 @@ class Vocabulary:
             self._cache["kind"] = value_kind(self._known())
         return self._cache["kind"]
 
+    def other_kind(self, series, codes):
+        """The values without a row that are of another kind than the column's, and their kind.
+
+        ``codes`` are ``encode(series)``, or -1 where a row is to be judged. The
+        strings "True" and "False" in a column fitted on booleans, say: they
+        can only be the column read another way.
+
+        Returns
+        -------
+        values : ndarray of object
+            The distinct values, empty when they are of the column's kind.
+        kind, new_kind : str
+            The column's kind and theirs (see :func:`value_kind`).
+        """
+        seen = self._known() if len(self._known()) else self.infrequent
+        kind = value_kind(pd.Series(seen, dtype=object).dropna())
+        values = pd.unique(as_object_array(series[codes < 0].dropna()))
+        new_kind = value_kind(values)
+        if not len(values) or "other" in (kind, new_kind) or new_kind == kind:
+            values = values[:0]
+        return values, kind, new_kind
+
     def check_same_kind(self, series, codes, name):
         """Refuse values without a row that are of another kind than the column's (``partial_fit``).
 
@@ -168,11 +190,8 @@ class Vocabulary:
         integers (or the reverse) would otherwise train every such row on the
         unknown vector, and store values of two kinds.
         """
-        seen = self._known() if len(self._known()) else self.infrequent
-        kind = value_kind(pd.Series(seen, dtype=object).dropna())
-        values = pd.unique(as_object_array(series[codes < 0].dropna()))
-        new_kind = value_kind(values)
-        if len(values) and "other" not in (kind, new_kind) and new_kind != kind:
+        values, kind, new_kind = self.other_kind(series, codes)
+        if len(values):
             raise TypeError(
                 f"Column {name!r} holds {new_kind}s in this chunk (e.g. "
                 f"{as_python(values[:3].tolist())}), but {kind}s when partial_fit started. "

@@ -371,3 +371,18 @@ def test_item9_lending_club_addr_state_warns_in_the_api_and_the_command_line(tmp
     assert result.returncode == 0, result.stderr
     assert "warning: Column 'addr_state': its 50 values show no effect" in result.stderr
     assert "--smooth 0" in result.stderr
+
+
+@pytest.mark.parametrize("n_rows", [1, 19, 20])
+def test_item11_values_of_another_kind_warn_on_small_transforms_too(n_rows):
+    X = pd.DataFrame({"flag": [True, False] * 100, "x": np.arange(200.0)})
+    enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, [0, 1, 1, 0] * 50)
+    drifted = pd.DataFrame({"flag": ["True", "False"] * 10, "x": np.arange(20.0)}).iloc[:n_rows]
+    expected = r"Column 'flag': 100% of the .*\['True'.*: strings, where fit saw bools"
+    with pytest.warns(DataWarning, match=expected):
+        enc.transform(drifted)
+    with warnings.catch_warnings():  # a few new values of the column's own kind are no drift
+        warnings.simplefilter("error", DataWarning)
+        shops = pd.DataFrame({"shop": list("abc") * 20})
+        fitted = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), shops, [0, 1, 1] * 20)
+        fitted.transform(pd.DataFrame({"shop": ["never seen"] * min(n_rows, 19)}))
