@@ -215,7 +215,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         category in a column's table, or fewer than half when it is frozen: the
         table probably names categories another way ("U1" for "u1"). The table's
         index must hold the column's kind of values (strings, numbers or
-        booleans); integers do find digit strings ("07030" and 7030).
+        booleans); integers do find digit strings ("07030" and 7030), and two
+        entries that find one category ("7030" and "07030") are refused.
         :meth:`save` keeps the given tables (a fitted encoder's as a dict).
 
     freeze_embeddings : bool or list of str, default=False

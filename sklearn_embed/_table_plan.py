@@ -25,7 +25,7 @@ from ._exceptions import DataWarning
 from ._network import init_params
 from ._shrinkage import shrink_table
 from ._statistics import weighted_counts
-from ._vocabulary import Vocabulary, check_uniform_types, value_kind
+from ._vocabulary import Vocabulary, as_python, check_uniform_types, value_kind
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,29 @@ class TablePlan:
             vocabulary = Vocabulary.fit(series, min_frequency, name)
             if self.given[t] is not None:
                 vocabulary.include(self.given[t].index, name)
+                self._check_one_row_each(t, vocabulary, name)
             if self.frozen[t]:
                 vocabulary.merge_into_unknown(~self.given_mask(t, vocabulary))
             vocabularies.append(vocabulary)
         return vocabularies
+
+    def _check_one_row_each(self, t, vocabulary, name):
+        """Refuse given categories that find one row: "7030" and "07030" for an integer column.
+
+        Both match the category 7030 by numeric value, and one vector would
+        silently overwrite the other.
+        """
+        keys = self.given[t].index
+        rows = self._given_rows(t, vocabulary)
+        repeated = pd.Series(rows).duplicated(keep=False).to_numpy() & (rows >= 0)
+        if repeated.any():
+            row = rows[repeated][0]
+            same = keys[repeated & (rows == row)].tolist()
+            raise ValueError(
+                f"{self.source}[{name!r}] gives the categories {as_python(same)}, which are one "
+                f"category of the column ({as_python(vocabulary.categories[row])!r}): keep one "
+                "of them in its index."
+            )
 
     def unmatched(self, t, name, matched, n_rows):
         """A finding when a given table leaves most of its column's training rows without a vector.

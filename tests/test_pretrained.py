@@ -273,3 +273,14 @@ def test_item7_a_frozen_table_is_output_as_given_in_float32_as_documented():
     doc = EmbeddingEncoder.__doc__
     freeze = doc[doc.index("freeze_embeddings : bool") : doc.index("shared_embeddings : None")]
     assert "rounded to float32" in freeze and "123456792.0" in freeze
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_item12_given_categories_that_find_one_row_are_refused(freeze):
+    X = pd.DataFrame({"zip": [7030, 10001] * 20})
+    given = pd.DataFrame({"e0": [1.0, 2.0, 3.0]}, index=["7030", "07030", "10001"])
+    enc = EmbeddingEncoder(categorical_features=["zip"], initial_embeddings={"zip": given},
+                           freeze_embeddings=freeze, max_iter=1)  # fmt: skip
+    expected = r"initial_embeddings\['zip'\] gives the categories \['7030', '07030'\], which are one "
+    with pytest.raises(ValueError, match=expected + r"category of the column \(7030\)"):
+        enc.fit(X, [0, 1] * 20)
