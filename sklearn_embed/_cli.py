@@ -53,6 +53,9 @@ MAX_DISTINCT = 1_000
 # this many distinct values: small integer sets are as often counts as codes.
 MIN_CODE_VALUES = 20
 
+# Text read as a date: 2020-01-31, 2020-01, 2020-01-31 08:15(:00), 2020-01-31T08:15:00.5Z.
+ISO_DATE = r"\d{4}-\d{2}(-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?"
+
 
 def main(argv=None):
     """Run the tool; return the exit status."""
@@ -167,8 +170,7 @@ def _fit(args):
         finally:
             progress.close()
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
-    hint = _id_like_hint(X, encoder.categorical_features_)
-    if hint:
+    for hint in column_hints(X, encoder):
         say(hint)
     _save_model(encoder, args, say)
     if args.output:
@@ -189,6 +191,7 @@ def _fit_in_chunks(args):
     text = [name.lstrip("+") for name in _names(args.categorical or "")]
     first = next(iter_table(args.data, args.chunk_rows, text_columns=text))
     X, y = _features_and_target(first, args)
+    first_X = X  # the hints read the first chunk
     parameters = _fit_parameters(args, X)
     if args.model:
         check_model_can_store(X, y, parameters.get("categorical_features", "auto"), args.data)
@@ -219,6 +222,8 @@ def _fit_in_chunks(args):
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
     say(_fit_summary(encoder, args.target, n_rows, time.perf_counter() - start, runs))
+    for hint in column_hints(first_X, encoder):
+        say(hint)
     _save_model(encoder, args, say)
     if args.output:
         _transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
@@ -484,31 +489,69 @@ def _count(n, noun):
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _id_like_hint(X, embedded):
-    """A note naming integer columns used as numbers that look like ids or codes."""
-    suspects = [
-        column
-        for column in X.columns
-        if column not in set(embedded)
-        and is_integer_dtype(X[column].dtype)
+def column_hints(X, encoder):
+    """Notes on columns of ``X`` that ``encoder`` probably read the wrong way: ids, codes, dates.
+
+    - integer columns used as numbers with one value per row (a row index such
+      as R's ``rownames``, or an id): they say nothing about new rows, so the
+      note says ``--drop``;
+    - integer columns used as numbers named like codes (``store_id``, ``zip``)
+      whose values repeat: the note says ``--categorical +``;
+    - embedded text columns of ISO dates: each date is a category of its own,
+      and a date unseen at fit gets the unknown vector.
+    """
+    embedded = encoder.categorical_features_.tolist()
+    numeric = [
+        column for column in X.columns
+        if column not in set(embedded) and is_integer_dtype(X[column].dtype)
         and not is_bool_dtype(X[column].dtype)
-        and _looks_like_code(column, X[column])
-    ]
-    if not suspects:
-        return None
-    listed = ",".join(map(str, suspects))
-    return (
-        f"note: integer columns {suspects} look like ids or codes but are used as numbers; "
-        f"to embed them, add --categorical +{listed}"
-    )
+    ]  # fmt: skip
+    per_row = [column for column in numeric if _one_value_per_row(X[column])]
+    codes = [c for c in numeric if c not in per_row and _named_like_code(c, X[c])]
+    dates = [column for column in embedded if _looks_like_dates(X[column])]
+    hints = []
+    if per_row:
+        hints.append(
+            f"note: integer columns {per_row} hold one value per row, like row numbers or ids: "
+            f"they say nothing about new rows; leave them out with --drop "
+            f"{','.join(map(str, per_row))}"
+        )
+    if codes:
+        hints.append(
+            f"note: integer columns {codes} look like ids or codes but are used as numbers; "
+            f"to embed them, add --categorical +{','.join(map(str, codes))}"
+        )
+    for column in dates:
+        k = embedded.index(column)
+        n_values = len(encoder.categories_[k]) + len(encoder.infrequent_categories_[k])
+        example = X[column].dropna().iloc[0]
+        hints.append(
+            f"note: column {column!r} holds dates as text (e.g. {example!r}), embedded as "
+            f"{n_values:,} categories: a date not seen at fit gets the unknown vector. To use "
+            f"time as a number, convert it (to a year, a month, days since a start) in the file, "
+            f"or leave it out with --drop {column}"
+        )
+    return hints
 
 
-def _looks_like_code(name, series):
-    # A name like store_id, zip or product_code, or (almost) one distinct value per row.
+def _one_value_per_row(series):
+    n_distinct = series.nunique()
+    return n_distinct >= MIN_CODE_VALUES and n_distinct >= 0.9 * len(series)
+
+
+def _named_like_code(name, series):
+    # A name like store_id, zip or product_code, with enough distinct values to be codes.
     pattern = r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$"
     named = re.search(pattern, str(name), re.IGNORECASE)
-    n_distinct = series.nunique()
-    return n_distinct >= MIN_CODE_VALUES and (named or n_distinct >= 0.9 * len(series))
+    return bool(named) and series.nunique() >= MIN_CODE_VALUES
+
+
+def _looks_like_dates(series):
+    """Text whose values (a sample of the distinct ones) are all ISO dates: 2020-01-31, 2020-01."""
+    values = pd.Series(np.asarray(series.dropna().unique()[:1000], dtype=object))
+    if len(values) < MIN_CODE_VALUES or not all(isinstance(value, str) for value in values):
+        return False
+    return bool(values.str.fullmatch(ISO_DATE).all())
 
 
 def _encoder_parameters(args):

@@ -518,3 +518,26 @@ def test_item6_passed_through_integers_beyond_2_53_are_written_exactly_and_can_b
     columns = out.columns.tolist()
     assert columns[:2] == ["account", "sold"] and columns.count("account") == 1
     assert (out["account"] == "9007199254740993").all()
+
+
+# ----------------------------------------------------------------- issue 21: hints
+
+
+@pytest.mark.parametrize("chunk_rows", [None, 300])
+def test_item13_row_numbers_are_pointed_to_drop_and_iso_dates_are_pointed_out(tmp_path, chunk_rows):
+    rng = np.random.RandomState(0)
+    n = 600
+    days = pd.date_range("2021-01-01", periods=40).strftime("%Y-%m-%d").to_numpy()
+    frame = pd.DataFrame({"rownames": np.arange(1, n + 1), "store_id": np.arange(n) % 40,
+                          "day": days[rng.randint(40, size=n)], "shop": rng.choice(list("ab"), n),
+                          "sold": rng.randint(2, size=n)})  # fmt: skip
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    chunks = ["--chunk-rows", chunk_rows] if chunk_rows else []
+    result = run("fit", "sales.csv", "--target", "sold", "--max-iter", "1", "--model", "m.sk-embed",
+                 *chunks, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "integer columns ['rownames'] hold one value per row" in result.stderr
+    assert "--drop rownames" in result.stderr and "+rownames" not in result.stderr
+    assert "--categorical +store_id" in result.stderr  # a code whose values repeat
+    assert "column 'day' holds dates as text (e.g. '2021-" in result.stderr
+    assert "embedded as 40 categories" in result.stderr and "--drop day" in result.stderr
