@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_integer_dtype
+from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, OUTPUT_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
@@ -23,6 +23,7 @@ from ._network import ACTIVATIONS
 from ._persistence import atomic_path
 from ._plotting import _pyplot
 from ._tables import (
+    TRANSFORM_ADVICE,
     UsageError,
     check_model_can_store,
     check_outputs,
@@ -45,7 +46,7 @@ OPTIONS = [
     "handle_unknown", "target_type", "remainder", "random_state",
 ]  # fmt: skip
 
-# Distinct target values kept by fit --chunk-rows to read the target's type:
+# Distinct numeric target values kept by fit --chunk-rows to read the target's type:
 # more than 20 whole numbers, or any fraction, is already a continuous target.
 MAX_DISTINCT = 1_000
 
@@ -268,8 +269,10 @@ def _distinct_target(args):
     """The number of rows, and the target column's distinct values (enough of them to read its type).
 
     A pass over the target column alone, one chunk at a time: the type and the
-    classes depend only on the distinct values, and more than ``MAX_DISTINCT``
-    of them can only be a continuous target.
+    classes depend only on the distinct values. Labels (text, booleans) and
+    numbers read as classes (``--target-type binary`` or ``multiclass``) are
+    kept all; of other numbers, more than ``MAX_DISTINCT`` can only be a
+    continuous target, so no more are kept.
     """
     columns = list(next(iter_table(args.data, 1)).columns)
     if args.target not in columns:
@@ -283,7 +286,10 @@ def _distinct_target(args):
             raise UsageError(f"target column {args.target!r} has missing values; drop those rows first.")
         values = pd.Series(y.unique(), dtype=y.dtype)
         distinct = values if distinct is None else pd.concat([distinct, values]).drop_duplicates()
-        distinct, n_rows = distinct.iloc[:MAX_DISTINCT], n_rows + len(y)
+        labels = args.target_type in ("binary", "multiclass") or not is_numeric_dtype(y.dtype)
+        if not labels:
+            distinct = distinct.iloc[:MAX_DISTINCT]
+        n_rows += len(y)
     return n_rows, distinct
 
 
@@ -316,7 +322,8 @@ def _transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
     """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
     columns = list(encoder.feature_names_in_)
     with _warnings_as_lines(say), table_writer(output) as write:
-        for chunk in iter_table(data, chunk_rows, text_columns=list(encoder.categorical_features_)):
+        text = list(encoder.categorical_features_)
+        for chunk in iter_table(data, chunk_rows, text_columns=text, advice=TRANSFORM_ADVICE):
             missing = [c for c in [*columns, *keep] if c not in chunk.columns]
             if missing:
                 raise UsageError(f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}.")

@@ -118,9 +118,21 @@ def resolve_categorical_mask(frame, feature_names, categorical_features):
     return mask
 
 
-def numeric_values(series, name):
-    """Float64 values of a numeric (non-embedded) column; NaN allowed, infinity refused."""
+def numeric_values(series, name, fitted=False):
+    """Float64 values of a numeric (non-embedded) column; NaN allowed, infinity refused.
+
+    ``fitted``: the column was numeric at fit, and the advice is to read it so
+    again (``categorical_features`` is a fit's choice).
+    """
     dtype = series.dtype
+    if not is_numeric_dtype(dtype) and fitted:
+        present = series.dropna()
+        text = present[pd.to_numeric(present, errors="coerce").isna()]
+        example = f" (e.g. {as_python(text.iloc[0])!r})" if len(text) else ""
+        raise ValueError(
+            f"Column {name!r} held numbers at fit but has dtype {dtype} now{example}: "
+            "convert it to numbers, as at fit."
+        )
     if not is_numeric_dtype(dtype):
         raise ValueError(
             f"Column {name!r} has dtype {dtype} and is not categorical: list it in "
@@ -350,7 +362,7 @@ class ColumnCoder:
     def numeric_values(self, frame):
         """The numeric columns as float64, shape (n_samples, n_numeric); NaN kept."""
         columns = [
-            numeric_values(frame.iloc[:, i], self.feature_names[i])
+            numeric_values(frame.iloc[:, i], self.feature_names[i], self.numeric_mean is not None)
             for i in np.flatnonzero(~self.categorical_mask)
         ]
         return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0))
@@ -493,7 +505,7 @@ class ColumnCoder:
                 out[:, block] = np.take(tables[k], codes[:, k], axis=0)
             elif widths[i]:
                 series, name = frame.iloc[:, i], self.feature_names[i]
-                values = numeric_values(series, name)
+                values = numeric_values(series, name, fitted=True)
                 out[:, block], beyond = as_output(values[:, None], out.dtype)
                 if beyond is not None:
                     example = values[beyond[:, 0]][0]

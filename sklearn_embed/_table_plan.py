@@ -25,7 +25,14 @@ from ._exceptions import DataWarning
 from ._network import init_params
 from ._shrinkage import shrink_table
 from ._statistics import weighted_counts
-from ._vocabulary import Vocabulary, as_python, check_uniform_types, value_kind
+from ._vocabulary import (
+    Vocabulary,
+    as_object_array,
+    as_python,
+    check_uniform_types,
+    mixed_types,
+    value_kind,
+)
 
 
 @dataclass(frozen=True)
@@ -379,6 +386,18 @@ def _checked_table(column, table):
         )
     if table.shape[1] == 0:
         raise ValueError(f"{where} has no columns: it needs one per dimension.")
+    if isinstance(table.index, pd.MultiIndex):
+        raise TypeError(
+            f"{where} has a MultiIndex (levels {list(table.index.names)}); index it by the "
+            "column's categories alone, e.g. table.droplevel(...) or table.reset_index(...)."
+        )
+    types = mixed_types(as_object_array(table.index))
+    if types:
+        examples = as_python(table.index[:3].tolist())
+        raise TypeError(
+            f"{where} mixes category types {types} in its index (e.g. {examples}); they must be "
+            "of the column's one kind: strings, numbers or booleans."
+        )
     complex_columns = [c for c, dtype in table.dtypes.items() if dtype.kind == "c"]
     if complex_columns:
         raise TypeError(f"{where} holds complex numbers in columns {complex_columns}; it must hold real numbers.")
@@ -395,6 +414,12 @@ def _checked_table(column, table):
     if bad.any():
         raise ValueError(
             f"{where} has missing or infinite values for categories {table.index[bad][:5].tolist()}."
+        )
+    huge = (np.abs(values) > np.finfo(np.float32).max).any(axis=1)
+    if huge.any():
+        raise ValueError(
+            f"{where} has values beyond float32's range (about 3.4e38), in which tables are "
+            f"stored and trained, for categories {table.index[huge][:5].tolist()}."
         )
     repeated = table.index[table.index.duplicated()].unique()
     if len(repeated):

@@ -309,12 +309,11 @@ def check_uniform_types(series, name):
     if not is_object_dtype(series.dtype):
         return
     present = series.dropna()
-    kind = infer_dtype(present, skipna=True)
-    if kind not in _REFUSED_KINDS:
+    types = mixed_types(present)
+    if not types:
         return
-    types = sorted({type(value).__name__ for value in present})
     examples = [repr(value) for value in present.iloc[:1000].astype(str).unique()[:3]]
-    if kind == "complex" or not set(types) & {"str", "int", "float", "bool"}:
+    if set(types) == {"complex"} or not set(types) & {"str", "int", "float", "bool"}:
         raise TypeError(
             f"Column {name!r} holds values of type {types} (e.g. {', '.join(examples)}), "
             "which cannot be categories: they must be strings, real numbers or booleans. "
@@ -325,6 +324,17 @@ def check_uniform_types(series, name):
         f"categorical column must hold only strings, only numbers or only booleans. "
         f"Convert it first, e.g. X[{name!r}] = X[{name!r}].astype(str)."
     )
+
+
+def mixed_types(values):
+    """The types of ``values`` when they cannot be categories of one kind, else an empty list.
+
+    Strings mixed with numbers or booleans (``pd.factorize`` would merge 1,
+    1.0 and True), complex numbers; missing values are skipped.
+    """
+    if infer_dtype(values, skipna=True) not in _REFUSED_KINDS:
+        return []
+    return sorted({type(value).__name__ for value in values if not is_missing(value)})
 
 
 def value_kind(values):

@@ -541,3 +541,35 @@ def test_item13_row_numbers_are_pointed_to_drop_and_iso_dates_are_pointed_out(tm
     assert "--categorical +store_id" in result.stderr  # a code whose values repeat
     assert "column 'day' holds dates as text (e.g. '2021-" in result.stderr
     assert "embedded as 40 categories" in result.stderr and "--drop day" in result.stderr
+
+
+# ----------------------------------------------------------------- issue 21: clear errors
+
+
+def test_item14_fit_in_chunks_takes_every_class_of_a_many_class_string_target(tmp_path):
+    rng = np.random.RandomState(0)
+    labels = [f"c{i % 1500}" for i in range(3000)]
+    frame = pd.DataFrame({"shop": rng.choice(list("abcde"), 3000), "y": labels})
+    frame.to_csv(tmp_path / "many.csv", index=False)
+    result = run("fit", "many.csv", "--target", "y", "--max-iter", "1", "--chunk-rows", "1000",
+                 "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # was: y has labels ... not in classes
+    assert len(EmbeddingEncoder.load(tmp_path / "m.sk-embed").classes_) == 1500
+
+
+def test_item14_transform_errors_give_transform_advice(table, tmp_path):
+    data, frame = table
+    fitted = run("fit", data, "--target", "sold", "--max-iter", "1", "--model", "m", cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    spoiled = frame.assign(size=frame["size"].astype(object))
+    spoiled.loc[500, "size"] = "oops"
+    spoiled.to_csv(tmp_path / "spoiled.csv", index=False)
+    errors = []
+    for chunks in (["--chunk-rows", "100"], []):
+        result = run("transform", "spoiled.csv", "--model", "m", "--output", "o.csv", *chunks,
+                     cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "--categorical" not in result.stderr and "categorical_features" not in result.stderr
+        errors.append(result.stderr)
+    assert "the model's numeric columns must hold numbers" in errors[0]
+    assert "Column 'size' held numbers at fit but has dtype str now (e.g. 'oops')" in errors[1]

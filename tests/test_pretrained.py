@@ -284,3 +284,21 @@ def test_item12_given_categories_that_find_one_row_are_refused(freeze):
     expected = r"initial_embeddings\['zip'\] gives the categories \['7030', '07030'\], which are one "
     with pytest.raises(ValueError, match=expected + r"category of the column \(7030\)"):
         enc.fit(X, [0, 1] * 20)
+
+
+@pytest.mark.parametrize(
+    "index, values, error, message",
+    [
+        (["a", "b"], [1e39, 0.0], ValueError,
+         r"has values beyond float32's range .* categories \['a'\]"),
+        (["a", 1, True], [1.0, 0.0, 2.0], TypeError,
+         r"mixes category types \['bool', 'int', 'str'\] in its index"),
+        (pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["shop", "k"]), [1.0, 0.0],
+         TypeError, r"has a MultiIndex \(levels \['shop', 'k'\]\)"),
+    ],
+)  # fmt: skip
+def test_item14_unusable_given_tables_are_refused_clearly(index, values, error, message):
+    X = pd.DataFrame({"shop": ["a", "b"] * 20})
+    table = pd.DataFrame({"e0": values}, index=index)
+    with pytest.raises(error, match=r"initial_embeddings\['shop'\] " + message):
+        EmbeddingEncoder(initial_embeddings={"shop": table}, max_iter=1).fit(X, [0, 1] * 20)
