@@ -36,7 +36,7 @@ from ._statistics import TableStatistics, Tally, TargetTotals, column_statistics
 from ._streaming import Stream
 from ._table_plan import check_same_columns, given_tables, plan_tables
 from ._training import TrainingConfig, TrainingData, continue_dense, epoch_hook, train
-from ._vocabulary import count_threshold
+from ._vocabulary import check_uniform_types, count_threshold
 
 
 @dataclass(frozen=True)
@@ -398,8 +398,9 @@ def _observe(state, frame, y, weight):
     coder = state.coder
     raw_codes, positions, n_outputs = coder.raw_codes(frame), coder.embedded_positions, state.target.n_outputs
     for k, (statistics, vocabulary) in enumerate(zip(state.statistics, coder.vocabularies)):
-        series = frame.iloc[:, positions[k]]
-        vocabulary.check_same_kind(series, raw_codes[:, k], coder.embedded_names[k])
+        series, name = frame.iloc[:, positions[k]], coder.embedded_names[k]
+        check_uniform_types(series, name)  # the first chunk's column was checked by Vocabulary.fit
+        vocabulary.check_same_kind(series, raw_codes[:, k], name)
         statistics.observe(raw_codes[:, k], series, y, weight, n_outputs)
     state.totals.add(y, weight)
 

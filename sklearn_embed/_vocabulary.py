@@ -371,7 +371,8 @@ def _as_numbers(values):
 
 def _isin_with_missing(series, values):
     has_missing = any(is_missing(value) for value in values)
-    present = series.isin([value for value in values if not is_missing(value)])
+    # As objects: a pyarrow string column cannot even compare itself with an int beyond 2**63.
+    present = series.astype(object).isin([value for value in values if not is_missing(value)])
     return present.to_numpy() | (series.isna().to_numpy() & has_missing)
 
 

@@ -164,3 +164,11 @@ def test_item14_a_chunk_whose_column_changed_type_names_the_column(as_array):
     expected = rf"Column '{name}' holds numbers in this chunk .* but strings"
     with pytest.raises(TypeError, match=expected):
         enc.partial_fit(later, [0, 1] * 20)
+
+
+def test_a_later_chunk_that_mixes_value_types_is_refused_as_in_the_first():
+    # Found by benchmarks/bench_fuzz.py: the mix reached np.sort, a bare "'<' not supported".
+    enc = EmbeddingEncoder(random_state=0).partial_fit(pd.DataFrame({"c": [True, False] * 5}), [0, 1] * 5)
+    mixed = pd.DataFrame({"c": pd.Series([True, "a"] * 5, dtype=object)})
+    with pytest.raises(TypeError, match=r"Column 'c' mixes value types \['bool', 'str'\]"):
+        enc.partial_fit(mixed, [0, 1] * 5)

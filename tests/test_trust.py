@@ -386,3 +386,13 @@ def test_item11_values_of_another_kind_warn_on_small_transforms_too(n_rows):
         shops = pd.DataFrame({"shop": list("abc") * 20})
         fitted = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), shops, [0, 1, 1] * 20)
         fitted.transform(pd.DataFrame({"shop": ["never seen"] * min(n_rows, 19)}))
+
+
+@pytest.mark.filterwarnings("ignore:Column 'id' looks like an identifier:sklearn_embed.DataWarning")
+def test_unknown_text_against_integer_ids_beyond_2_63_names_the_values():
+    # Found by benchmarks/bench_fuzz.py: pyarrow's isin raised OverflowError on such ids.
+    ids = pd.Series(np.arange(50, dtype=np.uint64) + np.uint64(2**63))
+    enc = EmbeddingEncoder(categorical_features=["id"], handle_unknown="error", max_iter=1)
+    _fit_quietly(enc, pd.DataFrame({"id": ids}), [0, 1] * 25)  # ids seen once: infrequent
+    with pytest.raises(ValueError, match=r"unknown categories in column 'id'.*'abc'"):
+        enc.transform(pd.DataFrame({"id": pd.Series(["abc"] * 3, dtype="str")}))
