@@ -184,8 +184,8 @@ def outlier_share(setting, args, out):
     X = pd.DataFrame({"level": [f"L{k}" for k in level], "x": x})
     enc = timed_fit(EmbeddingEncoder(random_state=0), X[:n], y[:n], out)
     out["bounds"] = enc.numeric_bounds_[0].round(1).tolist()
-    proba = quiet(enc._predict_network, X[n:])[:, 0]
-    out["holdout_auc"] = roc_auc_score(y[n:], proba)
+    log_odds = quiet(enc.set_params(output="prediction").transform, X[n:])[:, -1]
+    out["holdout_auc"] = roc_auc_score(y[n:], log_odds)
 
 
 def dtype_drift(setting, args, out):

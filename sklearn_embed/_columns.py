@@ -267,6 +267,12 @@ class ColumnCoder:
 
         ``mask`` marks the embedded columns (:func:`resolve_categorical_mask`),
         ``plan`` is their :class:`~sklearn_embed._table_plan.TablePlan`.
+
+        Returns
+        -------
+        coder : ColumnCoder
+        findings : list of DataWarning
+            Numeric columns that reach the network as one value (see :func:`squashed_columns`).
         """
         positions = np.flatnonzero(mask)
         names = [feature_names[i] for i in positions]
@@ -274,10 +280,12 @@ class ColumnCoder:
         coder = cls(feature_names, mask, [tables[t] for t in plan.lookups], plan.lookups)
         coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
-        coder.numeric_bounds = outlier_bounds(x_numeric)
+        quantiles = numeric_quantiles(x_numeric)
+        coder.numeric_bounds = outlier_bounds(x_numeric, quantiles)
         clipped = np.clip(x_numeric, coder.numeric_bounds[:, 0], coder.numeric_bounds[:, 1])
         coder.numeric_mean, coder.numeric_scale = mean_and_scale(clipped)
-        return coder
+        numeric_names = [feature_names[i] for i in np.flatnonzero(~mask)]
+        return coder, squashed_columns(numeric_names, clipped, quantiles, coder)
 
     @classmethod
     def restore(cls, layout, attributes):
@@ -412,39 +420,6 @@ class ColumnCoder:
                 f"{series.dtype}, at fit {self.embedded_dtypes[k]})."
             )
             findings.append(DataWarning(message, kind="unknown_drift", column=name))
-        return findings
-
-    def squashed(self, frame):
-        """Findings for numeric columns that reach the network as (nearly) one value.
-
-        More than 1% of extreme values on a side (1e12 on 3% of the rows) set
-        the clipped column's standard deviation, and the network then sees the
-        middle half of its training values within ``SQUASHED_SPREAD`` of one
-        standard deviation (in float32: as one value).
-
-        Returns
-        -------
-        findings : list of DataWarning
-        """
-        x = self.numeric_values(frame)
-        if not x.size:
-            return []
-        clipped = np.clip(x, self.numeric_bounds[:, 0], self.numeric_bounds[:, 1])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-            quartiles = np.nanquantile(clipped, [0.25, 0.75], axis=0)
-        middle = (quartiles[1] - quartiles[0]) / self.numeric_scale
-        names = [self.feature_names[i] for i in np.flatnonzero(~self.categorical_mask)]
-        findings = []
-        for j in np.flatnonzero((middle > 0) & (middle < SQUASHED_SPREAD)):
-            extreme = clipped[np.nanargmax(np.abs(clipped[:, j] - self.numeric_mean[j])), j]
-            message = (
-                f"Column {names[j]!r}: more than 1% of its training rows hold extreme values "
-                f"(such as {extreme:.3g}), which set its scale: the network sees the middle half "
-                f"of its values within {middle[j]:.1g} standard deviations, as one value. Clip "
-                "those values, or take a log, before fitting."
-            )
-            findings.append(DataWarning(message, kind="outliers", column=names[j]))
         return findings
 
     def check_output_names(self, dims, remainder, appended=()):
@@ -592,7 +567,19 @@ def rounded_integers(series, dtype, name):
     return [DataWarning(message, kind="output_precision", column=name)]
 
 
-def outlier_bounds(x):
+def numeric_quantiles(x):
+    """The training quantiles the numeric scaling reads, shape (6, n_columns), NaN ignored.
+
+    The 0.1%, 99.9%, 1% and 99% quantiles (:func:`outlier_bounds`), then the
+    quartiles (:func:`squashed_columns`): one pass over the values for all six.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        levels = [NUMERIC_CLIP, 1 - NUMERIC_CLIP, CORE_CLIP, 1 - CORE_CLIP, 0.25, 0.75]
+        return np.nanquantile(x, levels, axis=0).reshape(6, -1)
+
+
+def outlier_bounds(x, quantiles=None):
     """Per column, the range outside which values are clipped for the network.
 
     The 0.1% and 99.9% training quantiles, widened by their distance on each
@@ -604,21 +591,66 @@ def outlier_bounds(x):
     a constant) is held to its training range: every value seen keeps its
     place, and values never seen (1e39 at transform) cannot reach the network.
 
+    Parameters
+    ----------
+    x : ndarray of shape (n_samples, n_columns)
+    quantiles : ndarray, default=None
+        :func:`numeric_quantiles` of ``x``, when already computed.
+
     Returns
     -------
     bounds : ndarray of shape (n_columns, 2)
         Finite; 0 for all-missing columns.
     """
-    levels = [NUMERIC_CLIP, 1 - NUMERIC_CLIP, CORE_CLIP, 1 - CORE_CLIP]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-        low, high, core_low, core_high = np.nanquantile(x, levels, axis=0).reshape(4, -1)
-        smallest, largest = np.nanmin(x, axis=0, initial=np.inf), np.nanmax(x, axis=0, initial=-np.inf)
+    quantiles = numeric_quantiles(x) if quantiles is None else quantiles
+    low, high, core_low, core_high = quantiles[:4]
     spread, core = high - low, CORE_REACH * (core_high - core_low)
     bounds = np.column_stack([low - spread, high + spread])
     capped = core > 0  # a mostly constant column (a sparse flag) has no core range to cap by
     bounds[capped, 0] = np.maximum(bounds[capped, 0], core_low[capped] - core[capped])
     bounds[capped, 1] = np.minimum(bounds[capped, 1], core_high[capped] + core[capped])
     flat = spread == 0
-    bounds[flat] = np.column_stack([smallest, largest])[flat]
+    if flat.any():
+        seen = x[:, flat]
+        bounds[flat] = np.column_stack([np.nanmin(seen, axis=0), np.nanmax(seen, axis=0)])
     return np.nan_to_num(bounds, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def squashed_columns(names, clipped, quantiles, coder):
+    """Findings for numeric columns that reach the network as (nearly) one value.
+
+    More than 1% of extreme values on a side (1e12 on 3% of the rows) set the
+    clipped column's standard deviation, and the network then sees the middle
+    half of its training values within ``SQUASHED_SPREAD`` of one standard
+    deviation (in float32: as one value).
+
+    Parameters
+    ----------
+    names : list of str
+        The numeric columns.
+    clipped : ndarray of shape (n_samples, n_numeric)
+        The training values clipped to ``coder.numeric_bounds``.
+    quantiles : ndarray
+        :func:`numeric_quantiles` of the values before clipping (clipping keeps
+        the quartiles in order, so the clipped quartiles are theirs, clipped).
+    coder : ColumnCoder
+        With its numeric scaling learned.
+
+    Returns
+    -------
+    findings : list of DataWarning
+    """
+    low, high = coder.numeric_bounds[:, 0], coder.numeric_bounds[:, 1]
+    quartiles = np.clip(quantiles[4:], low, high)
+    middle = (quartiles[1] - quartiles[0]) / coder.numeric_scale
+    findings = []
+    for j in np.flatnonzero((middle > 0) & (middle < SQUASHED_SPREAD)):
+        extreme = clipped[np.nanargmax(np.abs(clipped[:, j] - coder.numeric_mean[j])), j]
+        message = (
+            f"Column {names[j]!r}: more than 1% of its training rows hold extreme values "
+            f"(such as {extreme:.3g}), which set its scale: the network sees the middle half "
+            f"of its values within {middle[j]:.1g} standard deviations, as one value. Clip "
+            "those values, or take a log, before fitting."
+        )
+        findings.append(DataWarning(message, kind="outliers", column=names[j]))
+    return findings

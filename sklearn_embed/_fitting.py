@@ -200,7 +200,7 @@ def learn_columns(inputs, spec, previous=None):
         given = given_tables(embedded, spec.initial_embeddings)
     warm = previous is not None
     plan = plan_tables(embedded, given, spec.freeze_embeddings, spec.shared_embeddings, warm)
-    coder = ColumnCoder.fit(frame, names, mask, spec.min_frequency, plan)
+    coder, squashed = ColumnCoder.fit(frame, names, mask, spec.min_frequency, plan)
     if previous is not None:  # the network's weights were learned on the old scaling
         coder.numeric_bounds, coder.numeric_mean, coder.numeric_scale = previous.numeric
     raw_codes = coder.raw_codes(frame)
@@ -210,7 +210,8 @@ def learn_columns(inputs, spec, previous=None):
         matched = plan.given_mask(t, vocabulary)[table_codes[table_codes >= 0]].sum()
         findings += plan.unmatched(t, _table_name(coder, group), matched, table_codes.size)
     x_numeric = coder.network_numeric(frame)
-    findings += coder.squashed(frame)
+    if previous is None:  # a warm start sees the columns on the previous fit's scaling
+        findings += squashed
     return Columns(coder, plan, raw_codes, statistics, totals, x_numeric, findings)
 
 
