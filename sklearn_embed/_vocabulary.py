@@ -23,6 +23,7 @@ from pandas.api.types import (
     is_bool_dtype,
     is_numeric_dtype,
     is_object_dtype,
+    is_string_dtype,
 )
 
 # infer_dtype's verdicts for object columns that cannot be one kind of category:
@@ -175,8 +176,12 @@ class Vocabulary:
         kind, new_kind : str
             The column's kind and theirs (see :func:`value_kind`).
         """
-        seen = self._known() if len(self._known()) else self.infrequent
-        kind = value_kind(pd.Series(seen, dtype=object).dropna())
+        if "seen" not in self._cache:
+            seen = self._known() if len(self._known()) else self.infrequent
+            self._cache["seen"] = value_kind(pd.Series(seen, dtype=object).dropna())
+        kind = self._cache["seen"]
+        if _dtype_kind(series.dtype) == kind:  # the dtype tells, without a look at each value
+            return np.empty(0, dtype=object), kind, kind
         values = pd.unique(as_object_array(series[codes < 0].dropna()))
         new_kind = value_kind(values)
         if not len(values) or "other" in (kind, new_kind) or new_kind == kind:
@@ -272,6 +277,7 @@ class Vocabulary:
         new = values[~_isin_with_missing(pd.Series(values, dtype=object), self.infrequent)]
         if len(new):
             self.infrequent = np.concatenate([self.infrequent, new]).astype(object)
+            self._cache.pop("seen", None)  # the kind of the values seen may be theirs
 
     def merge_into_unknown(self, merged):
         """Move the categories flagged in ``merged`` to the unknown row.
@@ -324,6 +330,17 @@ def check_uniform_types(series, name):
         f"categorical column must hold only strings, only numbers or only booleans. "
         f"Convert it first, e.g. X[{name!r}] = X[{name!r}].astype(str)."
     )
+
+
+def _dtype_kind(dtype):
+    """What every value of a column of ``dtype`` is ("bool", "number", "string"), or None."""
+    if isinstance(dtype, CategoricalDtype) or is_object_dtype(dtype):
+        return None
+    if is_bool_dtype(dtype):
+        return "bool"
+    if is_numeric_dtype(dtype):
+        return "number"
+    return "string" if is_string_dtype(dtype) else None
 
 
 def mixed_types(values):
