@@ -53,46 +53,63 @@ WORDS = np.array(
 # ------------------------------------------------------------------ random inputs
 
 
+def _nullable(rng, n):
+    dtype = pick(rng, ["Int64", "boolean", "string", "Float64"])
+    raw = {"Int64": rng.randint(-5, 5, n), "boolean": rng.uniform(size=n) < 0.5,
+           "string": rng.choice(list("pqr"), n), "Float64": rng.normal(size=n)}  # fmt: skip
+    return pd.Series(pd.array(raw[dtype], dtype=dtype))
+
+
+def _all_missing(rng, n):
+    numbers = rng.uniform() < 0.5
+    return pd.Series(np.full(n, np.nan)) if numbers else pd.Series([None] * n, dtype=object)
+
+
+def _dates(rng, n):
+    values = pd.Series(pd.date_range("2020-01-01", periods=n, freq="D"))
+    return values.dt.strftime("%Y-%m-%d") if rng.uniform() < 0.7 else values
+
+
+# One generator per kind of column: (rng, n_rows) -> Series.
+COLUMNS = {
+    "few_strings": lambda rng, n: pd.Series(
+        WORDS[rng.randint(rng.randint(1, len(WORDS)), size=n)], dtype="str"
+    ),
+    "many_strings": lambda rng, n: pd.Series(
+        [f"id{k}" for k in rng.randint(max(1, n), size=n)], dtype="str"
+    ),
+    "digit_strings": lambda rng, n: pd.Series(
+        [f"{k:05d}" for k in rng.randint(20, size=n)], dtype=object
+    ),
+    "category": lambda rng, n: pd.Series(
+        pd.Categorical(rng.choice(list("abcde"), n), categories=list("abcdefg"))
+    ),
+    "bool": lambda rng, n: pd.Series(rng.uniform(size=n) < 0.5),
+    "nullable": _nullable,
+    "int": lambda rng, n: pd.Series(
+        rng.randint(-(high := pick(rng, [3, 100, 2**31, 2**62])), high, size=n, dtype=np.int64)
+    ),
+    "uint": lambda rng, n: pd.Series(rng.randint(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2)),
+    "float": lambda rng, n: pd.Series(
+        rng.standard_cauchy(size=n) * pick(rng, [1.0, 1e-300, 1e300, 1e38, 1e40])
+    ).clip(-1.7e308, 1.7e308),
+    "float32": lambda rng, n: pd.Series(
+        rng.normal(size=n).astype(np.float32) * np.float32(pick(rng, [1.0, 1e30]))
+    ),
+    "constant": lambda rng, n: pd.Series(np.full(n, pick(rng, [0.0, 1.0, 1e39, -7.5]))),
+    "all_missing": _all_missing,
+    "dates": _dates,
+    # numbers, strings and booleans in one object column
+    "mixed": lambda rng, n: pd.Series(
+        rng.choice(np.array([1, 2.5, "a", True], dtype=object), n), dtype=object
+    ),
+}
+
+
 def random_column(rng, n, kind):
-    """One column of ``n`` rows of ``kind``."""
+    """One column of ``n`` rows of ``kind``, with missing values on a random share of them."""
     missing = rng.uniform(size=n) < pick(rng, [0, 0, 0.1, 0.5])
-    if kind == "few_strings":
-        values = pd.Series(WORDS[rng.randint(rng.randint(1, len(WORDS)), size=n)], dtype="str")
-    elif kind == "many_strings":
-        values = pd.Series([f"id{k}" for k in rng.randint(max(1, n), size=n)], dtype="str")
-    elif kind == "digit_strings":
-        values = pd.Series([f"{k:05d}" for k in rng.randint(20, size=n)], dtype=object)
-    elif kind == "category":
-        values = pd.Series(pd.Categorical(rng.choice(list("abcde"), n), categories=list("abcdefg")))
-    elif kind == "bool":
-        values = pd.Series(rng.uniform(size=n) < 0.5)
-    elif kind == "nullable":
-        dtype = pick(rng, ["Int64", "boolean", "string", "Float64"])
-        raw = {"Int64": rng.randint(-5, 5, n), "boolean": rng.uniform(size=n) < 0.5,
-               "string": rng.choice(list("pqr"), n), "Float64": rng.normal(size=n)}
-        values = pd.Series(pd.array(raw[dtype], dtype=dtype)).mask(missing)
-        return values
-    elif kind == "int":
-        high = pick(rng, [3, 100, 2**31, 2**62])
-        values = pd.Series(rng.randint(-high, high, size=n, dtype=np.int64))
-    elif kind == "uint":
-        values = pd.Series(rng.randint(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2))
-    elif kind == "float":
-        scale = pick(rng, [1.0, 1e-300, 1e300, 1e38, 1e40])
-        values = pd.Series(rng.standard_cauchy(size=n) * scale).clip(-1.7e308, 1.7e308)
-    elif kind == "float32":
-        scale = np.float32(pick(rng, [1.0, 1e30]))
-        values = pd.Series(rng.normal(size=n).astype(np.float32) * scale)
-    elif kind == "constant":
-        values = pd.Series(np.full(n, pick(rng, [0.0, 1.0, 1e39, -7.5])))
-    elif kind == "all_missing":
-        numbers = rng.uniform() < 0.5
-        values = pd.Series(np.full(n, np.nan)) if numbers else pd.Series([None] * n, dtype=object)
-    elif kind == "dates":
-        values = pd.Series(pd.date_range("2020-01-01", periods=n, freq="D"))
-        values = values.dt.strftime("%Y-%m-%d") if rng.uniform() < 0.7 else values
-    else:  # "mixed": numbers and strings in one object column
-        values = pd.Series(rng.choice(np.array([1, 2.5, "a", True], dtype=object), n), dtype=object)
+    values = COLUMNS[kind](rng, n)
     if not missing.any() or kind in ("bool", "category", "int", "uint", "constant"):
         return values
     return values.where(~missing, None) if values.dtype == object else values.mask(missing)
@@ -100,8 +117,16 @@ def random_column(rng, n, kind):
 
 # Kinds of columns, the common ones more often; "mixed" and datetime "dates" are refused at fit.
 KINDS = [
-    *["few_strings"] * 4, *["many_strings", "digit_strings", "category", "bool", "nullable"] * 2,
-    *["int"] * 3, *["float"] * 4, "uint", "float32", "constant", "all_missing", "dates", "mixed",
+    *["few_strings"] * 4,
+    *["many_strings", "digit_strings", "category", "bool", "nullable"] * 2,
+    *["int"] * 3,
+    *["float"] * 4,
+    "uint",
+    "float32",
+    "constant",
+    "all_missing",
+    "dates",
+    "mixed",
 ]
 
 
@@ -115,30 +140,44 @@ def random_frame(rng):
     return pd.DataFrame({f"{kind}{i}": random_column(rng, n, kind) for i, kind in enumerate(kinds)})
 
 
+# One generator per kind of target: (rng, n_rows) -> y.
+TARGETS = {
+    "binary": lambda rng, n: rng.randint(2, size=n),
+    "labels": lambda rng, n: rng.choice(["yes", "no", "maybe"], n),
+    "many_labels": lambda rng, n: np.array(
+        [f"c{k}" for k in rng.randint(40, size=n)], dtype=object
+    ),
+    "one_class": lambda rng, n: np.zeros(n, dtype=int),
+    "whole": lambda rng, n: rng.randint(0, pick(rng, [5, 50]), size=n),
+    "continuous": lambda rng, n: rng.normal(size=n),
+    "huge": lambda rng, n: rng.normal(size=n) * 1e40,
+    "tiny": lambda rng, n: rng.normal(size=n) * 1e-300,
+    "outputs": lambda rng, n: rng.normal(size=(n, 2)),
+    "missing": lambda rng, n: np.where(rng.uniform(size=n) < 0.2, np.nan, rng.normal(size=n)),
+    "bool": lambda rng, n: pd.Series(rng.uniform(size=n) < 0.5),
+}
+
+
 def random_target(rng, n):
-    kind = pick(rng, ["binary", "binary", "labels", "many_labels", "whole", "continuous",
-                      "continuous", "huge", "tiny", "outputs", "bool", "one_class", "missing"])
-    if kind == "binary":
-        return rng.randint(2, size=n)
-    if kind == "labels":
-        return rng.choice(["yes", "no", "maybe"], n)
-    if kind == "many_labels":
-        return np.array([f"c{k}" for k in rng.randint(40, size=n)], dtype=object)
-    if kind == "one_class":
-        return np.zeros(n, dtype=int)
-    if kind == "whole":
-        return rng.randint(0, pick(rng, [5, 50]), size=n)
-    if kind == "continuous":
-        return rng.normal(size=n)
-    if kind == "huge":
-        return rng.normal(size=n) * 1e40
-    if kind == "tiny":
-        return rng.normal(size=n) * 1e-300
-    if kind == "outputs":
-        return rng.normal(size=(n, 2))
-    if kind == "missing":
-        return np.where(rng.uniform(size=n) < 0.2, np.nan, rng.normal(size=n))
-    return pd.Series(rng.uniform(size=n) < 0.5)
+    kind = pick(
+        rng,
+        [
+            "binary",
+            "binary",
+            "labels",
+            "many_labels",
+            "whole",
+            "continuous",
+            "continuous",
+            "huge",
+            "tiny",
+            "outputs",
+            "bool",
+            "one_class",
+            "missing",
+        ],
+    )
+    return TARGETS[kind](rng, n)
 
 
 def pick(rng, options):

@@ -45,8 +45,14 @@ def test_item10_more_outliers_than_the_clip_holds_warn():
 def test_item10_a_sparse_flag_and_heavy_tails_do_not_warn():
     rng = np.random.RandomState(0)
     flag = (rng.uniform(size=5000) < 0.03).astype(float)
-    X = pd.DataFrame({"shop": rng.choice(list("ab"), 5000), "flag": flag,
-                      "income": rng.lognormal(0, 2, 5000), "cauchy": rng.standard_cauchy(5000)})
+    X = pd.DataFrame(
+        {
+            "shop": rng.choice(list("ab"), 5000),
+            "flag": flag,
+            "income": rng.lognormal(0, 2, 5000),
+            "cauchy": rng.standard_cauchy(5000),
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         enc = EmbeddingEncoder(max_iter=1, random_state=0).fit(X, rng.randint(2, size=5000))
@@ -98,8 +104,14 @@ def test_item8_transform_never_makes_nan_or_infinity_from_finite_input():
     rng = np.random.RandomState(1)
     X = pd.DataFrame({"shop": rng.choice(list("abc"), 200), "x": rng.normal(size=200),
                       "flag": (np.arange(200) == 0).astype(float), "c": np.zeros(200)})  # fmt: skip
-    extremes = pd.DataFrame({"shop": ["a", "zz"] * 2, "x": [1e308, -1e308, 3e38, np.nan],
-                             "flag": [1e300, -1e300, 2.0, 0], "c": [-1e308, 1e308, 7, 0]})
+    extremes = pd.DataFrame(
+        {
+            "shop": ["a", "zz"] * 2,
+            "x": [1e308, -1e308, 3e38, np.nan],
+            "flag": [1e300, -1e300, 2.0, 0],
+            "c": [-1e308, 1e308, 7, 0],
+        }
+    )
     for y in (rng.randint(2, size=200), rng.randint(5, size=200).astype(str), rng.normal(size=200)):
         for dtype in (np.float64, np.float32):
             enc = EmbeddingEncoder(max_iter=2, dtype=dtype, output="vectors+prediction")
