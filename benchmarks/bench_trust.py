@@ -12,6 +12,11 @@ stays in its row:
 3. outliers: a few huge x values, all-huge x, a target scaled by 1e160 / 1e-300.
 4. dtype_drift: zip codes fitted as strings, transformed as int64.
 5. many_classes_memory: 1,000 string classes on 200,000 rows, two epochs.
+6. outlier_share: 21 values of 1e12 among 20,000 (or 2 among 2,000), just above
+   the 0.1% quantile: the clip bounds and the network's holdout AUC (issue 21, item 10).
+7. prediction_memory: transform of those rows with output="vectors+prediction"
+   (1,000 log-probability columns): the traced peak of transform against the
+   size of its output (issue 21, item 15).
 
     python benchmarks/bench_trust.py                          # everything
     python benchmarks/bench_trust.py --quick                  # smaller sizes
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import time
 import traceback
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -162,6 +168,26 @@ def outliers(setting, args, out):
             out["ridge_r2_unscaled_y"] = Ridge().fit(Z, y).score(Z, y)
 
 
+OUTLIER_SHARES = {"20,000 rows, clean": (20_000, 0), "20,000 rows, 21 x = 1e12": (20_000, 21),
+                  "2,000 rows, clean": (2_000, 0), "2,000 rows, 2 x = 1e12": (2_000, 2)}  # fmt: skip
+
+
+def outlier_share(setting, args, out):
+    """More outliers than the 0.1% quantile holds: do the clip bounds and the network hold?"""
+    n, n_outliers = OUTLIER_SHARES[setting]
+    rng = np.random.RandomState(0)
+    level = rng.randint(20, size=2 * n)
+    x = rng.normal(size=2 * n)
+    logit = np.linspace(-2, 2, 20)[level] + 1.5 * x
+    y = (rng.uniform(size=2 * n) < 1 / (1 + np.exp(-logit))).astype(int)
+    x[rng.choice(n, n_outliers, replace=False)] = 1e12  # in the training half
+    X = pd.DataFrame({"level": [f"L{k}" for k in level], "x": x})
+    enc = timed_fit(EmbeddingEncoder(random_state=0), X[:n], y[:n], out)
+    out["bounds"] = enc.numeric_bounds_[0].round(1).tolist()
+    log_odds = quiet(enc.set_params(output="prediction").transform, X[n:])[:, -1]
+    out["holdout_auc"] = roc_auc_score(y[n:], log_odds)
+
+
 def dtype_drift(setting, args, out):
     """Zips fitted as strings and sent as int64 later: silently unknown, or warned?"""
     n = 20_000
@@ -203,12 +229,32 @@ def many_classes_memory(setting, args, out):
     out["val_loss"] = -enc.best_validation_score_
 
 
+def prediction_memory(setting, args, out):
+    """transform's peak (NumPy's allocations, traced) against its output's size."""
+    n = args.rows or (50_000 if args.quick else 200_000)
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"big": [f"b{k}" for k in rng.randint(2000, size=n)]})
+    y = np.array([f"c{k}" for k in rng.randint(1000, size=n)], dtype=object)
+    enc = EmbeddingEncoder(max_iter=1, output="vectors+prediction", random_state=0)
+    timed_fit(enc, X, y, out)
+    out["rows"], out["n_classes"] = n, len(enc.classes_)
+    tracemalloc.start()
+    start = time.perf_counter()
+    transformed = quiet(enc.transform, X)
+    out["transform_s"] = time.perf_counter() - start
+    out["transform_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    out["output_mb"] = transformed.nbytes / 2**20
+
+
 SCENARIOS = {
     "whole_number_target": (whole_number_target, ["auto", "continuous"]),
     "id_memorisation": (id_memorisation, ["distinct ids", "10% ids repeated"]),
     "outliers": (outliers, OUTLIER_SETTINGS),
+    "outlier_share": (outlier_share, list(OUTLIER_SHARES)),
     "dtype_drift": (dtype_drift, ["transform as str", "transform as int64"]),
     "many_classes_memory": (many_classes_memory, ["1,000 classes, max_iter=2"]),
+    "prediction_memory": (prediction_memory, ["1,000 classes, vectors+prediction"]),
 }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_integer_dtype
+from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 
 from ._columns import is_auto_categorical
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, OUTPUT_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
@@ -23,6 +23,7 @@ from ._network import ACTIVATIONS
 from ._persistence import atomic_path
 from ._plotting import _pyplot
 from ._tables import (
+    TRANSFORM_ADVICE,
     UsageError,
     check_model_can_store,
     check_outputs,
@@ -45,13 +46,16 @@ OPTIONS = [
     "handle_unknown", "target_type", "remainder", "random_state",
 ]  # fmt: skip
 
-# Distinct target values kept by fit --chunk-rows to read the target's type:
+# Distinct numeric target values kept by fit --chunk-rows to read the target's type:
 # more than 20 whole numbers, or any fraction, is already a continuous target.
 MAX_DISTINCT = 1_000
 
 # An integer column is pointed out as a possible id or code only with at least
 # this many distinct values: small integer sets are as often counts as codes.
 MIN_CODE_VALUES = 20
+
+# Text read as a date: 2020-01-31, 2020-01, 2020-01-31 08:15(:00), 2020-01-31T08:15:00.5Z.
+ISO_DATE = r"\d{4}-\d{2}(-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?"
 
 
 def main(argv=None):
@@ -167,8 +171,7 @@ def _fit(args):
         finally:
             progress.close()
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
-    hint = _id_like_hint(X, encoder.categorical_features_)
-    if hint:
+    for hint in column_hints(X, encoder):
         say(hint)
     _save_model(encoder, args, say)
     if args.output:
@@ -189,6 +192,7 @@ def _fit_in_chunks(args):
     text = [name.lstrip("+") for name in _names(args.categorical or "")]
     first = next(iter_table(args.data, args.chunk_rows, text_columns=text))
     X, y = _features_and_target(first, args)
+    first_X = X  # the hints read the first chunk
     parameters = _fit_parameters(args, X)
     if args.model:
         check_model_can_store(X, y, parameters.get("categorical_features", "auto"), args.data)
@@ -197,11 +201,12 @@ def _fit_in_chunks(args):
     progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
 
     def stale(warning):
-        """A column called constant on an early chunk that has vectors by the end."""
+        """A column called constant on an early chunk that has vectors of its own by the end."""
         names = list(encoder.categorical_features_)
         if getattr(warning, "kind", None) != "constant_column" or warning.column not in names:
             return False
-        return len(encoder.categories_[names.index(warning.column)]) > 0
+        has_rows = len(encoder.categories_[names.index(warning.column)]) > 0
+        return has_rows and np.isfinite(encoder.smooth_[warning.column])
 
     with _warnings_as_lines(say, before=progress.close, stale=stale):
         try:
@@ -218,6 +223,8 @@ def _fit_in_chunks(args):
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
     say(_fit_summary(encoder, args.target, n_rows, time.perf_counter() - start, runs))
+    for hint in column_hints(first_X, encoder):
+        say(hint)
     _save_model(encoder, args, say)
     if args.output:
         _transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
@@ -262,8 +269,10 @@ def _distinct_target(args):
     """The number of rows, and the target column's distinct values (enough of them to read its type).
 
     A pass over the target column alone, one chunk at a time: the type and the
-    classes depend only on the distinct values, and more than ``MAX_DISTINCT``
-    of them can only be a continuous target.
+    classes depend only on the distinct values. Labels (text, booleans) and
+    numbers read as classes (``--target-type binary`` or ``multiclass``) are
+    kept all; of other numbers, more than ``MAX_DISTINCT`` can only be a
+    continuous target, so no more are kept.
     """
     columns = list(next(iter_table(args.data, 1)).columns)
     if args.target not in columns:
@@ -277,7 +286,10 @@ def _distinct_target(args):
             raise UsageError(f"target column {args.target!r} has missing values; drop those rows first.")
         values = pd.Series(y.unique(), dtype=y.dtype)
         distinct = values if distinct is None else pd.concat([distinct, values]).drop_duplicates()
-        distinct, n_rows = distinct.iloc[:MAX_DISTINCT], n_rows + len(y)
+        labels = args.target_type in ("binary", "multiclass") or not is_numeric_dtype(y.dtype)
+        if not labels:
+            distinct = distinct.iloc[:MAX_DISTINCT]
+        n_rows += len(y)
     return n_rows, distinct
 
 
@@ -310,7 +322,8 @@ def _transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
     """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
     columns = list(encoder.feature_names_in_)
     with _warnings_as_lines(say), table_writer(output) as write:
-        for chunk in iter_table(data, chunk_rows, text_columns=list(encoder.categorical_features_)):
+        text = list(encoder.categorical_features_)
+        for chunk in iter_table(data, chunk_rows, text_columns=text, advice=TRANSFORM_ADVICE):
             missing = [c for c in [*columns, *keep] if c not in chunk.columns]
             if missing:
                 raise UsageError(f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}.")
@@ -346,15 +359,31 @@ def _output_frame(encoder, X, frame, keep):
     """The transformed table, the ``keep`` columns first, embeddings as float32.
 
     The vectors are float32 in the model: writing them with float64's 17
-    digits only makes the file larger.
+    digits only makes the file larger. Passed-through columns are written as
+    they were read (integers beyond 2**53 stay exact), so the output's warnings
+    about their precision do not apply; a ``keep`` column that is one of them
+    is written once, first.
     """
-    out = encoder.set_output(transform="pandas").transform(X)
+    passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = encoder.set_output(transform="pandas").transform(X)
+    for caught_warning in caught:
+        message = caught_warning.message
+        if getattr(message, "kind", None) == "output_precision" and message.column in passed:
+            continue
+        warnings.warn_explicit(message, caught_warning.category, caught_warning.filename,
+                               caught_warning.lineno)  # fmt: skip
+    out = out.reset_index(drop=True)
     embedded = [name for name in out.columns if name not in set(X.columns)]
     out[embedded] = out[embedded].astype(np.float32)
-    clash = sorted(set(keep) & set(out.columns))
+    for name in passed:
+        out[name] = X[name].reset_index(drop=True)
+    clash = sorted(set(keep) & set(out.columns) - set(passed))
     if clash:
         raise UsageError(f"--keep columns {clash} are also output columns; keep them under another name.")
-    return pd.concat([frame[keep].reset_index(drop=True), out.reset_index(drop=True)], axis=1)
+    out = out.drop(columns=[name for name in keep if name in passed])
+    return pd.concat([frame[keep].reset_index(drop=True), out], axis=1)
 
 
 def _demo(args):
@@ -467,30 +496,69 @@ def _count(n, noun):
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _id_like_hint(X, embedded):
-    """A note naming integer columns used as numbers that look like ids or codes."""
-    suspects = [
-        column
-        for column in X.columns
-        if column not in set(embedded)
-        and is_integer_dtype(X[column].dtype)
+def column_hints(X, encoder):
+    """Notes on columns of ``X`` that ``encoder`` probably read the wrong way: ids, codes, dates.
+
+    - integer columns used as numbers with one value per row (a row index such
+      as R's ``rownames``, or an id): they say nothing about new rows, so the
+      note says ``--drop``;
+    - integer columns used as numbers named like codes (``store_id``, ``zip``)
+      whose values repeat: the note says ``--categorical +``;
+    - embedded text columns of ISO dates: each date is a category of its own,
+      and a date unseen at fit gets the unknown vector.
+    """
+    embedded = encoder.categorical_features_.tolist()
+    numeric = [
+        column for column in X.columns
+        if column not in set(embedded) and is_integer_dtype(X[column].dtype)
         and not is_bool_dtype(X[column].dtype)
-        and _looks_like_code(column, X[column])
-    ]
-    if not suspects:
-        return None
-    listed = ",".join(map(str, suspects))
-    return (
-        f"note: integer columns {suspects} look like ids or codes but are used as numbers; "
-        f"to embed them, add --categorical +{listed}"
-    )
+    ]  # fmt: skip
+    per_row = [column for column in numeric if _one_value_per_row(X[column])]
+    codes = [c for c in numeric if c not in per_row and _named_like_code(c, X[c])]
+    dates = [column for column in embedded if _looks_like_dates(X[column])]
+    hints = []
+    if per_row:
+        hints.append(
+            f"note: integer columns {per_row} hold one value per row, like row numbers or ids: "
+            f"they say nothing about new rows; leave them out with --drop "
+            f"{','.join(map(str, per_row))}"
+        )
+    if codes:
+        hints.append(
+            f"note: integer columns {codes} look like ids or codes but are used as numbers; "
+            f"to embed them, add --categorical +{','.join(map(str, codes))}"
+        )
+    for column in dates:
+        k = embedded.index(column)
+        n_values = len(encoder.categories_[k]) + len(encoder.infrequent_categories_[k])
+        example = X[column].dropna().iloc[0]
+        hints.append(
+            f"note: column {column!r} holds dates as text (e.g. {example!r}), embedded as "
+            f"{n_values:,} categories: a date not seen at fit gets the unknown vector. To use "
+            f"time as a number, convert it (to a year, a month, days since a start) in the file, "
+            f"or leave it out with --drop {column}"
+        )
+    return hints
 
 
-def _looks_like_code(name, series):
-    # A name like store_id, zip or product_code, or (almost) one distinct value per row.
-    named = re.search(r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$", str(name), re.I)
+def _one_value_per_row(series):
     n_distinct = series.nunique()
-    return n_distinct >= MIN_CODE_VALUES and (named or n_distinct >= 0.9 * len(series))
+    return n_distinct >= MIN_CODE_VALUES and n_distinct >= 0.9 * len(series)
+
+
+def _named_like_code(name, series):
+    # A name like store_id, zip or product_code, with enough distinct values to be codes.
+    pattern = r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$"
+    named = re.search(pattern, str(name), re.IGNORECASE)
+    return bool(named) and series.nunique() >= MIN_CODE_VALUES
+
+
+def _looks_like_dates(series):
+    """Text whose values (a sample of the distinct ones) are all ISO dates: 2020-01-31, 2020-01."""
+    values = pd.Series(np.asarray(series.dropna().unique()[:1000], dtype=object))
+    if len(values) < MIN_CODE_VALUES or not all(isinstance(value, str) for value in values):
+        return False
+    return bool(values.str.fullmatch(ISO_DATE).all())
 
 
 def _encoder_parameters(args):

@@ -23,16 +23,25 @@ from pandas.api.types import (
 
 from ._exceptions import DataWarning
 from ._statistics import mean_and_scale
-from ._vocabulary import Vocabulary
+from ._vocabulary import Vocabulary, as_python
 
 # Largest automatic embedding size: beyond ~50 dimensions the downstream model
 # pays more in width than it gains, whatever the cardinality.
 MAX_AUTO_DIM = 50
 
-# The network sees numeric columns clipped to their 0.1% and 99.9% training
+# The network sees numeric columns clipped near their 0.1% and 99.9% training
 # quantiles: a handful of extreme values (1e12 among thousands of ordinary ones)
 # would otherwise set the standard deviation and squash every other value to 0.
 NUMERIC_CLIP = 0.001
+# Those quantiles are themselves extreme once more than 0.1% of the rows are
+# outliers; the 1% and 99% quantiles are not, up to 1% of outliers on each side.
+# The bounds never reach further beyond them than CORE_REACH times their distance:
+# far enough that heavy but genuine tails (incomes, delays) are not clipped more.
+CORE_CLIP = 0.01
+CORE_REACH = 10
+# A numeric column whose middle half spans less than this many standard
+# deviations (of the clipped column) reaches the network as nearly one value.
+SQUASHED_SPREAD = 1e-3
 
 # transform compares a column's share of unknown rows with fit's only on this
 # many rows or more: a handful of rows says little.
@@ -109,9 +118,21 @@ def resolve_categorical_mask(frame, feature_names, categorical_features):
     return mask
 
 
-def numeric_values(series, name):
-    """Float64 values of a numeric (non-embedded) column; NaN allowed, infinity refused."""
+def numeric_values(series, name, fitted=False):
+    """Float64 values of a numeric (non-embedded) column; NaN allowed, infinity refused.
+
+    ``fitted``: the column was numeric at fit, and the advice is to read it so
+    again (``categorical_features`` is a fit's choice).
+    """
     dtype = series.dtype
+    if not is_numeric_dtype(dtype) and fitted:
+        present = series.dropna()
+        text = present[pd.to_numeric(present, errors="coerce").isna()]
+        example = f" (e.g. {as_python(text.iloc[0])!r})" if len(text) else ""
+        raise ValueError(
+            f"Column {name!r} held numbers at fit but has dtype {dtype} now{example}: "
+            "convert it to numbers, as at fit."
+        )
     if not is_numeric_dtype(dtype):
         raise ValueError(
             f"Column {name!r} has dtype {dtype} and is not categorical: list it in "
@@ -246,6 +267,12 @@ class ColumnCoder:
 
         ``mask`` marks the embedded columns (:func:`resolve_categorical_mask`),
         ``plan`` is their :class:`~sklearn_embed._table_plan.TablePlan`.
+
+        Returns
+        -------
+        coder : ColumnCoder
+        findings : list of DataWarning
+            Numeric columns that reach the network as one value (see :func:`squashed_columns`).
         """
         positions = np.flatnonzero(mask)
         names = [feature_names[i] for i in positions]
@@ -253,10 +280,12 @@ class ColumnCoder:
         coder = cls(feature_names, mask, [tables[t] for t in plan.lookups], plan.lookups)
         coder.embedded_dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
         x_numeric = coder.numeric_values(frame)
-        coder.numeric_bounds = outlier_bounds(x_numeric)
+        quantiles = numeric_quantiles(x_numeric)
+        coder.numeric_bounds = outlier_bounds(x_numeric, quantiles)
         clipped = np.clip(x_numeric, coder.numeric_bounds[:, 0], coder.numeric_bounds[:, 1])
         coder.numeric_mean, coder.numeric_scale = mean_and_scale(clipped)
-        return coder
+        numeric_names = [feature_names[i] for i in np.flatnonzero(~mask)]
+        return coder, squashed_columns(numeric_names, clipped, quantiles, coder)
 
     @classmethod
     def restore(cls, layout, attributes):
@@ -341,7 +370,7 @@ class ColumnCoder:
     def numeric_values(self, frame):
         """The numeric columns as float64, shape (n_samples, n_numeric); NaN kept."""
         columns = [
-            numeric_values(frame.iloc[:, i], self.feature_names[i])
+            numeric_values(frame.iloc[:, i], self.feature_names[i], self.numeric_mean is not None)
             for i in np.flatnonzero(~self.categorical_mask)
         ]
         return np.column_stack(columns) if columns else np.empty((frame.shape[0], 0))
@@ -355,32 +384,40 @@ class ColumnCoder:
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
     def unknown_drift(self, frame, codes):
-        """Findings for columns whose share of unknown rows is far above the training share.
+        """Findings for columns read another way than at fit: too many unknown rows, or another kind.
 
         A column read with another dtype than at fit (zip codes as numbers, say)
         or from another source maps most rows to the unknown vector, which is a
-        plausible-looking but empty output.
+        plausible-looking but empty output. On ``MIN_ROWS_FOR_DRIFT`` rows or
+        more, a share of unknown rows far above the training share tells; on
+        any number of rows, unknown values of another kind than the column's
+        ("True" in a column of booleans) do.
 
         Returns
         -------
         findings : list of DataWarning
         """
-        if len(codes) < MIN_ROWS_FOR_DRIFT:
-            return []
         findings = []
         for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
-            share, expected = np.mean(codes[:, k] == vocabulary.unknown_row), self.unknown_shares[k]
-            if share <= expected + (1 - expected) / 2:
+            unknown = codes[:, k] == vocabulary.unknown_row
+            if not unknown.any():
                 continue
-            i = self.embedded_positions[k]
-            # The rows on the unknown row, marked -1 as unseen_values wants them.
-            marked = np.where(codes[:, k] == vocabulary.unknown_row, -1, codes[:, k])
-            unseen, _ = vocabulary.unseen_values(frame.iloc[:, i], marked)
+            share, expected = unknown.mean(), self.unknown_shares[k]
+            many = len(codes) >= MIN_ROWS_FOR_DRIFT and share > expected + (1 - expected) / 2
+            # The rows on the unknown row, marked -1 as other_kind and unseen_values want them.
+            series, marked = frame.iloc[:, self.embedded_positions[k]], np.where(unknown, -1, 0)
+            values, kind, new_kind = vocabulary.other_kind(series, marked)
+            if not (many or len(values)):
+                continue
+            if len(values):
+                shown = f"{as_python(values[:5].tolist())}: {new_kind}s, where fit saw {kind}s"
+            else:
+                shown = f"e.g. {vocabulary.unseen_values(series, marked)[0]}"
             message = (
                 f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
-                f"vector in transform, against {expected:.0%} at fit (e.g. {unseen}). Check "
+                f"vector in transform, against {expected:.0%} at fit ({shown}). Check "
                 "that the column holds the same values as at fit (dtype now "
-                f"{frame.dtypes.iloc[i]}, at fit {self.embedded_dtypes[k]})."
+                f"{series.dtype}, at fit {self.embedded_dtypes[k]})."
             )
             findings.append(DataWarning(message, kind="unknown_drift", column=name))
         return findings
@@ -417,28 +454,39 @@ class ColumnCoder:
                 names.append(name)
         return np.asarray(names, dtype=object)
 
-    def output(self, frame, codes, tables, remainder, dtype=np.float64, appended=None, vectors=True):
+    def output(self, frame, codes, tables, remainder, dtype=np.float64, n_appended=0, vectors=True):
         """The transformed table: each embedded column replaced in place by its vectors.
 
-        ``appended`` (an array with one row per row of ``frame``) fills the last
-        columns; without ``vectors`` the embedded columns are left out.
+        The last ``n_appended`` columns are left for the caller to fill (the
+        network's prediction); without ``vectors`` the embedded columns are
+        left out. Passed-through values that ``dtype`` cannot hold are said so
+        (see :func:`as_output`).
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_features_out)
+        findings : list of DataWarning
         """
         widths = self.output_widths([t.shape[1] * vectors for t in tables], remainder)
         table_of = np.cumsum(self.categorical_mask) - 1  # table of each embedded column
         # One preallocated output, each block written in place: no concatenation copy.
-        n_appended = 0 if appended is None else appended.shape[1]
         out = np.empty((frame.shape[0], sum(widths) + n_appended), dtype=output_dtype(dtype))
-        if n_appended:
-            out[:, sum(widths) :] = appended
         starts = np.cumsum([0, *widths])
+        findings = []
         for i, embedded in enumerate(self.categorical_mask):
             block = slice(starts[i], starts[i + 1])
             if embedded and widths[i]:
                 k = table_of[i]
                 out[:, block] = np.take(tables[k], codes[:, k], axis=0)
             elif widths[i]:
-                out[:, block] = numeric_values(frame.iloc[:, i], self.feature_names[i])[:, None]
-        return out
+                series, name = frame.iloc[:, i], self.feature_names[i]
+                values = numeric_values(series, name, fitted=True)
+                out[:, block], beyond = as_output(values[:, None], out.dtype)
+                if beyond is not None:
+                    example = values[beyond[:, 0]][0]
+                    findings.append(beyond_float32(name, int(beyond.sum()), example))
+                findings += rounded_integers(series, out.dtype, name)
+        return out, findings
 
 
 def output_dtype(dtype):
@@ -452,23 +500,157 @@ def output_dtype(dtype):
     return resolved
 
 
-def outlier_bounds(x):
+def as_output(values, dtype):
+    """``values`` as an output of ``dtype`` holds them, and where it cannot.
+
+    float32 cannot hold magnitudes beyond about 3.4e38: they would become
+    infinite, so they are clipped to float32's largest value instead (and
+    :func:`beyond_float32` says so). NaN stays NaN (it was in the input).
+
+    Returns
+    -------
+    values : ndarray of float64, shape of ``values``
+    beyond : ndarray of bool or None
+        The values clipped; None when none was.
+    """
+    if dtype != np.float32:
+        return values, None
+    largest = np.finfo(np.float32).max
+    beyond = np.abs(values) > largest
+    if not beyond.any():
+        return values, None
+    return np.clip(values, -largest, largest), beyond
+
+
+def beyond_float32(name, n_values, example):
+    """The finding for ``n_values`` values of column ``name`` clipped by :func:`as_output`."""
+    largest = np.finfo(np.float32).max
+    message = (
+        f"Column {name!r}: {n_values:,} values lie beyond float32's range (such as "
+        f"{example:.3g}); the output (dtype=np.float32) holds {np.sign(example) * largest:.3g} "
+        "there instead of an infinity. Pass dtype=np.float64 to keep them."
+    )
+    return DataWarning(message, kind="output_precision", column=name)
+
+
+def rounded_integers(series, dtype, name):
+    """A finding when a column of integers holds values that the output's ``dtype`` rounds.
+
+    float64 holds every integer up to 2**53 exactly: larger ones (account
+    numbers, 64-bit hashes) come out as a neighbour. float32's rounding of
+    every value is documented (``dtype``), so only float64 is checked here.
+
+    Returns
+    -------
+    findings : list of DataWarning
+    """
+    if dtype != np.float64 or series.dtype.kind not in "iu":
+        return []
+    present = series.dropna()
+    integers = present.to_numpy(dtype=getattr(present.dtype, "numpy_dtype", present.dtype))
+    large = integers[(integers > 2**53) | (integers < -(2**53))]
+    if not len(large):
+        return []
+    as_float = large.astype(np.float64)
+    # No value of the integer type is at or beyond 2**63 (2**64 unsigned): those were rounded up.
+    outside = as_float >= (2.0**63 if series.dtype.kind == "i" else 2.0**64)
+    rounded = outside | (np.where(outside, 0, as_float).astype(large.dtype) != large)
+    if not rounded.any():
+        return []
+    example = large[rounded][0]
+    message = (
+        f"Column {name!r}: {int(rounded.sum()):,} integers lie beyond 2**53, which float64 "
+        f"output rounds ({example} becomes {float(example):.17g}). Such a column is usually "
+        "an id, not a feature: leave it out of X and join it back by row (the command line "
+        "writes passed-through columns exactly)."
+    )
+    return [DataWarning(message, kind="output_precision", column=name)]
+
+
+def numeric_quantiles(x):
+    """The training quantiles the numeric scaling reads, shape (6, n_columns), NaN ignored.
+
+    The 0.1%, 99.9%, 1% and 99% quantiles (:func:`outlier_bounds`), then the
+    quartiles (:func:`squashed_columns`): one pass over the values for all six.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        levels = [NUMERIC_CLIP, 1 - NUMERIC_CLIP, CORE_CLIP, 1 - CORE_CLIP, 0.25, 0.75]
+        return np.nanquantile(x, levels, axis=0).reshape(6, -1)
+
+
+def outlier_bounds(x, quantiles=None):
     """Per column, the range outside which values are clipped for the network.
 
     The 0.1% and 99.9% training quantiles, widened by their distance on each
-    side: five values of 1e12 among 20,000 ordinary ones are clipped, while a
-    flag that is 1 on a handful of rows keeps both its values (its quantiles
-    are both 0, so nothing lies "far" from them and nothing is clipped).
+    side, but never more than ``CORE_REACH`` times the distance of the 1% and
+    99% quantiles beyond those: five values of 1e12 among 20,000 ordinary ones
+    are clipped, and so are 21 (or 2 among 2,000), whose 0.1% quantile is
+    already 1e12 — any share of outliers below 1% on each side. A column whose
+    0.1% and 99.9% quantiles are equal (a flag that is 1 on a handful of rows,
+    a constant) is held to its training range: every value seen keeps its
+    place, and values never seen (1e39 at transform) cannot reach the network.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_samples, n_columns)
+    quantiles : ndarray, default=None
+        :func:`numeric_quantiles` of ``x``, when already computed.
 
     Returns
     -------
     bounds : ndarray of shape (n_columns, 2)
-        ``-inf`` / ``inf`` where nothing is clipped; 0 for all-missing columns.
+        Finite; 0 for all-missing columns.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-        low, high = np.nanquantile(x, [NUMERIC_CLIP, 1 - NUMERIC_CLIP], axis=0).reshape(2, -1)
-    spread = high - low
+    quantiles = numeric_quantiles(x) if quantiles is None else quantiles
+    low, high, core_low, core_high = quantiles[:4]
+    spread, core = high - low, CORE_REACH * (core_high - core_low)
     bounds = np.column_stack([low - spread, high + spread])
-    bounds[spread == 0] = [-np.inf, np.inf]
-    return np.nan_to_num(bounds, nan=0.0, posinf=np.inf, neginf=-np.inf)
+    capped = core > 0  # a mostly constant column (a sparse flag) has no core range to cap by
+    bounds[capped, 0] = np.maximum(bounds[capped, 0], core_low[capped] - core[capped])
+    bounds[capped, 1] = np.minimum(bounds[capped, 1], core_high[capped] + core[capped])
+    flat = spread == 0
+    if flat.any():
+        seen = x[:, flat]
+        bounds[flat] = np.column_stack([np.nanmin(seen, axis=0), np.nanmax(seen, axis=0)])
+    return np.nan_to_num(bounds, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def squashed_columns(names, clipped, quantiles, coder):
+    """Findings for numeric columns that reach the network as (nearly) one value.
+
+    More than 1% of extreme values on a side (1e12 on 3% of the rows) set the
+    clipped column's standard deviation, and the network then sees the middle
+    half of its training values within ``SQUASHED_SPREAD`` of one standard
+    deviation (in float32: as one value).
+
+    Parameters
+    ----------
+    names : list of str
+        The numeric columns.
+    clipped : ndarray of shape (n_samples, n_numeric)
+        The training values clipped to ``coder.numeric_bounds``.
+    quantiles : ndarray
+        :func:`numeric_quantiles` of the values before clipping (clipping keeps
+        the quartiles in order, so the clipped quartiles are theirs, clipped).
+    coder : ColumnCoder
+        With its numeric scaling learned.
+
+    Returns
+    -------
+    findings : list of DataWarning
+    """
+    low, high = coder.numeric_bounds[:, 0], coder.numeric_bounds[:, 1]
+    quartiles = np.clip(quantiles[4:], low, high)
+    middle = (quartiles[1] - quartiles[0]) / coder.numeric_scale
+    findings = []
+    for j in np.flatnonzero((middle > 0) & (middle < SQUASHED_SPREAD)):
+        extreme = clipped[np.nanargmax(np.abs(clipped[:, j] - coder.numeric_mean[j])), j]
+        message = (
+            f"Column {names[j]!r}: more than 1% of its training rows hold extreme values "
+            f"(such as {extreme:.3g}), which set its scale: the network sees the middle half "
+            f"of its values within {middle[j]:.1g} standard deviations, as one value. Clip "
+            "those values, or take a log, before fitting."
+        )
+        findings.append(DataWarning(message, kind="outliers", column=names[j]))
+    return findings

@@ -44,7 +44,7 @@ from ._fitting import (
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, predict_in_chunks
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
-from ._prediction import prediction_columns, prediction_names
+from ._prediction import prediction_names, write_prediction
 from ._similarity import nearest_categories
 from ._table_plan import tables_of_fit
 from ._target import TARGET_TYPES, Target, encode_target
@@ -185,6 +185,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         tables are float32, so float32 output loses nothing on the embedding
         columns and halves the output's memory (5M rows of 100 columns: 2 GB
         instead of 4); passed-through numeric columns are rounded to float32 too.
+        ``transform`` never makes an infinity or a NaN of a finite input: a
+        value (passed through, or the prediction) beyond float32's range
+        becomes its largest value, with a :class:`~sklearn_embed.DataWarning`;
+        so do integers beyond 2**53 in float64 output, which rounds them.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the shuffling and the
@@ -218,7 +222,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         category in a column's table, or fewer than half when it is frozen: the
         table probably names categories another way ("U1" for "u1"). The table's
         index must hold the column's kind of values (strings, numbers or
-        booleans); integers do find digit strings ("07030" and 7030).
+        booleans); integers do find digit strings ("07030" and 7030), and two
+        entries that find one category ("7030" and "07030") are refused.
         :meth:`save` keeps the given tables (a fitted encoder's as a dict).
 
     freeze_embeddings : bool or list of str, default=False
@@ -226,8 +231,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         for every table of ``initial_embeddings``, or a list of columns (naming
         one column of a shared table freezes the table). A frozen table's
         categories are exactly its given ones and ``transform`` outputs its
-        vectors exactly as given (no shrinkage, ``smooth_`` 0); other values of
-        its column share the unknown vector, the one row that trains.
+        vectors as given, rounded to float32 as every table is (about seven
+        significant digits: 123456789.123 comes out as 123456792.0), without
+        shrinkage (``smooth_`` 0); other values of its column share the
+        unknown vector, the one row that trains.
 
     shared_embeddings : None or list of list of str, default=None
         Groups of columns that look up one table, e.g. ``[["origin", "dest"]]``
@@ -311,9 +318,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     numeric_bounds_ : ndarray of shape (n_numeric_features, 2)
         The range the network sees each non-embedded column clipped to: its
         0.1% and 99.9% training quantiles widened by their distance on each
-        side (``-inf, inf`` when they are equal, so rare values of a flag stay),
-        so that a few extreme values do not squash a column. The output passes
-        the raw values through.
+        side, but never more than ten times the distance of its 1% and 99%
+        quantiles beyond those (so up to 1% of extreme values on a side cannot
+        move them); its training range when the 0.1% and 99.9% quantiles are
+        equal (so rare values of a flag stay). A few extreme values thus do not
+        squash a column; more than 1% give a :class:`~sklearn_embed.DataWarning`.
+        The output passes the raw values through.
 
     numeric_mean_, numeric_scale_ : ndarray of shape (n_numeric_features,)
         Mean and standard deviation of each clipped column: the network sees
@@ -382,10 +392,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     batch, so the cost per step does not grow with cardinality. Missing values
     in numeric columns are passed through unchanged (the network sees them at
     the column mean); infinite values are refused. The network sees numeric
-    columns clipped far outside their 0.1% and 99.9% training quantiles, so a
-    few extreme values do not squash a column; the output keeps the raw values.
+    columns clipped far outside their 0.1% and 99.9% training quantiles (see
+    ``numeric_bounds_``), so a few extreme values do not squash a column; the
+    output keeps the raw values.
     ``transform`` warns (:class:`~sklearn_embed.DataWarning`) when a column
-    maps far more rows to the unknown vector than ``fit`` did.
+    maps far more rows to the unknown vector than ``fit`` did, or maps values
+    of another kind than the column's (strings in a column of booleans) to it.
 
     References
     ----------
@@ -639,13 +651,18 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         frame = check_frame(self, X, reset=False)
         output_dtype(self.dtype)
         codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
-        warn_at_caller(self._coder.unknown_drift(frame, codes))
+        findings = self._coder.unknown_drift(frame, codes)
         output = self._output()
-        # The output layer before its link ("continuous" applies none): log-odds, class scores.
-        scores = self._predict(frame, codes, "continuous") if output != "vectors" else None
-        appended = prediction_columns(scores, self._target)
-        return self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype,
-                                  appended, vectors=output != "prediction")  # fmt: skip
+        appended = prediction_names(self._target, output != "vectors")
+        out, found = self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype,
+                                        len(appended), vectors=output != "prediction")  # fmt: skip
+        findings += found
+        if appended:
+            params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
+            numeric = self._coder.network_numeric(frame)
+            findings += write_prediction(out, params, codes, numeric, self.activation, self._target)
+        warn_at_caller(findings)
+        return out
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Output column names: ``f"{column}_emb{j}"`` for embedded columns, then the prediction's.

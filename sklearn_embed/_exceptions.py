@@ -14,10 +14,14 @@ class DataWarning(UserWarning):
     """Fit had to guess how to read the data, or transform met data unlike fit's.
 
     Raised when the target's type was inferred from ambiguous values, when a
-    column looks like an identifier or its output is constant, when a given
-    table matches few of its column's values, and when ``transform`` finds far
-    more unknown categories in a column than ``fit`` did. Each message says what
-    was done and the one-line change that overrides it. Filter it like any
+    column looks like an identifier or its output is constant, when more than
+    1% of a numeric column's values are extreme enough to squash it, when a
+    given table matches few of its column's values, when ``transform`` finds
+    far more unknown categories in a column than ``fit`` did (or values of
+    another kind than the column's), and when its output's dtype cannot hold a
+    value (integers beyond 2**53 in float64, magnitudes beyond 3.4e38 in
+    float32). Each message says what was done and the one-line change that
+    overrides it. Filter it like any
     warning::
 
         import warnings
@@ -29,7 +33,8 @@ class DataWarning(UserWarning):
     message : str
     kind : str, default=None
         What was found, for programs that react to it: "ambiguous_target",
-        "identifier", "constant_column", "unmatched_table" or "unknown_drift".
+        "identifier", "constant_column", "outliers", "unmatched_table",
+        "unknown_drift" or "output_precision".
     column : str, default=None
         The column it is about, if any.
     """

@@ -44,7 +44,7 @@ from ._training import (
     continue_dense,
     epoch_hook,
 )
-from ._vocabulary import count_threshold
+from ._vocabulary import check_uniform_types, count_threshold
 
 # Epochs each candidate network (one per merge threshold) trains before only the
 # one with the lowest validation loss goes on. By then their ranking is the one
@@ -261,7 +261,7 @@ def learn_columns(inputs, spec, previous=None):
         given = given_tables(embedded, spec.initial_embeddings)
     warm = previous is not None
     plan = plan_tables(embedded, given, spec.freeze_embeddings, spec.shared_embeddings, warm)
-    coder = ColumnCoder.fit(frame, names, mask, spec.min_frequency, plan)
+    coder, squashed = ColumnCoder.fit(frame, names, mask, spec.min_frequency, plan)
     if previous is not None:  # the network's weights were learned on the old scaling
         coder.numeric_bounds, coder.numeric_mean, coder.numeric_scale = previous.numeric
     raw_codes = coder.raw_codes(frame)
@@ -271,6 +271,8 @@ def learn_columns(inputs, spec, previous=None):
         matched = plan.given_mask(t, vocabulary)[table_codes[table_codes >= 0]].sum()
         findings += plan.unmatched(t, _table_name(coder, group), matched, table_codes.size)
     x_numeric = coder.network_numeric(frame)
+    if previous is None:  # a warm start sees the columns on the previous fit's scaling
+        findings += squashed
     return Columns(coder, plan, raw_codes, statistics, totals, x_numeric, findings)
 
 
@@ -448,8 +450,9 @@ def _observe(state, frame, y, weight):
     coder = state.coder
     raw_codes, positions, n_outputs = coder.raw_codes(frame), coder.embedded_positions, state.target.n_outputs
     for k, (statistics, vocabulary) in enumerate(zip(state.statistics, coder.vocabularies)):
-        series = frame.iloc[:, positions[k]]
-        vocabulary.check_same_kind(series, raw_codes[:, k], coder.embedded_names[k])
+        series, name = frame.iloc[:, positions[k]], coder.embedded_names[k]
+        check_uniform_types(series, name)  # the first chunk's column was checked by Vocabulary.fit
+        vocabulary.check_same_kind(series, raw_codes[:, k], name)
         statistics.observe(raw_codes[:, k], series, y, weight, n_outputs)
     state.totals.add(y, weight)
 
@@ -467,10 +470,12 @@ def _grow(state, spec):
             _add_rows(state, t, group, vocabulary, ready, table.name)
         vocabulary.add_infrequent(table.pending_values.difference(ready, sort=False))
         state.smooth.update({coder.embedded_names[k]: decision.smooth for k in group})
-        # An early chunk may find no value frequent enough; the column is constant only if none has a row.
+        # An early chunk may find no value frequent enough; the column is constant only if none
+        # has a row, or if every vector is shrunk to the unknown one.
+        constant = not len(vocabulary.categories) or np.isinf(decision.smooth)
         findings += [
             finding for finding in decision.findings
-            if finding.kind != "constant_column" or not len(vocabulary.categories)
+            if finding.kind != "constant_column" or constant
         ]  # fmt: skip
     return findings
 

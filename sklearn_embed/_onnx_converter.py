@@ -399,6 +399,10 @@ def convert_embedding_encoder(scope, operator, container):
         blocks.append(_prediction(graph, vectors, numeric_input, encoder))
     out = graph.node("Concat", blocks, "transformed", axis=1) if len(blocks) > 1 else blocks[0]
     to = TensorProto.FLOAT if np.dtype(encoder.dtype) == np.float32 else TensorProto.DOUBLE
+    if to == TensorProto.FLOAT:  # as transform: float32's largest value, not an infinity
+        largest = np.float64(np.finfo(np.float32).max)
+        bounds = [graph.doubles("float32_lowest", -largest), graph.doubles("float32_largest", largest)]
+        out = graph.node("Clip", [out, *bounds], "in_float32")
     graph.node("Cast", [out], output=operator.outputs[0].full_name, to=to)
 
 

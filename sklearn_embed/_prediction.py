@@ -24,6 +24,16 @@ out-of-fold.
 
 import numpy as np
 
+from ._columns import as_output, beyond_float32
+from ._network import predict_in_chunks
+
+# transform writes the prediction about this many values (rows x columns) at a
+# time, so that 1,000 classes on 200,000 rows never exist as a second copy of
+# the output; in whole forward passes of CHUNK_ROWS rows, as the network
+# predicts all rows at once, so that the values are the same bit for bit.
+BLOCK_VALUES = 1 << 20
+CHUNK_ROWS = 8192
+
 
 def prediction_names(target, appended=True):
     """Output names of the prediction columns for a fitted :class:`~._target.Target`."""
@@ -60,3 +70,43 @@ def prediction_columns(scores, target):
     if target.type == "continuous":
         return target.to_original_scale(scores)
     return scores
+
+
+def write_prediction(out, params, codes, numeric, activation, target, block_values=None):
+    """Fill the last columns of ``out`` with the prediction, a block of rows at a time.
+
+    Parameters
+    ----------
+    out : ndarray of shape (n_rows, n_columns)
+        The output; its last ``len(prediction_names(target))`` columns are written.
+    params : NetworkParams
+    codes : ndarray of shape (n_rows, n_embedded)
+    numeric : ndarray of shape (n_rows, n_numeric)
+        The network's numeric input.
+    activation : str
+    target : Target
+    block_values : int, default=None
+        Rows per block times prediction columns; None: ``BLOCK_VALUES``.
+
+    Returns
+    -------
+    findings : list of DataWarning
+        Predictions that ``out``'s dtype cannot hold (see ``_columns.as_output``).
+    """
+    names = prediction_names(target)
+    block_rows = CHUNK_ROWS * max(1, (block_values or BLOCK_VALUES) // (CHUNK_ROWS * len(names)))
+    first = out.shape[1] - len(names)
+    n_beyond, examples = np.zeros(len(names), dtype=np.int64), np.zeros(len(names))
+    for start in range(0, out.shape[0], block_rows):
+        rows = slice(start, start + block_rows)
+        scores = predict_in_chunks(
+            params, codes[rows], numeric[rows], activation, "continuous", chunk_size=CHUNK_ROWS
+        )
+        prediction = prediction_columns(scores, target)
+        out[rows, first:], beyond = as_output(prediction, out.dtype)
+        if beyond is not None:
+            new = (n_beyond == 0) & beyond.any(axis=0)
+            examples[new] = prediction[beyond.argmax(axis=0), np.arange(len(names))][new]
+            n_beyond += beyond.sum(axis=0)
+    beyond_columns = np.flatnonzero(n_beyond)
+    return [beyond_float32(names[j], int(n_beyond[j]), examples[j]) for j in beyond_columns]

@@ -170,6 +170,9 @@ def smooth_and_merge(table, smooth, factor=1, min_count=1):
         findings.append(_identifier(table.name, n_once, table.n_rows))
     elif len(keep) and not keep.any():
         findings.append(_constant_column(table.name, len(keep), m))
+    elif len(keep) and np.isinf(m):
+        # The values kept train rows, but every vector is shrunk all the way to the unknown one.
+        findings.append(_no_signal(table.name, len(keep)))
     return Decision(m, keep, findings)
 
 
@@ -189,6 +192,17 @@ def _constant_column(name, n_values, smooth):
         f"Column {name!r}: none of its {n_values:,} values is frequent enough for the "
         f"column's noise level (smooth_={smooth:.3g}) to get a vector of its own, so its "
         "output columns are constant. Drop it, or pass smooth=0 to keep every value.",
+        kind="constant_column",
+        column=name,
+    )
+
+
+def _no_signal(name, n_values):
+    return DataWarning(
+        f"Column {name!r}: its {n_values:,} values show no effect on the target of their own "
+        "(smooth_=inf), so every vector is shrunk to the unknown one and its output columns "
+        "are constant. Drop it, or pass smooth=0 to keep the trained vectors (an effect that "
+        "shows only together with other columns).",
         kind="constant_column",
         column=name,
     )

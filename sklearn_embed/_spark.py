@@ -55,7 +55,9 @@ def map_in_pandas(encoder, keep=None):
     names = encoder.get_feature_names_out().tolist()
     kind = "float" if np.dtype(encoder.dtype) == np.float32 else "double"
     fields = [*keep.items(), *((name, kind) for name in names)]
-    schema = ", ".join(f"`{name}` {spark_type}" for name, spark_type in fields)
+    # DDL quotes a name in backticks, and a backtick inside it by doubling it.
+    quoted = [(str(name).replace("`", "``"), spark_type) for name, spark_type in fields]
+    schema = ", ".join(f"`{name}` {spark_type}" for name, spark_type in quoted)
 
     def transform_batches(batches):
         for batch in batches:

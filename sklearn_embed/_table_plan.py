@@ -25,7 +25,14 @@ from ._exceptions import DataWarning
 from ._network import init_params
 from ._shrinkage import shrink_table
 from ._statistics import weighted_counts
-from ._vocabulary import Vocabulary, check_uniform_types, value_kind
+from ._vocabulary import (
+    Vocabulary,
+    as_object_array,
+    as_python,
+    check_uniform_types,
+    mixed_types,
+    value_kind,
+)
 
 
 @dataclass(frozen=True)
@@ -82,10 +89,29 @@ class TablePlan:
             vocabulary = Vocabulary.fit(series, min_frequency, name)
             if self.given[t] is not None:
                 vocabulary.include(self.given[t].index, name)
+                self._check_one_row_each(t, vocabulary, name)
             if self.frozen[t]:
                 vocabulary.merge_into_unknown(~self.given_mask(t, vocabulary))
             vocabularies.append(vocabulary)
         return vocabularies
+
+    def _check_one_row_each(self, t, vocabulary, name):
+        """Refuse given categories that find one row: "7030" and "07030" for an integer column.
+
+        Both match the category 7030 by numeric value, and one vector would
+        silently overwrite the other.
+        """
+        keys = self.given[t].index
+        rows = self._given_rows(t, vocabulary)
+        repeated = pd.Series(rows).duplicated(keep=False).to_numpy() & (rows >= 0)
+        if repeated.any():
+            row = rows[repeated][0]
+            same = keys[repeated & (rows == row)].tolist()
+            raise ValueError(
+                f"{self.source}[{name!r}] gives the categories {as_python(same)}, which are one "
+                f"category of the column ({as_python(vocabulary.categories[row])!r}): keep one "
+                "of them in its index."
+            )
 
     def unmatched(self, t, name, matched, n_rows):
         """A finding when a given table leaves most of its column's training rows without a vector.
@@ -360,6 +386,18 @@ def _checked_table(column, table):
         )
     if table.shape[1] == 0:
         raise ValueError(f"{where} has no columns: it needs one per dimension.")
+    if isinstance(table.index, pd.MultiIndex):
+        raise TypeError(
+            f"{where} has a MultiIndex (levels {list(table.index.names)}); index it by the "
+            "column's categories alone, e.g. table.droplevel(...) or table.reset_index(...)."
+        )
+    types = mixed_types(as_object_array(table.index))
+    if types:
+        examples = as_python(table.index[:3].tolist())
+        raise TypeError(
+            f"{where} mixes category types {types} in its index (e.g. {examples}); they must be "
+            "of the column's one kind: strings, numbers or booleans."
+        )
     complex_columns = [c for c, dtype in table.dtypes.items() if dtype.kind == "c"]
     if complex_columns:
         raise TypeError(f"{where} holds complex numbers in columns {complex_columns}; it must hold real numbers.")
@@ -376,6 +414,12 @@ def _checked_table(column, table):
     if bad.any():
         raise ValueError(
             f"{where} has missing or infinite values for categories {table.index[bad][:5].tolist()}."
+        )
+    huge = (np.abs(values) > np.finfo(np.float32).max).any(axis=1)
+    if huge.any():
+        raise ValueError(
+            f"{where} has values beyond float32's range (about 3.4e38), in which tables are "
+            f"stored and trained, for categories {table.index[huge][:5].tolist()}."
         )
     repeated = table.index[table.index.duplicated()].unique()
     if len(repeated):

@@ -64,7 +64,14 @@ def read_table(path, text_columns=()):
     return pd.read_csv(path, dtype={name: "str" for name in text_columns})
 
 
-def iter_table(path, chunk_rows, columns=None, text_columns=()):
+FIT_ADVICE = "name a text column in --categorical, or raise --chunk-rows"
+TRANSFORM_ADVICE = (
+    "the model's numeric columns must hold numbers, as at fit; raise --chunk-rows if an integer "
+    "column holds fractions further down"
+)
+
+
+def iter_table(path, chunk_rows, columns=None, text_columns=(), advice=FIT_ADVICE):
     """The rows of a CSV or Parquet file as DataFrames of at most ``chunk_rows`` rows.
 
     Memory holds one chunk, whatever the file's size. A CSV chunk would guess
@@ -72,6 +79,8 @@ def iter_table(path, chunk_rows, columns=None, text_columns=()):
     integer column with a gap), so every chunk reads the columns as the first
     did: text as text, integers as nullable integers, other numbers as floats.
     ``text_columns`` (the categorical ones, when known) are read as text.
+    ``advice`` ends the message when a later chunk does not read so: ``fit``'s
+    (``FIT_ADVICE``) or ``transform``'s (``TRANSFORM_ADVICE``).
     """
     if not Path(path).is_file():
         raise UsageError(f"input file {path} does not exist.")
@@ -98,8 +107,7 @@ def iter_table(path, chunk_rows, columns=None, text_columns=()):
         numeric = [name for name, dtype in dtypes.items() if dtype != "str"]
         raise UsageError(
             f"{path}, after row {rows:,}: {error}. The columns' types come from the first "
-            f"{chunk_rows:,} rows, which read {numeric} as numbers: name a text column in "
-            "--categorical, or raise --chunk-rows."
+            f"{chunk_rows:,} rows, which read {numeric} as numbers: {advice}."
         ) from None
 
 

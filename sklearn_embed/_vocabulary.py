@@ -23,6 +23,7 @@ from pandas.api.types import (
     is_bool_dtype,
     is_numeric_dtype,
     is_object_dtype,
+    is_string_dtype,
 )
 
 # infer_dtype's verdicts for object columns that cannot be one kind of category:
@@ -161,6 +162,32 @@ class Vocabulary:
             self._cache["kind"] = value_kind(self._known())
         return self._cache["kind"]
 
+    def other_kind(self, series, codes):
+        """The values without a row that are of another kind than the column's, and their kind.
+
+        ``codes`` are ``encode(series)``, or -1 where a row is to be judged. The
+        strings "True" and "False" in a column fitted on booleans, say: they
+        can only be the column read another way.
+
+        Returns
+        -------
+        values : ndarray of object
+            The distinct values, empty when they are of the column's kind.
+        kind, new_kind : str
+            The column's kind and theirs (see :func:`value_kind`).
+        """
+        if "seen" not in self._cache:
+            seen = self._known() if len(self._known()) else self.infrequent
+            self._cache["seen"] = value_kind(pd.Series(seen, dtype=object).dropna())
+        kind = self._cache["seen"]
+        if _dtype_kind(series.dtype) == kind:  # the dtype tells, without a look at each value
+            return np.empty(0, dtype=object), kind, kind
+        values = pd.unique(as_object_array(series[codes < 0].dropna()))
+        new_kind = value_kind(values)
+        if not len(values) or "other" in (kind, new_kind) or new_kind == kind:
+            values = values[:0]
+        return values, kind, new_kind
+
     def check_same_kind(self, series, codes, name):
         """Refuse values without a row that are of another kind than the column's (``partial_fit``).
 
@@ -168,11 +195,8 @@ class Vocabulary:
         integers (or the reverse) would otherwise train every such row on the
         unknown vector, and store values of two kinds.
         """
-        seen = self._known() if len(self._known()) else self.infrequent
-        kind = value_kind(pd.Series(seen, dtype=object).dropna())
-        values = pd.unique(as_object_array(series[codes < 0].dropna()))
-        new_kind = value_kind(values)
-        if len(values) and "other" not in (kind, new_kind) and new_kind != kind:
+        values, kind, new_kind = self.other_kind(series, codes)
+        if len(values):
             raise TypeError(
                 f"Column {name!r} holds {new_kind}s in this chunk (e.g. "
                 f"{as_python(values[:3].tolist())}), but {kind}s when partial_fit started. "
@@ -253,6 +277,7 @@ class Vocabulary:
         new = values[~_isin_with_missing(pd.Series(values, dtype=object), self.infrequent)]
         if len(new):
             self.infrequent = np.concatenate([self.infrequent, new]).astype(object)
+            self._cache.pop("seen", None)  # the kind of the values seen may be theirs
 
     def merge_into_unknown(self, merged):
         """Move the categories flagged in ``merged`` to the unknown row.
@@ -290,12 +315,11 @@ def check_uniform_types(series, name):
     if not is_object_dtype(series.dtype):
         return
     present = series.dropna()
-    kind = infer_dtype(present, skipna=True)
-    if kind not in _REFUSED_KINDS:
+    types = mixed_types(present)
+    if not types:
         return
-    types = sorted({type(value).__name__ for value in present})
     examples = [repr(value) for value in present.iloc[:1000].astype(str).unique()[:3]]
-    if kind == "complex" or not set(types) & {"str", "int", "float", "bool"}:
+    if set(types) == {"complex"} or not set(types) & {"str", "int", "float", "bool"}:
         raise TypeError(
             f"Column {name!r} holds values of type {types} (e.g. {', '.join(examples)}), "
             "which cannot be categories: they must be strings, real numbers or booleans. "
@@ -306,6 +330,28 @@ def check_uniform_types(series, name):
         f"categorical column must hold only strings, only numbers or only booleans. "
         f"Convert it first, e.g. X[{name!r}] = X[{name!r}].astype(str)."
     )
+
+
+def _dtype_kind(dtype):
+    """What every value of a column of ``dtype`` is ("bool", "number", "string"), or None."""
+    if isinstance(dtype, CategoricalDtype) or is_object_dtype(dtype):
+        return None
+    if is_bool_dtype(dtype):
+        return "bool"
+    if is_numeric_dtype(dtype):
+        return "number"
+    return "string" if is_string_dtype(dtype) else None
+
+
+def mixed_types(values):
+    """The types of ``values`` when they cannot be categories of one kind, else an empty list.
+
+    Strings mixed with numbers or booleans (``pd.factorize`` would merge 1,
+    1.0 and True), complex numbers; missing values are skipped.
+    """
+    if infer_dtype(values, skipna=True) not in _REFUSED_KINDS:
+        return []
+    return sorted({type(value).__name__ for value in values if not is_missing(value)})
 
 
 def value_kind(values):
@@ -342,7 +388,8 @@ def _as_numbers(values):
 
 def _isin_with_missing(series, values):
     has_missing = any(is_missing(value) for value in values)
-    present = series.isin([value for value in values if not is_missing(value)])
+    # As objects: a pyarrow string column cannot even compare itself with an int beyond 2**63.
+    present = series.astype(object).isin([value for value in values if not is_missing(value)])
     return present.to_numpy() | (series.isna().to_numpy() & has_missing)
 
 

@@ -469,3 +469,83 @@ def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, ca
     status = main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "null"], monkeypatch)
     assert status == 2 and "it is a character device" in capsys.readouterr().err
     assert stat.S_ISCHR((tmp_path / "null").stat().st_mode)
+
+
+# ----------------------------------------------------------------- issue 21: numbers kept exact
+
+
+def test_item6_passed_through_integers_beyond_2_53_are_written_exactly_and_can_be_kept(tmp_path):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"account": [2**53 + 1] * 300, "shop": rng.choice(list("abcde"), 300),
+                          "size": rng.normal(size=300), "sold": rng.randint(2, size=300)})
+    frame.to_csv(tmp_path / "accounts.csv", index=False)
+    result = run("fit", "accounts.csv", "--target", "sold", "--max-iter", "2",
+                 "--model", "m.sk-embed", "--output", "fitted.csv", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "2**53" not in result.stderr  # written exactly: nothing to warn about
+    fitted = pd.read_csv(tmp_path / "fitted.csv", dtype={"account": str})
+    assert (fitted["account"] == "9007199254740993").all()  # was 9007199254740992.0
+    assert pd.read_csv(tmp_path / "fitted.csv")["size"].tolist() == frame["size"].tolist()
+
+    result = run("transform", "accounts.csv", "--model", "m.sk-embed", "--output", "out.csv",
+                 "--keep", "account,sold", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # was refused as a name clash
+    out = pd.read_csv(tmp_path / "out.csv", dtype={"account": str})
+    columns = out.columns.tolist()
+    assert columns[:2] == ["account", "sold"] and columns.count("account") == 1
+    assert (out["account"] == "9007199254740993").all()
+
+
+# ----------------------------------------------------------------- issue 21: hints
+
+
+@pytest.mark.parametrize("chunk_rows", [None, 300])
+def test_item13_row_numbers_are_pointed_to_drop_and_iso_dates_are_pointed_out(tmp_path, chunk_rows):
+    rng = np.random.RandomState(0)
+    n = 600
+    days = pd.date_range("2021-01-01", periods=40).strftime("%Y-%m-%d").to_numpy()
+    frame = pd.DataFrame({"rownames": np.arange(1, n + 1), "store_id": np.arange(n) % 40,
+                          "day": days[rng.randint(40, size=n)], "shop": rng.choice(list("ab"), n),
+                          "sold": rng.randint(2, size=n)})  # fmt: skip
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    chunks = ["--chunk-rows", chunk_rows] if chunk_rows else []
+    result = run("fit", "sales.csv", "--target", "sold", "--max-iter", "1", "--model", "m.sk-embed",
+                 *chunks, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "integer columns ['rownames'] hold one value per row" in result.stderr
+    assert "--drop rownames" in result.stderr and "+rownames" not in result.stderr
+    assert "--categorical +store_id" in result.stderr  # a code whose values repeat
+    assert "column 'day' holds dates as text (e.g. '2021-" in result.stderr
+    assert "embedded as 40 categories" in result.stderr and "--drop day" in result.stderr
+
+
+# ----------------------------------------------------------------- issue 21: clear errors
+
+
+def test_item14_fit_in_chunks_takes_every_class_of_a_many_class_string_target(tmp_path):
+    rng = np.random.RandomState(0)
+    labels = [f"c{i % 1500}" for i in range(3000)]
+    frame = pd.DataFrame({"shop": rng.choice(list("abcde"), 3000), "y": labels})
+    frame.to_csv(tmp_path / "many.csv", index=False)
+    result = run("fit", "many.csv", "--target", "y", "--max-iter", "1", "--chunk-rows", "1000",
+                 "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # was: y has labels ... not in classes
+    assert len(EmbeddingEncoder.load(tmp_path / "m.sk-embed").classes_) == 1500
+
+
+def test_item14_transform_errors_give_transform_advice(table, tmp_path):
+    data, frame = table
+    fitted = run("fit", data, "--target", "sold", "--max-iter", "1", "--model", "m", cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    spoiled = frame.assign(size=frame["size"].astype(object))
+    spoiled.loc[500, "size"] = "oops"
+    spoiled.to_csv(tmp_path / "spoiled.csv", index=False)
+    errors = []
+    for chunks in (["--chunk-rows", "100"], []):
+        result = run("transform", "spoiled.csv", "--model", "m", "--output", "o.csv", *chunks,
+                     cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "--categorical" not in result.stderr and "categorical_features" not in result.stderr
+        errors.append(result.stderr)
+    assert "the model's numeric columns must hold numbers" in errors[0]
+    assert "Column 'size' held numbers at fit but has dtype str now (e.g. 'oops')" in errors[1]

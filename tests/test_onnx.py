@@ -5,6 +5,7 @@ import importlib
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_embed import EmbeddingEncoder
+from sklearn_embed import DataWarning, EmbeddingEncoder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -456,3 +457,17 @@ def test_the_serving_page_example_runs_and_serves_what_scikit_learn_predicts(
     np.testing.assert_allclose(
         namespace["probability"], model.predict_proba(row), rtol=1e-5, atol=1e-5
     )
+
+
+def test_item8_float32_export_holds_float32s_largest_value_as_transform_does(export):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"shop": rng.choice(list("abc"), 300), "x": rng.normal(size=300)})
+    encoder = _predicting(dtype=np.float32, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        encoder.fit(X, rng.normal(size=300) * 1e40)  # a prediction beyond float32
+        beyond = X.assign(x=[1e39, np.nan, -1e39] + X["x"].tolist()[3:])
+        expected = encoder.transform(beyond)
+    got = _run(_to_onnx(encoder, X), beyond)[0]
+    assert not np.isinf(got).any() and np.isnan(got[1, 2])  # the NaN of the input stays
+    _assert_same_output(got, expected, encoder, "vectors+prediction")

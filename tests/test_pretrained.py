@@ -254,3 +254,51 @@ def test_warm_start_keeps_a_continuous_target_on_the_first_scale():
     enc.set_params(max_iter=1, learning_rate_init=1e-7).fit(X, target + 100)
     # One tiny step: the network still predicts on the first fit's scale.
     np.testing.assert_allclose(enc._predict_network(X), before, atol=0.05)
+
+
+# ------------------------------------------------------------ issue 21
+
+
+def test_item7_a_frozen_table_is_output_as_given_in_float32_as_documented():
+    X, y = _shops()
+    given = pd.DataFrame({"e0": [123456789.123, 0.1, -2.5], "e1": [1e-8, 7.0, 3e3]},
+                         index=["a", "b", "c"])  # fmt: skip
+    enc = EmbeddingEncoder(initial_embeddings={"shop": given}, freeze_embeddings=True, max_iter=2)
+    enc.fit(X, y)
+    stored = given.to_numpy().astype(np.float32)
+    np.testing.assert_array_equal(enc.get_embeddings("shop").loc[["a", "b", "c"]], stored)
+    out = enc.transform(pd.DataFrame({"shop": ["a", "c"], "size": [0.0, 0.0]}))
+    np.testing.assert_array_equal(out[:, :2], stored[[0, 2]].astype(np.float64))
+    assert out[0, 0] == 123456792.0  # float32's nearest value, as the documentation says
+    doc = EmbeddingEncoder.__doc__
+    freeze = doc[doc.index("freeze_embeddings : bool") : doc.index("shared_embeddings : None")]
+    assert "rounded to float32" in freeze and "123456792.0" in freeze
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_item12_given_categories_that_find_one_row_are_refused(freeze):
+    X = pd.DataFrame({"zip": [7030, 10001] * 20})
+    given = pd.DataFrame({"e0": [1.0, 2.0, 3.0]}, index=["7030", "07030", "10001"])
+    enc = EmbeddingEncoder(categorical_features=["zip"], initial_embeddings={"zip": given},
+                           freeze_embeddings=freeze, max_iter=1)  # fmt: skip
+    expected = r"initial_embeddings\['zip'\] gives the categories \['7030', '07030'\], which are one "
+    with pytest.raises(ValueError, match=expected + r"category of the column \(7030\)"):
+        enc.fit(X, [0, 1] * 20)
+
+
+@pytest.mark.parametrize(
+    "index, values, error, message",
+    [
+        (["a", "b"], [1e39, 0.0], ValueError,
+         r"has values beyond float32's range .* categories \['a'\]"),
+        (["a", 1, True], [1.0, 0.0, 2.0], TypeError,
+         r"mixes category types \['bool', 'int', 'str'\] in its index"),
+        (pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["shop", "k"]), [1.0, 0.0],
+         TypeError, r"has a MultiIndex \(levels \['shop', 'k'\]\)"),
+    ],
+)  # fmt: skip
+def test_item14_unusable_given_tables_are_refused_clearly(index, values, error, message):
+    X = pd.DataFrame({"shop": ["a", "b"] * 20})
+    table = pd.DataFrame({"e0": values}, index=index)
+    with pytest.raises(error, match=r"initial_embeddings\['shop'\] " + message):
+        EmbeddingEncoder(initial_embeddings={"shop": table}, max_iter=1).fit(X, [0, 1] * 20)

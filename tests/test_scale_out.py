@@ -117,3 +117,10 @@ def test_spark_map_in_pandas_gives_the_in_memory_transform(spark):
 def clone_fitted(encoder, output):
     """A copy of a fitted encoder with another output mode (one network serves every mode)."""
     return copy.deepcopy(encoder).set_params(output=output)
+
+
+def test_item14_map_in_pandas_escapes_backticks_in_its_ddl_schema():
+    X = pd.DataFrame({"shop": ["a", "b", "c"] * 20, "odd`name": np.arange(60.0)})
+    encoder = EmbeddingEncoder(embedding_dim=1, max_iter=1, random_state=0).fit(X, [0, 1, 1] * 20)
+    _, schema = map_in_pandas(encoder, keep={"id`": "bigint"})
+    assert schema == "`id``` bigint, `shop_emb0` double, `odd``name` double"

