@@ -110,14 +110,25 @@ def run_table(name, rounds, scores):
     if scores:
         sign = -1 if ds.task == "multiclass" else 1
         for key in ("Embedding + HGB", "Target + HGB"):
-            cv = cross_val_score(clone(models[key]), ds.X, ds.y, cv=cv_for(ds), scoring=SCORING[ds.task])
+            cv = cross_val_score(
+                clone(models[key]), ds.X, ds.y, cv=cv_for(ds), scoring=SCORING[ds.task]
+            )
             row[f"{key} score"] = sign * cv.mean()
     return row
 
 
 def markdown(rows, scores):
-    columns = ["EmbeddingEncoder", "TargetEncoder", "fit ratio", "Embedding + HGB", "Target + HGB",
-               "pipeline ratio", "epochs", "merge factor", "peak MB"]  # fmt: skip
+    columns = [
+        "EmbeddingEncoder",
+        "TargetEncoder",
+        "fit ratio",
+        "Embedding + HGB",
+        "Target + HGB",
+        "pipeline ratio",
+        "epochs",
+        "merge factor",
+        "peak MB",
+    ]
     if scores:
         columns += ["Embedding + HGB score", "Target + HGB score"]
     lines = ["| table | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
@@ -152,11 +163,15 @@ def main():
         print("threads:", [(i["internal_api"], i["num_threads"]) for i in threadpool_info()])
         for name in args.tables:
             rows.append(run_table(name, args.rounds, args.scores))
-            print(f"  {rows[-1]['table']}: fit {rows[-1]['EmbeddingEncoder']:.2f}s "
-                  f"({rows[-1]['fit ratio']:.1f}x TargetEncoder), pipeline {rows[-1]['pipeline ratio']:.1f}x",
-                  flush=True)  # fmt: skip
+            print(
+                f"  {rows[-1]['table']}: fit {rows[-1]['EmbeddingEncoder']:.2f}s "
+                f"({rows[-1]['fit ratio']:.1f}x TargetEncoder), pipeline {rows[-1]['pipeline ratio']:.1f}x",
+                flush=True,
+            )
     print()
-    print(f"Seconds: medians of {args.rounds} alternating rounds, one thread; ratios taken round by round.")
+    print(
+        f"Seconds: medians of {args.rounds} alternating rounds, one thread; ratios taken round by round."
+    )
     print(markdown(rows, args.scores))
 
 

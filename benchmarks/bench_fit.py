@@ -55,7 +55,9 @@ def ensure_data(n):
     if not path.exists():
         OUT.mkdir(exist_ok=True)
         (codes, numeric, y), (v_codes, v_numeric, v_y) = synthetic.train_validation(n, N_VALIDATION)
-        np.savez(path, codes=codes, numeric=numeric, y=y, v_codes=v_codes, v_numeric=v_numeric, v_y=v_y)
+        np.savez(
+            path, codes=codes, numeric=numeric, y=y, v_codes=v_codes, v_numeric=v_numeric, v_y=v_y
+        )
     return path
 
 
@@ -80,11 +82,19 @@ def train_engine(params, codes, numeric, y, cardinalities, batch_size, epochs, r
     """The training loop of EmbeddingEncoder.fit on encoded arrays: binary, no penalty, no early stopping."""
     from sklearn_embed._training import TrainingConfig, TrainingData, train
 
-    data = TrainingData(codes, numeric, y[:, None], np.ones(len(y), np.float32),
-                        np.array(cardinalities, np.int32))  # fmt: skip
-    config = TrainingConfig(target_type="binary", alpha=0.0, batch_size=batch_size,
-                            learning_rate=LEARNING_RATE, max_iter=epochs, early_stopping=False,
-                            n_iter_no_change=epochs, tol=0.0)  # fmt: skip
+    data = TrainingData(
+        codes, numeric, y[:, None], np.ones(len(y), np.float32), np.array(cardinalities, np.int32)
+    )
+    config = TrainingConfig(
+        target_type="binary",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate=LEARNING_RATE,
+        max_iter=epochs,
+        early_stopping=False,
+        n_iter_no_change=epochs,
+        tol=0.0,
+    )
     train(params, data, config, rng, on_epoch)
 
 
@@ -96,7 +106,13 @@ def run_numpy(data, batch_size, epochs, threads):
 
     rng = np.random.RandomState(0)
     params = init_params(
-        [k + 1 for k in synthetic.CARDINALITIES], synthetic.EMBEDDING_DIMS, 3, HIDDEN, 1, rng, np.float32
+        [k + 1 for k in synthetic.CARDINALITIES],
+        synthetic.EMBEDDING_DIMS,
+        3,
+        HIDDEN,
+        1,
+        rng,
+        np.float32,
     )
     ends, cpu_ends, losses, paused, cpu_paused = [], [], [], [0.0], [0.0]
 
@@ -111,8 +127,17 @@ def run_numpy(data, batch_size, epochs, threads):
 
     cpu_start = time.process_time()
     with threadpool_limits(threads):
-        train_engine(params, data["codes"], data["numeric"], data["y"], synthetic.CARDINALITIES,
-                     batch_size, epochs, rng, on_epoch)  # fmt: skip
+        train_engine(
+            params,
+            data["codes"],
+            data["numeric"],
+            data["y"],
+            synthetic.CARDINALITIES,
+            batch_size,
+            epochs,
+            rng,
+            on_epoch,
+        )
     return np.diff([0.0] + ends).tolist(), np.diff([cpu_start] + cpu_ends).tolist(), losses
 
 
@@ -133,9 +158,14 @@ def run_estimator(data, batch_size, epochs, threads):
     encoder = EmbeddingEncoder(
         categorical_features=["c10", "c1k", "c100k"],
         embedding_dim=dict(zip(["c10", "c1k", "c100k"], synthetic.EMBEDDING_DIMS)),
-        hidden_layer_sizes=HIDDEN, alpha=0.0, batch_size=batch_size, max_iter=epochs,
-        early_stopping=False, smooth=0, random_state=0,
-    )  # fmt: skip
+        hidden_layer_sizes=HIDDEN,
+        alpha=0.0,
+        batch_size=batch_size,
+        max_iter=epochs,
+        early_stopping=False,
+        smooth=0,
+        random_state=0,
+    )
     start = time.perf_counter()
     with threadpool_limits(threads), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -274,21 +304,27 @@ def bench_transform(rows=1_000_000, rounds=5):
     ensure_data(rows)
     data = load(rows)
     frame = pd.DataFrame(
-        {name: pd.Series(np.char.add("v", data["codes"][:, j].astype(str)), dtype="str")
-         for j, name in enumerate(["c10", "c1k", "c100k"])}
-    )  # fmt: skip
+        {
+            name: pd.Series(np.char.add("v", data["codes"][:, j].astype(str)), dtype="str")
+            for j, name in enumerate(["c10", "c1k", "c100k"])
+        }
+    )
     y = data["y"]
     fit_rows = slice(0, 100_000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         encoders = {
             "EmbeddingEncoder": EmbeddingEncoder(
-                embedding_dim=dict(zip(frame.columns, synthetic.EMBEDDING_DIMS)), max_iter=1,
-                smooth=0, random_state=0,
+                embedding_dim=dict(zip(frame.columns, synthetic.EMBEDDING_DIMS)),
+                max_iter=1,
+                smooth=0,
+                random_state=0,
             ).fit(frame[fit_rows], y[fit_rows]),
-            "OrdinalEncoder": OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1).fit(frame[fit_rows]),
+            "OrdinalEncoder": OrdinalEncoder(
+                handle_unknown="use_encoded_value", unknown_value=-1
+            ).fit(frame[fit_rows]),
             "TargetEncoder": TargetEncoder(random_state=0).fit(frame[fit_rows], y[fit_rows]),
-        }  # fmt: skip
+        }
     times = {name: [] for name in encoders}
     for _ in range(rounds):
         for name, encoder in encoders.items():
@@ -299,7 +335,9 @@ def bench_transform(rows=1_000_000, rounds=5):
     medians = {name: statistics.median(t) for name, t in times.items()}
     lines = [f"transform of {rows:,} rows x 3 string columns (median of {rounds}, alternating):"]
     for name, median in medians.items():
-        lines.append(f"  {name:<17} {median:.3f} s  ({median / medians['OrdinalEncoder']:.2f}x OrdinalEncoder)")
+        lines.append(
+            f"  {name:<17} {median:.3f} s  ({median / medians['OrdinalEncoder']:.2f}x OrdinalEncoder)"
+        )
     print("\n".join(lines), flush=True)
     return medians
 
@@ -318,11 +356,22 @@ def epoch_seconds(rows, cardinality, threads=1, epochs=3):
     codes = np.column_stack([synthetic.zipf_codes(rng, k, rows) for k in cards])
     numeric = rng.normal(size=(rows, 3)).astype(np.float32)
     y = (rng.uniform(size=(rows, 1)) < 0.5).astype(np.float32)
-    params = init_params([k + 1 for k in cards], synthetic.EMBEDDING_DIMS, 3, HIDDEN, 1, rng, np.float32)
+    params = init_params(
+        [k + 1 for k in cards], synthetic.EMBEDDING_DIMS, 3, HIDDEN, 1, rng, np.float32
+    )
     ends = []
     with threadpool_limits(threads):
-        train_engine(params, codes, numeric, y[:, 0], cards, 1024, epochs, rng,
-                     lambda params, record: ends.append(record["elapsed"]))  # fmt: skip
+        train_engine(
+            params,
+            codes,
+            numeric,
+            y[:, 0],
+            cards,
+            1024,
+            epochs,
+            rng,
+            lambda params, record: ends.append(record["elapsed"]),
+        )
     return statistics.median(np.diff([0.0] + ends)[1:])
 
 
@@ -334,8 +383,14 @@ def bench_scaling():
     cardinalities = [1_000, 10_000, 100_000, 1_000_000]
     by_rows = [epoch_seconds(n, 100_000) for n in row_counts]
     by_cardinality = [epoch_seconds(200_000, k) for k in cardinalities]
-    print("seconds/epoch by rows (cardinality 100k):", dict(zip(row_counts, np.round(by_rows, 3).tolist())))
-    print("seconds/epoch by cardinality (200k rows):", dict(zip(cardinalities, np.round(by_cardinality, 3).tolist())))
+    print(
+        "seconds/epoch by rows (cardinality 100k):",
+        dict(zip(row_counts, np.round(by_rows, 3).tolist())),
+    )
+    print(
+        "seconds/epoch by cardinality (200k rows):",
+        dict(zip(cardinalities, np.round(by_cardinality, 3).tolist())),
+    )
     try:
         import matplotlib
     except ImportError:
@@ -346,7 +401,9 @@ def bench_scaling():
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     left.plot(row_counts, by_rows, "o-")
-    left.plot([0, row_counts[-1]], [0, by_rows[-1]], ":", color="grey", label="proportional to rows")
+    left.plot(
+        [0, row_counts[-1]], [0, by_rows[-1]], ":", color="grey", label="proportional to rows"
+    )
     left.set_xlabel("training rows")
     left.set_ylabel("seconds per epoch")
     left.set_title("Grows linearly with rows")
@@ -365,8 +422,20 @@ def bench_scaling():
 
 
 def launch(impl, rows, batch, threads, epochs):
-    command = [sys.executable, __file__, "--worker", impl, "--rows", str(rows), "--batch", str(batch),
-               "--threads", str(threads), "--epochs", str(epochs)]  # fmt: skip
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        impl,
+        "--rows",
+        str(rows),
+        "--batch",
+        str(batch),
+        "--threads",
+        str(threads),
+        "--epochs",
+        str(epochs),
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode:
         raise RuntimeError(f"{impl} failed:\n{result.stderr[-2000:]}")
@@ -422,7 +491,9 @@ def bench_blas_threads(rounds):
 
     data = datasets.load("salaries")
     X, y = data.X, data.y
-    blas = [(i["internal_api"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
+    blas = [
+        (i["internal_api"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"
+    ]
     print(f"BLAS libraries (api, default threads): {blas}; {len(X):,} rows; {rounds} rounds")
     print("| case | machine | 1 thread s (median) | default threads s (median) | default / 1 |")
     print("|---|---|---|---|---|")
@@ -458,8 +529,12 @@ def main():
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--blas", action="store_true")
     parser.add_argument("--batches", type=int, nargs="+", help="batch sizes (default 1024 4096)")
-    parser.add_argument("--impls", nargs="+", choices=["numpy", "torch-sparse", "torch-dense"],
-                        help="implementations compared (default: all available)")  # fmt: skip
+    parser.add_argument(
+        "--impls",
+        nargs="+",
+        choices=["numpy", "torch-sparse", "torch-dense"],
+        help="implementations compared (default: all available)",
+    )
     args = parser.parse_args()
     if args.blas:
         return bench_blas_threads(args.rounds or 5)
@@ -494,21 +569,47 @@ def main():
                         run = launch(impl, rows, batch, threads, epochs)
                         steady = statistics.median(run["times"][1:])
                         cpu_steady = statistics.median(run["cpu_times"][1:])
-                        results.append({"impl": impl, "rows": rows, "batch": batch, "threads": threads,
-                                        "round": round_, "steady": steady, "cpu_steady": cpu_steady,
-                                        "best_loss": min(run["losses"]),
-                                        "rss_mb": run["rss_mb"], "limit": limit_per_row * rows,
-                                        "gflops": gflops, "flop_per_row": flop_per_row})  # fmt: skip
-                        print(f"{rows:>9,} b{batch} t{threads} r{round_} {impl:<13} {steady:7.3f} s/epoch  "
-                              f"(CPU {cpu_steady:.3f})  "
-                              f"best val {results[-1]['best_loss']:.4f}  rss {run['rss_mb']:.0f} MB", flush=True)  # fmt: skip
+                        results.append(
+                            {
+                                "impl": impl,
+                                "rows": rows,
+                                "batch": batch,
+                                "threads": threads,
+                                "round": round_,
+                                "steady": steady,
+                                "cpu_steady": cpu_steady,
+                                "best_loss": min(run["losses"]),
+                                "rss_mb": run["rss_mb"],
+                                "limit": limit_per_row * rows,
+                                "gflops": gflops,
+                                "flop_per_row": flop_per_row,
+                            }
+                        )
+                        print(
+                            f"{rows:>9,} b{batch} t{threads} r{round_} {impl:<13} {steady:7.3f} s/epoch  "
+                            f"(CPU {cpu_steady:.3f})  "
+                            f"best val {results[-1]['best_loss']:.4f}  rss {run['rss_mb']:.0f} MB",
+                            flush=True,
+                        )
         estimator = launch("estimator", rows, 1024, 1, epochs)
-        print(f"{rows:>9,} EmbeddingEncoder.fit, {epochs} epochs, batch 1024, 1 thread: "
-              f"{estimator['losses'][0]:.1f}s total, {statistics.median(estimator['times'][1:]):.3f} s/epoch, "
-              f"peak RSS {estimator['rss_mb']:.0f} MB", flush=True)  # fmt: skip
-        results.append({"impl": "estimator", "rows": rows, "batch": 1024, "threads": 1, "round": 0,
-                        "steady": statistics.median(estimator["times"][1:]), "total": estimator["losses"][0],
-                        "rss_mb": estimator["rss_mb"]})  # fmt: skip
+        print(
+            f"{rows:>9,} EmbeddingEncoder.fit, {epochs} epochs, batch 1024, 1 thread: "
+            f"{estimator['losses'][0]:.1f}s total, {statistics.median(estimator['times'][1:]):.3f} s/epoch, "
+            f"peak RSS {estimator['rss_mb']:.0f} MB",
+            flush=True,
+        )
+        results.append(
+            {
+                "impl": "estimator",
+                "rows": rows,
+                "batch": 1024,
+                "threads": 1,
+                "round": 0,
+                "steady": statistics.median(estimator["times"][1:]),
+                "total": estimator["losses"][0],
+                "rss_mb": estimator["rss_mb"],
+            }
+        )
     OUT.mkdir(exist_ok=True)
     (OUT / "fit.json").write_text(json.dumps(results, indent=1))
     print()
@@ -520,22 +621,31 @@ def main():
 
 
 def summary(results, implementations):
-    lines = ["| rows | batch | threads | NumPy s/epoch | rows/s | limit s/epoch (GFLOP/s) | NumPy / limit |"
-             + "".join(f" NumPy / {impl} |" for impl in implementations[1:])
-             + "".join(f" NumPy / {impl} CPU |" for impl in implementations[1:])
-             + "".join(f" {impl} s/epoch |" for impl in implementations[1:])
-             + " best val loss NumPy" + "".join(f" / {impl}" for impl in implementations[1:]) + " | peak RSS MB NumPy"
-             + "".join(f" / {impl}" for impl in implementations[1:]) + " |"]  # fmt: skip
+    lines = [
+        "| rows | batch | threads | NumPy s/epoch | rows/s | limit s/epoch (GFLOP/s) | NumPy / limit |"
+        + "".join(f" NumPy / {impl} |" for impl in implementations[1:])
+        + "".join(f" NumPy / {impl} CPU |" for impl in implementations[1:])
+        + "".join(f" {impl} s/epoch |" for impl in implementations[1:])
+        + " best val loss NumPy"
+        + "".join(f" / {impl}" for impl in implementations[1:])
+        + " | peak RSS MB NumPy"
+        + "".join(f" / {impl}" for impl in implementations[1:])
+        + " |"
+    ]
     lines.append("|" + "---|" * (lines[0].count("|") - 1))
     keys = sorted({(r["rows"], r["batch"], r["threads"]) for r in results if r["impl"] == "numpy"})
     for rows, batch, threads in keys:
-        runs = [r for r in results if (r["rows"], r["batch"], r["threads"]) == (rows, batch, threads)]
+        runs = [
+            r for r in results if (r["rows"], r["batch"], r["threads"]) == (rows, batch, threads)
+        ]
         by_impl = {impl: [r for r in runs if r["impl"] == impl] for impl in implementations}
         by_impl = {impl: found for impl, found in by_impl.items() if found}
         numpy_runs = by_impl["numpy"]
         median = statistics.median(r["steady"] for r in numpy_runs)
-        row = (f"| {rows:,} | {batch} | {threads} | {median:.3f} | {rows / median:,.0f} | "
-               f"{numpy_runs[0]['limit']:.3f} ({numpy_runs[0]['gflops']:.0f}) | {median / numpy_runs[0]['limit']:.2f} |")  # fmt: skip
+        row = (
+            f"| {rows:,} | {batch} | {threads} | {median:.3f} | {rows / median:,.0f} | "
+            f"{numpy_runs[0]['limit']:.3f} ({numpy_runs[0]['gflops']:.0f}) | {median / numpy_runs[0]['limit']:.2f} |"
+        )
         for key in ("steady", "cpu_steady"):
             for impl in implementations[1:]:
                 ratios = [a[key] / b[key] for a, b in zip(numpy_runs, by_impl.get(impl, []))]
@@ -543,12 +653,22 @@ def summary(results, implementations):
         for impl in implementations[1:]:
             found = by_impl.get(impl)
             row += f" {statistics.median(r['steady'] for r in found):.3f} |" if found else " – |"
-        row += " " + " / ".join(
-            f"{min(r['best_loss'] for r in by_impl[i]):.4f}" if i in by_impl else "–" for i in implementations
-        ) + " |"
-        row += " " + " / ".join(
-            f"{max(r['rss_mb'] for r in by_impl[i]):.0f}" if i in by_impl else "–" for i in implementations
-        ) + " |"
+        row += (
+            " "
+            + " / ".join(
+                f"{min(r['best_loss'] for r in by_impl[i]):.4f}" if i in by_impl else "–"
+                for i in implementations
+            )
+            + " |"
+        )
+        row += (
+            " "
+            + " / ".join(
+                f"{max(r['rss_mb'] for r in by_impl[i]):.0f}" if i in by_impl else "–"
+                for i in implementations
+            )
+            + " |"
+        )
         lines.append(row)
     return "\n".join(lines)
 
@@ -557,14 +677,18 @@ def print_environment(implementations):
     import sklearn
     from threadpoolctl import threadpool_info
 
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}")
+    print(
+        f"Python {platform.python_version()}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}"
+    )
     if "torch-sparse" in implementations:
         import torch
 
         print(f"torch {torch.__version__}")
     for pool in threadpool_info():
-        print(f"  {pool['internal_api']} {pool.get('version')} ({pool['user_api']}), "
-              f"{pool['num_threads']} threads, {pool.get('architecture')}: {pool['filepath']}")  # fmt: skip
+        print(
+            f"  {pool['internal_api']} {pool.get('version')} ({pool['user_api']}), "
+            f"{pool['num_threads']} threads, {pool.get('architecture')}: {pool['filepath']}"
+        )
 
 
 if __name__ == "__main__":

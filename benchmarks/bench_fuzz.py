@@ -55,8 +55,12 @@ WORDS = np.array(
 
 def _nullable(rng, n):
     dtype = pick(rng, ["Int64", "boolean", "string", "Float64"])
-    raw = {"Int64": rng.randint(-5, 5, n), "boolean": rng.uniform(size=n) < 0.5,
-           "string": rng.choice(list("pqr"), n), "Float64": rng.normal(size=n)}  # fmt: skip
+    raw = {
+        "Int64": rng.randint(-5, 5, n),
+        "boolean": rng.uniform(size=n) < 0.5,
+        "string": rng.choice(list("pqr"), n),
+        "Float64": rng.normal(size=n),
+    }
     return pd.Series(pd.array(raw[dtype], dtype=dtype))
 
 
@@ -202,8 +206,12 @@ def random_parameters(rng, frame):
     }
     integers = [c for c in frame.columns if str(c).startswith(("int", "uint"))]
     if integers and rng.uniform() < 0.3:  # the default's columns and an integer code
-        auto = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
-                or pd.api.types.is_bool_dtype(frame[c].dtype)]  # fmt: skip
+        auto = [
+            c
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c].dtype)
+            or pd.api.types.is_bool_dtype(frame[c].dtype)
+        ]
         parameters["categorical_features"] = [*auto, integers[0]]
     return parameters
 
@@ -345,10 +353,17 @@ def main():
                 seconds = time.perf_counter() - start
                 print(f"... {case + 1 - args.first:,} cases, {seconds:.0f} s", flush=True)
     seconds = time.perf_counter() - start
-    summary = {"cases": len(cases), "seconds": seconds, **outcomes, "failures": failures,
-               "refusals": refusals.most_common()}  # fmt: skip
-    print("\n| cases | fitted and checked | refused (documented ValueError/TypeError) | failures "
-          "| seconds |\n|---:|---:|---:|---:|---:|")  # fmt: skip
+    summary = {
+        "cases": len(cases),
+        "seconds": seconds,
+        **outcomes,
+        "failures": failures,
+        "refusals": refusals.most_common(),
+    }
+    print(
+        "\n| cases | fitted and checked | refused (documented ValueError/TypeError) | failures "
+        "| seconds |\n|---:|---:|---:|---:|---:|"
+    )
     counts = [len(cases), *(outcomes[outcome] for outcome in ("fitted", "refused", "failure"))]
     print("| " + " | ".join(f"{count:,}" for count in counts) + f" | {seconds:.0f} |")
     print("\nMost common refusals:")

@@ -64,7 +64,11 @@ ENCODERS = ("OneHot", "Target", "Embedding")
 DOWNSTREAM = {"linear": "linear", "knn": "KNN", "hgb": "HGB"}
 # EmbeddingEncoder's output modes as the pipelines are labelled; "Searched" is the
 # nested variant: the mode chosen by an inner 3-fold grid search on each outer fold.
-OUTPUT_LABELS = {"vectors": "Embedding", "vectors+prediction": "Embedding+prediction", "prediction": "Prediction"}
+OUTPUT_LABELS = {
+    "vectors": "Embedding",
+    "vectors+prediction": "Embedding+prediction",
+    "prediction": "Prediction",
+}
 # The setting the README names for each family of downstream models.
 RECOMMENDED = {"linear": "Embedding+prediction", "knn": "Prediction", "hgb": "Embedding"}
 # EmbeddingEncoder parameters of every embedding pipeline (--params, for tuning runs).
@@ -108,13 +112,24 @@ def pipelines(ds):
 
     native = ColumnTransformer(
         [
-            ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
-                                   encoded_missing_value=np.nan, max_categories=255), cat),
+            (
+                "cat",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    encoded_missing_value=np.nan,
+                    max_categories=255,
+                ),
+                cat,
+            ),
             ("num", "passthrough", num),
         ]
-    )  # fmt: skip
+    )
+
     def embedding(output):
-        return EmbeddingEncoder(categorical_features=cat, output=output, random_state=0, **ENCODER_PARAMS)
+        return EmbeddingEncoder(
+            categorical_features=cat, output=output, random_state=0, **ENCODER_PARAMS
+        )
 
     def one_hot():
         return columns(OneHotEncoder(handle_unknown="ignore"), numeric_steps())
@@ -139,18 +154,22 @@ def pipelines(ds):
     }
     for label, steps in (("linear", linear_steps), ("KNN", knn_steps), ("HGB", [boosting(task)])):
         for output, encoder in OUTPUT_LABELS.items():
-            found[f"{encoder} + {label}"] = make_pipeline(embedding(output), *(clone(s) for s in steps))
+            found[f"{encoder} + {label}"] = make_pipeline(
+                embedding(output), *(clone(s) for s in steps)
+            )
         searched = make_pipeline(embedding("vectors"), *(clone(s) for s in steps))
         inner = cv_for(ds).__class__(3, shuffle=True, random_state=1)
         found[f"Searched + {label}"] = GridSearchCV(
-            searched, {"embeddingencoder__output": list(OUTPUT_LABELS)}, cv=inner,
+            searched,
+            {"embeddingencoder__output": list(OUTPUT_LABELS)},
+            cv=inner,
             scoring=SCORING[task],
-        )  # fmt: skip
+        )
     return found
 
 
 def downstream_of(name):
-    """"linear", "knn" or "hgb": the model a pipeline ends in."""
+    """ "linear", "knn" or "hgb": the model a pipeline ends in."""
     return "hgb" if "HGB" in name else "knn" if name.endswith("KNN") else "linear"
 
 
@@ -163,12 +182,18 @@ def cv_for(ds):
 def inferred_target_types(estimators):
     """The target types the fitted EmbeddingEncoders of a pipeline inferred, one per fold."""
     models = [getattr(model, "best_estimator_", model) for model in estimators]
-    return sorted({model[0].target_type_ for model in models if isinstance(model[0], EmbeddingEncoder)})
+    return sorted(
+        {model[0].target_type_ for model in models if isinstance(model[0], EmbeddingEncoder)}
+    )
 
 
 def chosen_outputs(estimators):
     """The output modes a nested search chose, one per outer fold."""
-    return [model.best_params_["embeddingencoder__output"] for model in estimators if hasattr(model, "best_params_")]
+    return [
+        model.best_params_["embeddingencoder__output"]
+        for model in estimators
+        if hasattr(model, "best_params_")
+    ]
 
 
 def evaluate(ds, names=None, downstream=None, kind="shared"):
@@ -207,8 +232,11 @@ def evaluate(ds, names=None, downstream=None, kind="shared"):
             rows[-1]["inferred_target_type"] = inferred
             if inferred != [EXPECTED_TARGET_TYPE[ds.task]]:
                 print(f"  !! EmbeddingEncoder inferred {inferred} for a {ds.task} task", flush=True)
-        print(f"  {name:<30} {rows[-1]['mean']:.4f} ± {rows[-1]['std']:.4f}  "
-              f"fit {rows[-1]['fit_seconds']:.1f}s", flush=True)  # fmt: skip
+        print(
+            f"  {name:<30} {rows[-1]['mean']:.4f} ± {rows[-1]['std']:.4f}  "
+            f"fit {rows[-1]['fit_seconds']:.1f}s",
+            flush=True,
+        )
     return rows
 
 
@@ -227,8 +255,10 @@ def leakage(ds):
         cat = ds.categorical if columns is None else columns
         model = make_pipeline(
             EmbeddingEncoder(categorical_features=cat, random_state=0),
-            SimpleImputer(), StandardScaler(), linear(ds.task),
-        )  # fmt: skip
+            SimpleImputer(),
+            StandardScaler(),
+            linear(ds.task),
+        )
         train_scores, test_scores = [], []
         for train, test in cv_for(ds).split(X, ds.y):
             with warnings.catch_warnings():
@@ -245,12 +275,17 @@ def leakage(ds):
                 "cv": sign * float(np.mean(test_scores)),
             }
         )
-        print(f"  leakage, {label}: train {out[-1]['train']:.4f}  CV {out[-1]['cv']:.4f}", flush=True)
+        print(
+            f"  leakage, {label}: train {out[-1]['train']:.4f}  CV {out[-1]['cv']:.4f}", flush=True
+        )
     return out
 
 
 def markdown(rows):
-    lines = ["| dataset | metric | pipeline | score (mean ± sd, 3 folds) | fit s |", "|---|---|---|---|---:|"]
+    lines = [
+        "| dataset | metric | pipeline | score (mean ± sd, 3 folds) | fit s |",
+        "|---|---|---|---|---:|",
+    ]
     for r in rows:
         lines.append(
             f"| {r['dataset']} | {r['metric']} | {r['pipeline']} | {r['mean']:.4f} ± {r['std']:.4f} "
@@ -274,7 +309,9 @@ def bars(by_pipeline, metric, encoder="Embedding"):
     """
     out = {}
     for key, label in DOWNSTREAM.items():
-        mine = by_pipeline.get(f"{RECOMMENDED[key] if encoder == 'Recommended' else encoder} + {label}")
+        mine = by_pipeline.get(
+            f"{RECOMMENDED[key] if encoder == 'Recommended' else encoder} + {label}"
+        )
         rivals = ["OneHot", "Target"]
         theirs = [by_pipeline[f"{e} + {label}"] for e in rivals if f"{e} + {label}" in by_pipeline]
         if mine is None or not theirs:
@@ -291,19 +328,27 @@ def wide_markdown(rows):
     encoders = ["Recommended", "Searched"] + [
         e for e in OUTPUT_LABELS.values() if any(n.startswith(f"{e} + ") for n in names)
     ]
-    header = "| dataset | kind | metric | " + " | ".join(names) + "".join(
-        f" | bars, {e} (linear / KNN / HGB)" for e in encoders
-    ) + " |"
+    header = (
+        "| dataset | kind | metric | "
+        + " | ".join(names)
+        + "".join(f" | bars, {e} (linear / KNN / HGB)" for e in encoders)
+        + " |"
+    )
     lines = [header, "|---|---|---|" + "---:|" * len(names) + "---|" * len(encoders)]
     for dataset in dict.fromkeys(r["dataset"] for r in rows):
         sub = {r["pipeline"]: r for r in rows if r["dataset"] == dataset}
         first = next(iter(sub.values()))
         cells = [f"{sub[n]['mean']:.4f}" if n in sub else "" for n in names]
-        marks = " | ".join(_marks(bars({n: r["mean"] for n, r in sub.items()}, first["metric"], e))
-                           for e in encoders)  # fmt: skip
+        marks = " | ".join(
+            _marks(bars({n: r["mean"] for n, r in sub.items()}, first["metric"], e))
+            for e in encoders
+        )
         arrow = " ↓" if first["metric"] == "log loss" else ""
-        lines.append(f"| {dataset} | {first.get('kind', '')} | {first['metric']}{arrow} | "
-                     + " | ".join(cells) + f" | {marks} |")  # fmt: skip
+        lines.append(
+            f"| {dataset} | {first.get('kind', '')} | {first['metric']}{arrow} | "
+            + " | ".join(cells)
+            + f" | {marks} |"
+        )
     return "\n".join(lines)
 
 
@@ -327,15 +372,22 @@ def chart(rows, path):
         sub = [r for r in rows if r["dataset"] == name]
         labels = [r["pipeline"] for r in sub]
         values = np.array([r["mean"] for r in sub])
-        colours = ["C2" if label.startswith(("Embedding", "Prediction", "Searched")) else "C7" for label in labels]
+        colours = [
+            "C2" if label.startswith(("Embedding", "Prediction", "Searched")) else "C7"
+            for label in labels
+        ]
         ax.barh(range(len(sub)), values, xerr=[r["std"] for r in sub], color=colours)
         ax.set_yticks(range(len(sub)), labels if ax is axes[0][0] else [""] * len(sub))
         ax.invert_yaxis()
         lower_better = sub[0]["metric"] == "log loss"
         span = values.max() - values.min()
         ax.set_xlim(max(0, values.min() - 0.6 * span - 1e-3), values.max() + 0.3 * span + 1e-3)
-        ax.set_title(f"{name}\n{sub[0]['metric']} ({'lower' if lower_better else 'higher'} is better)")
-    fig.suptitle("3-fold CV (green: EmbeddingEncoder, by output mode; Searched: chosen by an inner grid search)")
+        ax.set_title(
+            f"{name}\n{sub[0]['metric']} ({'lower' if lower_better else 'higher'} is better)"
+        )
+    fig.suptitle(
+        "3-fold CV (green: EmbeddingEncoder, by output mode; Searched: chosen by an inner grid search)"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -343,20 +395,29 @@ def chart(rows, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--datasets", nargs="*", default=["all"],
+        "--datasets",
+        nargs="*",
+        default=["all"],
         help="table names, or the groups shared, extra, all (default: all)",
-    )  # fmt: skip
+    )
     parser.add_argument("--pipelines", nargs="*")
     parser.add_argument(
-        "--downstream", type=lambda text: text.split(","),
+        "--downstream",
+        type=lambda text: text.split(","),
         help=f"comma-separated subset of {','.join(DOWNSTREAM)} (default: all)",
-    )  # fmt: skip
+    )
     parser.add_argument("--leakage", action="store_true")
     parser.add_argument("--rows", type=int, help="subsample each dataset (quick runs)")
     parser.add_argument("--tag", help="write _out/quality-TAG.json (default: _out/quality.json)")
-    parser.add_argument("--chart", type=Path, help="draw the scores here (PNG); a full run draws quality.png")
-    parser.add_argument("--params", type=json.loads, default={},
-                        help='EmbeddingEncoder parameters of every embedding pipeline, as JSON, e.g. \'{"batch_size": 512}\'')  # fmt: skip
+    parser.add_argument(
+        "--chart", type=Path, help="draw the scores here (PNG); a full run draws quality.png"
+    )
+    parser.add_argument(
+        "--params",
+        type=json.loads,
+        default={},
+        help="EmbeddingEncoder parameters of every embedding pipeline, as JSON, e.g. '{\"batch_size\": 512}'",
+    )
     args = parser.parse_args()
     ENCODER_PARAMS.update(args.params)
     if not datasets.available():
@@ -388,7 +449,12 @@ def main():
     path.write_text(json.dumps({"rows": rows, "leakage": gaps}, indent=1))
     if args.chart:
         chart(rows, args.chart)
-    elif not args.pipelines and not args.downstream and not args.rows and len(names) == len(datasets.LOADERS):
+    elif (
+        not args.pipelines
+        and not args.downstream
+        and not args.rows
+        and len(names) == len(datasets.LOADERS)
+    ):
         chart(rows, HERE / "quality.png")
 
 

@@ -50,10 +50,15 @@ def make_file(n_rows, path, seed=0):
         user, zip_code = rng.randint(50_000, size=n), rng.randint(1_000, size=n)
         x1, x2 = rng.normal(size=(2, n))
         logit = user_effect[user] + zip_effect[zip_code] + x1 - 0.5 * x2
-        frame = pd.DataFrame({
-            "user": np.char.add("u", user.astype(str)), "zip": np.char.add("z", zip_code.astype(str)),
-            "x1": x1, "x2": x2, "clicked": (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int),
-        })  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "user": np.char.add("u", user.astype(str)),
+                "zip": np.char.add("z", zip_code.astype(str)),
+                "x1": x1,
+                "x2": x2,
+                "clicked": (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int),
+            }
+        )
         table = pa.Table.from_pandas(frame, preserve_index=False)
         writer = writer or pq.ParquetWriter(path, table.schema)
         writer.write_table(table)
@@ -62,7 +67,9 @@ def make_file(n_rows, path, seed=0):
 
 def timed_run(args):
     """Seconds and peak RSS (MB) of one run of the command line tool, in its own process."""
-    result = subprocess.run([sys.executable, "-c", PEAK, *map(str, args)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, *map(str, args)], capture_output=True, text=True
+    )
     if result.returncode:
         raise RuntimeError(result.stderr)
     seconds, peak = map(float, result.stderr.strip().splitlines()[-1].split())
@@ -77,13 +84,42 @@ def bench_command_line(sizes):
         if not data.exists():
             make_file(n, data)
         model = OUT / f"clicks_{n}.sk-embed"
-        fit_s, fit_peak = timed_run(["fit", data, "--target", "clicked", "--chunk-rows", CHUNK_ROWS,
-                                     "--max-iter", 1, "--model", model, "--random-state", 0, "--quiet"])  # fmt: skip
+        fit_s, fit_peak = timed_run(
+            [
+                "fit",
+                data,
+                "--target",
+                "clicked",
+                "--chunk-rows",
+                CHUNK_ROWS,
+                "--max-iter",
+                1,
+                "--model",
+                model,
+                "--random-state",
+                0,
+                "--quiet",
+            ]
+        )
         out = OUT / f"clicks_{n}_emb.parquet"
-        tr_s, tr_peak = timed_run(["transform", data, "--model", model, "--chunk-rows", CHUNK_ROWS,
-                                   "--output", out, "--quiet"])  # fmt: skip
+        tr_s, tr_peak = timed_run(
+            [
+                "transform",
+                data,
+                "--model",
+                model,
+                "--chunk-rows",
+                CHUNK_ROWS,
+                "--output",
+                out,
+                "--quiet",
+            ]
+        )
         out.unlink()
-        print(f"| {n:,} | {n / fit_s:,.0f} | {fit_peak:,.0f} | {n / tr_s:,.0f} | {tr_peak:,.0f} |", flush=True)
+        print(
+            f"| {n:,} | {n / fit_s:,.0f} | {fit_peak:,.0f} | {n / tr_s:,.0f} | {tr_peak:,.0f} |",
+            flush=True,
+        )
 
 
 def bench_dask(n_rows):
@@ -95,16 +131,24 @@ def bench_dask(n_rows):
 
     data = OUT / f"clicks_{n_rows}.parquet"
     encoder = EmbeddingEncoder.load(OUT / f"clicks_{n_rows}.sk-embed")
-    print(f"\n| dask workers (1 thread each) | ParallelPostFit.transform rows/s, {n_rows:,} rows (median of 3) |")
+    print(
+        f"\n| dask workers (1 thread each) | ParallelPostFit.transform rows/s, {n_rows:,} rows (median of 3) |"
+    )
     print("|---:|---:|")
     for n_workers in (1, 2):
-        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster):  # fmt: skip
+        with (
+            LocalCluster(
+                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster),
+        ):
             frame = dd.read_parquet(data, split_row_groups=True).drop(columns="clicked")
             times = []
             for _ in range(3):
                 start = time.perf_counter()
-                ParallelPostFit(encoder).transform(frame).map_blocks(np.sum, drop_axis=[0, 1]).compute()
+                ParallelPostFit(encoder).transform(frame).map_blocks(
+                    np.sum, drop_axis=[0, 1]
+                ).compute()
                 times.append(time.perf_counter() - start)
         print(f"| {n_workers} | {n_rows / statistics.median(times):,.0f} |", flush=True)
 

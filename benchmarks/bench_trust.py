@@ -126,14 +126,21 @@ def id_memorisation(setting, args, out):
     Z = enc.transform(X)
     booster = quiet(HistGradientBoostingClassifier(random_state=0).fit, Z, y)
     out["train_auc"] = roc_auc_score(y, booster.predict_proba(Z)[:, 1])
-    model = make_pipeline(EmbeddingEncoder(random_state=0),
-                          HistGradientBoostingClassifier(random_state=0))  # fmt: skip
+    model = make_pipeline(
+        EmbeddingEncoder(random_state=0), HistGradientBoostingClassifier(random_state=0)
+    )
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     out["cv_auc"] = quiet(cross_val_score, model, X, y, cv=cv, scoring="roc_auc").mean()
 
 
-OUTLIER_SETTINGS = ["clean", "5 x = 1e12", "x * 1e200",
-                    "continuous y", "continuous y * 1e160", "continuous y * 1e-300"]  # fmt: skip
+OUTLIER_SETTINGS = [
+    "clean",
+    "5 x = 1e12",
+    "x * 1e200",
+    "continuous y",
+    "continuous y * 1e160",
+    "continuous y * 1e-300",
+]
 
 
 def outliers(setting, args, out):
@@ -146,8 +153,11 @@ def outliers(setting, args, out):
     X = pd.DataFrame({"level": [f"L{k}" for k in level], "x": x})
     if setting.startswith("continuous"):
         y = eta + rng.normal(size=n)
-        scale = {"continuous y": 1.0, "continuous y * 1e160": 1e160,
-                 "continuous y * 1e-300": 1e-300}[setting]  # fmt: skip
+        scale = {
+            "continuous y": 1.0,
+            "continuous y * 1e160": 1e160,
+            "continuous y * 1e-300": 1e-300,
+        }[setting]
         enc = timed_fit(EmbeddingEncoder(random_state=0), X, y * scale, out)
     else:
         y = (rng.uniform(size=n) < 1 / (1 + np.exp(-eta))).astype(int)
@@ -168,8 +178,12 @@ def outliers(setting, args, out):
             out["ridge_r2_unscaled_y"] = Ridge().fit(Z, y).score(Z, y)
 
 
-OUTLIER_SHARES = {"20,000 rows, clean": (20_000, 0), "20,000 rows, 21 x = 1e12": (20_000, 21),
-                  "2,000 rows, clean": (2_000, 0), "2,000 rows, 2 x = 1e12": (2_000, 2)}  # fmt: skip
+OUTLIER_SHARES = {
+    "20,000 rows, clean": (20_000, 0),
+    "20,000 rows, 21 x = 1e12": (20_000, 21),
+    "2,000 rows, clean": (2_000, 0),
+    "2,000 rows, 2 x = 1e12": (2_000, 2),
+}
 
 
 def outlier_share(setting, args, out):

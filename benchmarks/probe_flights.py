@@ -47,8 +47,11 @@ def probe(name, X_train, X_test, y_train, y_test, categorical):
     r2 = booster.score(encoder.transform(X_test), y_test)
     kept = int(np.argmax(encoder.validation_scores_)) + 1
     smooth = {column: round(m, 1) for column, m in encoder.smooth_.items()}
-    print(f"{name:40s} HGB R² {r2:.4f}  epochs {encoder.n_iter_} (kept {kept})  "
-          f"fit {seconds:.1f}s  smooth_ {smooth}", flush=True)  # fmt: skip
+    print(
+        f"{name:40s} HGB R² {r2:.4f}  epochs {encoder.n_iter_} (kept {kept})  "
+        f"fit {seconds:.1f}s  smooth_ {smooth}",
+        flush=True,
+    )
 
 
 def main():

@@ -50,9 +50,15 @@ def representations(ds, X_train, X_test, y_train):
     numeric_test = X_test[ds.numeric].to_numpy(float)
     target = TargetEncoder(target_type="continuous" if ds.task == "regression" else ds.task)
     encoded_train = target.fit_transform(X_train[ds.categorical], y_train)
-    out = {"target encoding": (np.hstack([encoded_train, numeric_train]),
-                               np.hstack([target.transform(X_test[ds.categorical]), numeric_test]))}  # fmt: skip
-    encoder = EmbeddingEncoder(categorical_features=ds.categorical, append_prediction=True, random_state=0)
+    out = {
+        "target encoding": (
+            np.hstack([encoded_train, numeric_train]),
+            np.hstack([target.transform(X_test[ds.categorical]), numeric_test]),
+        )
+    }
+    encoder = EmbeddingEncoder(
+        categorical_features=ds.categorical, append_prediction=True, random_state=0
+    )
     train, test = encoder.fit_transform(X_train, y_train), encoder.transform(X_test)
     names = encoder.get_feature_names_out()
     prediction = np.char.startswith(names.astype(str), "network_")
@@ -69,7 +75,9 @@ def main(names):
         if ds.task == "multiclass":
             print(f"{name}: multiclass, skipped (one score column per class)")
             continue
-        X_train, X_test, y_train, y_test = train_test_split(ds.X, ds.y, test_size=1 / 3, random_state=0)
+        X_train, X_test, y_train, y_test = train_test_split(
+            ds.X, ds.y, test_size=1 / 3, random_state=0
+        )
         regression = ds.task == "regression"
         print(f"{ds.name} ({'R²' if regression else 'ROC AUC'}; linear / KNN / HGB)", flush=True)
         for label, (train, test) in representations(ds, X_train, X_test, y_train).items():

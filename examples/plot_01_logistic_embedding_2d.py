@@ -28,9 +28,13 @@ X = pd.DataFrame({"category": list("ABCD") * 50, "x": [-1.0, 3.0, -2.0, 4.0] * 5
 y = np.array([0, 1, 0, 1] * 50)
 
 encoder = EmbeddingEncoder(
-    embedding_dim=2, hidden_layer_sizes=(), max_iter=40, early_stopping=False,
-    record_embeddings=True, random_state=0,
-)  # fmt: skip
+    embedding_dim=2,
+    hidden_layer_sizes=(),
+    max_iter=40,
+    early_stopping=False,
+    record_embeddings=True,
+    random_state=0,
+)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # 40 epochs on purpose: enough to see the picture
     encoder.fit(X, y)

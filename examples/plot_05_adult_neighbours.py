@@ -21,11 +21,17 @@ X, y = load_adult_sample()
 # downstream model wants but hides them from view.
 encoder = EmbeddingEncoder(smooth=0, random_state=0).fit(X, y)
 
-for column, category in [("occupation", "Exec-managerial"), ("occupation", "Handlers-cleaners"),
-                         ("native-country", "Mexico"), ("native-country", "India")]:  # fmt: skip
+for column, category in [
+    ("occupation", "Exec-managerial"),
+    ("occupation", "Handlers-cleaners"),
+    ("native-country", "Mexico"),
+    ("native-country", "India"),
+]:
     neighbours = encoder.most_similar(column, category, n=3)
-    print(f"{column} = {category}:", ", ".join(
-        f"{c} ({d:.2f})" for c, d in neighbours.itertuples(index=False)))  # fmt: skip
+    print(
+        f"{column} = {category}:",
+        ", ".join(f"{c} ({d:.2f})" for c, d in neighbours.itertuples(index=False)),
+    )
 
 ax = encoder.plot_embeddings("occupation")
 ax.figure.savefig(out / "example5_occupation.png", dpi=110, bbox_inches="tight")

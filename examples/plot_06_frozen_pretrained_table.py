@@ -36,7 +36,9 @@ def sample(n):
 
 X_train, y_train = sample(1_500)
 X_test, y_test = sample(3_000)
-print(f"test rows whose city no training row shows: {1 - X_test['city'].isin(X_train['city']).mean():.0%}")
+print(
+    f"test rows whose city no training row shows: {1 - X_test['city'].isin(X_train['city']).mean():.0%}"
+)
 
 scores, models = {}, {}
 for name, encoder in {

@@ -22,7 +22,9 @@ teams = np.array([f"team{i:02d}" for i in range(60)])
 strength = pd.Series(rng.normal(size=len(teams)), index=teams)
 home = rng.randint(len(teams), size=800)
 away = (home + rng.randint(1, len(teams), size=800)) % len(teams)  # never the same team
-p_home_win = 1 / (1 + np.exp(-2 * (strength.iloc[home].to_numpy() - strength.iloc[away].to_numpy())))
+p_home_win = 1 / (
+    1 + np.exp(-2 * (strength.iloc[home].to_numpy() - strength.iloc[away].to_numpy()))
+)
 X = pd.DataFrame({"home": teams[home], "away": teams[away]})
 y = (rng.uniform(size=800) < p_home_win).astype(int)
 
@@ -38,7 +40,9 @@ def recovered(table):
 
 
 shared_score = recovered(shared.get_embeddings("home"))
-separate_scores = {column: recovered(separate.get_embeddings(column)) for column in ("home", "away")}
+separate_scores = {
+    column: recovered(separate.get_embeddings(column)) for column in ("home", "away")
+}
 print(f"shared table:           rank correlation with strength {shared_score:.3f}")
 for column, score in separate_scores.items():
     print(f"separate {column + ' table:':<14} rank correlation with strength {score:.3f}")

@@ -57,7 +57,9 @@ def test_auc(initial, epochs):
     return roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
 
 
-warnings.filterwarnings("ignore", category=ConvergenceWarning)  # stopped after a few epochs on purpose
+warnings.filterwarnings(
+    "ignore", category=ConvergenceWarning
+)  # stopped after a few epochs on purpose
 print("epochs   from scratch   from last year's tables")
 scores = {}
 for epochs in (1, 3, 10, 30):

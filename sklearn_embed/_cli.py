@@ -41,10 +41,21 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 # The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
 OPTIONS = [
-    "embedding_dim", "hidden_layer_sizes", "activation", "alpha", "batch_size",
-    "learning_rate_init", "max_iter", "early_stopping", "min_frequency", "smooth",
-    "handle_unknown", "target_type", "remainder", "random_state",
-]  # fmt: skip
+    "embedding_dim",
+    "hidden_layer_sizes",
+    "activation",
+    "alpha",
+    "batch_size",
+    "learning_rate_init",
+    "max_iter",
+    "early_stopping",
+    "min_frequency",
+    "smooth",
+    "handle_unknown",
+    "target_type",
+    "remainder",
+    "random_state",
+]
 
 # Distinct numeric target values kept by fit --chunk-rows to read the target's type:
 # more than 20 whole numbers, or any fraction, is already a continuous target.
@@ -92,16 +103,52 @@ def _parser():
     fit = commands.add_parser("fit", help="fit an encoder on a CSV or Parquet file")
     fit.add_argument("data", type=Path, help="input table (.csv, .csv.gz, .parquet)")
     fit.add_argument("--target", required=True, help="name of the target column")
-    fit.add_argument("--categorical", metavar="[+]A,B", help="columns to embed, comma-separated (default: every non-numeric column); a leading + adds them to the default, e.g. +zip,store_id")
-    fit.add_argument("--drop", type=_names, default=[], metavar="A,B", help="columns that are not features (ids): left out of the fit")
+    fit.add_argument(
+        "--categorical",
+        metavar="[+]A,B",
+        help="columns to embed, comma-separated (default: every non-numeric column); a leading + adds them to the default, e.g. +zip,store_id",
+    )
+    fit.add_argument(
+        "--drop",
+        type=_names,
+        default=[],
+        metavar="A,B",
+        help="columns that are not features (ids): left out of the fit",
+    )
     fit.add_argument("--output", type=Path, help="write the transformed table here")
     fit.add_argument("--embeddings", type=Path, help="write the embedding tables here (CSV)")
-    fit.add_argument("--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)")
-    fit.add_argument("--plot-column", help="column drawn by --plot (default: the one with most categories)")
-    fit.add_argument("--model", type=Path, help="save the fitted encoder here (sklearn-embed's model format: no pickle)")
-    fit.add_argument("--initial-embeddings", type=Path, metavar="FILE", help="start these columns' tables from a file that --embeddings wrote")
-    fit.add_argument("--freeze", type=_names, nargs="?", const=True, metavar="A,B", help="keep the --initial-embeddings tables fixed (all, or these columns')")
-    fit.add_argument("--shared", type=_names, action="append", metavar="A,B", help="columns that share one table, e.g. home,away (repeat for more groups)")
+    fit.add_argument(
+        "--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)"
+    )
+    fit.add_argument(
+        "--plot-column", help="column drawn by --plot (default: the one with most categories)"
+    )
+    fit.add_argument(
+        "--model",
+        type=Path,
+        help="save the fitted encoder here (sklearn-embed's model format: no pickle)",
+    )
+    fit.add_argument(
+        "--initial-embeddings",
+        type=Path,
+        metavar="FILE",
+        help="start these columns' tables from a file that --embeddings wrote",
+    )
+    fit.add_argument(
+        "--freeze",
+        type=_names,
+        nargs="?",
+        const=True,
+        metavar="A,B",
+        help="keep the --initial-embeddings tables fixed (all, or these columns')",
+    )
+    fit.add_argument(
+        "--shared",
+        type=_names,
+        action="append",
+        metavar="A,B",
+        help="columns that share one table, e.g. home,away (repeat for more groups)",
+    )
     parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
     parameters.add_argument("--embedding-dim", type=int)
     parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
@@ -110,7 +157,9 @@ def _parser():
     parameters.add_argument("--batch-size", type=int)
     parameters.add_argument("--learning-rate-init", type=float)
     parameters.add_argument("--max-iter", type=int)
-    parameters.add_argument("--no-early-stopping", dest="early_stopping", action="store_false", default=None)
+    parameters.add_argument(
+        "--no-early-stopping", dest="early_stopping", action="store_false", default=None
+    )
     parameters.add_argument("--min-frequency", type=_int_or_float)
     parameters.add_argument("--smooth", type=_auto_or_float, metavar="auto|M")
     parameters.add_argument("--handle-unknown", choices=list(HANDLE_UNKNOWN_OPTIONS))
@@ -118,22 +167,41 @@ def _parser():
     parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
     parameters.add_argument("--random-state", type=int)
     parameters.add_argument(
-        "--output-mode", choices=list(OUTPUT_OPTIONS),
+        "--output-mode",
+        choices=list(OUTPUT_OPTIONS),
         help="what --output and transform write (the encoder's output parameter): vectors (the "
         "default, for boosting), vectors+prediction (for a linear model), prediction (the numeric "
         "columns and the network's prediction, for nearest neighbours)",
-    )  # fmt: skip
+    )
     parameters.add_argument("--append-prediction", action="store_true", help=argparse.SUPPRESS)
-    fit.add_argument("--chunk-rows", type=_positive_int, metavar="N", help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default")
+    fit.add_argument(
+        "--chunk-rows",
+        type=_positive_int,
+        metavar="N",
+        help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default",
+    )
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=_fit)
 
     transform = commands.add_parser("transform", help="transform a table with a saved encoder")
     transform.add_argument("data", type=Path)
-    transform.add_argument("--model", type=Path, required=True, help="encoder saved by 'fit --model' (pickle/joblib files are refused: they can run code)")
+    transform.add_argument(
+        "--model",
+        type=Path,
+        required=True,
+        help="encoder saved by 'fit --model' (pickle/joblib files are refused: they can run code)",
+    )
     transform.add_argument("--output", type=Path, required=True)
-    transform.add_argument("--keep", type=_names, default=[], metavar="A,B", help="copy these input columns (ids, target) into the output, first")
-    transform.add_argument("--chunk-rows", type=_positive_int, metavar="N", help="read and write N rows at a time")
+    transform.add_argument(
+        "--keep",
+        type=_names,
+        default=[],
+        metavar="A,B",
+        help="copy these input columns (ids, target) into the output, first",
+    )
+    transform.add_argument(
+        "--chunk-rows", type=_positive_int, metavar="N", help="read and write N rows at a time"
+    )
     transform.add_argument("--quiet", action="store_true")
     transform.set_defaults(run=_transform)
 
@@ -147,8 +215,12 @@ def _parser():
 
 
 def _fit(args):
-    outputs = {"--output": args.output, "--embeddings": args.embeddings, "--plot": args.plot,
-               "--model": args.model}  # fmt: skip
+    outputs = {
+        "--output": args.output,
+        "--embeddings": args.embeddings,
+        "--plot": args.plot,
+        "--model": args.model,
+    }
     if not any(outputs.values()):
         raise UsageError("fit writes nothing without --output, --embeddings, --plot or --model.")
     check_outputs(outputs, inputs=[args.data, *filter(None, [args.initial_embeddings])])
@@ -216,9 +288,15 @@ def _fit_in_chunks(args):
                     X, y = _features_and_target(chunk, args)
                     encoder.partial_fit(X, y, classes=classes)
                     rows, losses = rows + len(X), [*losses, encoder.loss_curve_[-1] * len(X)]
-                    progress.update({"epoch": n_pass + rows / n_rows, "max_iter": encoder.max_iter,
-                                     "loss": sum(losses) / rows, "validation_score": None,
-                                     "elapsed": time.perf_counter() - start})  # fmt: skip
+                    progress.update(
+                        {
+                            "epoch": n_pass + rows / n_rows,
+                            "max_iter": encoder.max_iter,
+                            "loss": sum(losses) / rows,
+                            "validation_score": None,
+                            "elapsed": time.perf_counter() - start,
+                        }
+                    )
         finally:
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
@@ -242,7 +320,9 @@ def _features_and_target(frame, args):
         )
     unknown = [c for c in [*args.drop, *filter(None, [args.plot_column])] if c not in frame.columns]
     if unknown:
-        raise UsageError(f"{args.data} has no columns {unknown}; its columns are {list(frame.columns)}.")
+        raise UsageError(
+            f"{args.data} has no columns {unknown}; its columns are {list(frame.columns)}."
+        )
     X, y = frame.drop(columns=[args.target, *args.drop]), frame[args.target]
     if y.isna().any():
         raise UsageError(
@@ -276,14 +356,18 @@ def _distinct_target(args):
     """
     columns = list(next(iter_table(args.data, 1)).columns)
     if args.target not in columns:
-        raise UsageError(f"target column {args.target!r} is not in {args.data}; its columns are {columns}.")
+        raise UsageError(
+            f"target column {args.target!r} is not in {args.data}; its columns are {columns}."
+        )
     n_rows, distinct = 0, None
     for chunk in iter_table(args.data, args.chunk_rows, [args.target]):
         if args.target not in chunk.columns:
             raise UsageError(f"target column {args.target!r} is not in {args.data}.")
         y = chunk[args.target]
         if y.isna().any():
-            raise UsageError(f"target column {args.target!r} has missing values; drop those rows first.")
+            raise UsageError(
+                f"target column {args.target!r} has missing values; drop those rows first."
+            )
         values = pd.Series(y.unique(), dtype=y.dtype)
         distinct = values if distinct is None else pd.concat([distinct, values]).drop_duplicates()
         labels = args.target_type in ("binary", "multiclass") or not is_numeric_dtype(y.dtype)
@@ -314,7 +398,9 @@ def _write_fit_outputs(encoder, args, say):
         column = args.plot_column or _widest_column(encoder)
         figure = encoder.plot_embeddings(column).figure
         with atomic_path(args.plot) as temporary:
-            figure.savefig(temporary, dpi=120, bbox_inches="tight", format=args.plot.suffix[1:].lower())
+            figure.savefig(
+                temporary, dpi=120, bbox_inches="tight", format=args.plot.suffix[1:].lower()
+            )
         say(f"wrote {args.plot}")
 
 
@@ -326,7 +412,9 @@ def _transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
         for chunk in iter_table(data, chunk_rows, text_columns=text, advice=TRANSFORM_ADVICE):
             missing = [c for c in [*columns, *keep] if c not in chunk.columns]
             if missing:
-                raise UsageError(f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}.")
+                raise UsageError(
+                    f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}."
+                )
             write(_output_frame(encoder, chunk[columns], chunk, keep))
 
 
@@ -336,8 +424,10 @@ def _transform(args):
         raise UsageError(f"model file {args.model} does not exist or is not a file.")
     encoder = EmbeddingEncoder.load(args.model)
     if not hasattr(encoder, "feature_names_in_"):
-        raise UsageError(f"{args.model} was fitted on an array without column names; the "
-                         "command line matches columns by name.")  # fmt: skip
+        raise UsageError(
+            f"{args.model} was fitted on an array without column names; the "
+            "command line matches columns by name."
+        )
     say = _say(args.quiet)
     if args.chunk_rows:
         _transform_in_chunks(encoder, args.data, args.output, args.keep, args.chunk_rows, say)
@@ -346,7 +436,9 @@ def _transform(args):
     frame = read_table(args.data)
     missing = [c for c in [*encoder.feature_names_in_, *args.keep] if c not in frame.columns]
     if missing:
-        raise UsageError(f"{args.data} lacks the columns {missing}; its columns are {list(frame.columns)}.")
+        raise UsageError(
+            f"{args.data} lacks the columns {missing}; its columns are {list(frame.columns)}."
+        )
     # The file may also hold the target or ids: take the model's columns, in its order.
     X = frame[list(encoder.feature_names_in_)]
     with _warnings_as_lines(say):
@@ -372,8 +464,9 @@ def _output_frame(encoder, X, frame, keep):
         message = caught_warning.message
         if getattr(message, "kind", None) == "output_precision" and message.column in passed:
             continue
-        warnings.warn_explicit(message, caught_warning.category, caught_warning.filename,
-                               caught_warning.lineno)  # fmt: skip
+        warnings.warn_explicit(
+            message, caught_warning.category, caught_warning.filename, caught_warning.lineno
+        )
     out = out.reset_index(drop=True)
     embedded = [name for name in out.columns if name not in set(X.columns)]
     out[embedded] = out[embedded].astype(np.float32)
@@ -381,7 +474,9 @@ def _output_frame(encoder, X, frame, keep):
         out[name] = X[name].reset_index(drop=True)
     clash = sorted(set(keep) & set(out.columns) - set(passed))
     if clash:
-        raise UsageError(f"--keep columns {clash} are also output columns; keep them under another name.")
+        raise UsageError(
+            f"--keep columns {clash} are also output columns; keep them under another name."
+        )
     out = out.drop(columns=[name for name in keep if name in passed])
     return pd.concat([frame[keep].reset_index(drop=True), out], axis=1)
 
@@ -406,7 +501,9 @@ def embeddings_table(encoder):
         table = encoder.get_embeddings(column)
         table.columns = [f"emb{j}" for j in range(table.shape[1])]
         # Text, missing as NA: one column can hold every table's categories in Parquet too.
-        table.insert(0, "category", pd.Series(table.index, dtype=object).astype("string").to_numpy())
+        table.insert(
+            0, "category", pd.Series(table.index, dtype=object).astype("string").to_numpy()
+        )
         table.insert(0, "column", column)
         parts.append(table.reset_index(drop=True))
     return pd.concat(parts, ignore_index=True)
@@ -430,7 +527,11 @@ def _warnings_as_lines(say, before=None, stale=None):
     if before is not None:
         before()
     # Once each: a chunked fit raises the same warning on many chunks.
-    shown = {" ".join(str(w.message).split()): w.message for w in caught if not (stale and stale(w.message))}
+    shown = {
+        " ".join(str(w.message).split()): w.message
+        for w in caught
+        if not (stale and stale(w.message))
+    }
     for message in shown:
         say(f"sklearn-embed: warning: {as_options(message)}")
 
@@ -509,10 +610,12 @@ def column_hints(X, encoder):
     """
     embedded = encoder.categorical_features_.tolist()
     numeric = [
-        column for column in X.columns
-        if column not in set(embedded) and is_integer_dtype(X[column].dtype)
+        column
+        for column in X.columns
+        if column not in set(embedded)
+        and is_integer_dtype(X[column].dtype)
         and not is_bool_dtype(X[column].dtype)
-    ]  # fmt: skip
+    ]
     per_row = [column for column in numeric if _one_value_per_row(X[column])]
     codes = [c for c in numeric if c not in per_row and _named_like_code(c, X[c])]
     dates = [column for column in embedded if _looks_like_dates(X[column])]
@@ -565,7 +668,9 @@ def _encoder_parameters(args):
     parameters = {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
     if args.append_prediction:
         if args.output_mode not in (None, "vectors+prediction"):
-            raise UsageError("--append-prediction is --output-mode vectors+prediction; give one of them.")
+            raise UsageError(
+                "--append-prediction is --output-mode vectors+prediction; give one of them."
+            )
         _say(args.quiet)(
             "sklearn-embed: warning: --append-prediction is deprecated: use --output-mode vectors+prediction"
         )
@@ -628,7 +733,9 @@ class Progress:
         left = per_epoch * (record["max_iter"] - record["epoch"])
         line = f"epoch {record['epoch']:.3g}/{record['max_iter']}  loss {record['loss']:.4f}"
         if record.get("racing"):  # which of the networks fit races is training
-            line = f"racing {record['racing']} networks, merge factor {record['merge_factor']}: {line}"
+            line = (
+                f"racing {record['racing']} networks, merge factor {record['merge_factor']}: {line}"
+            )
         if record["validation_score"] is not None:
             line += f"  validation {-record['validation_score']:.4f}"
         line += f"  {record['elapsed']:.0f}s, at most {left:.0f}s left"

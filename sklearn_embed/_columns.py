@@ -292,7 +292,9 @@ class ColumnCoder:
         """The coder of a saved encoder, from the parts of its model file."""
         vocabularies = [
             Vocabulary(categories, infrequent)
-            for categories, infrequent in zip(attributes["categories_"], attributes["infrequent_categories_"])
+            for categories, infrequent in zip(
+                attributes["categories_"], attributes["infrequent_categories_"]
+            )
         ]
         coder = cls(layout["feature_names"], layout["categorical_mask"], vocabularies)
         coder.numeric_bounds = attributes["numeric_bounds_"].reshape(-1, 2)
@@ -424,7 +426,9 @@ class ColumnCoder:
 
     def check_output_names(self, dims, remainder, appended=()):
         """Refuse input column names that would make two output columns share a name."""
-        names = np.concatenate([self.feature_names_out(self.feature_names, dims, remainder), appended])
+        names = np.concatenate(
+            [self.feature_names_out(self.feature_names, dims, remainder), appended]
+        )
         repeated, counts = np.unique(names.astype(str), return_counts=True)
         repeated = repeated[counts > 1].tolist()
         if not repeated:
@@ -432,7 +436,9 @@ class ColumnCoder:
         if set(repeated) & set(map(str, appended)):
             cause = f"the prediction adds {list(appended)}, which input columns already use"
         else:
-            cause = "embedded column c gives c_emb0, c_emb1, ..., which other input columns already use"
+            cause = (
+                "embedded column c gives c_emb0, c_emb1, ..., which other input columns already use"
+            )
         raise ValueError(
             f"The output would have repeated column names {repeated}: {cause}. Rename those input columns."
         )

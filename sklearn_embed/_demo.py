@@ -24,7 +24,11 @@ from ._datasets import load_adult_sample
 from ._encoder import EmbeddingEncoder
 
 # education is left out: education-num states the same thing, so its vectors only model residuals.
-QUERIES = [("occupation", "Exec-managerial"), ("marital-status", "Divorced"), ("relationship", "Husband")]
+QUERIES = [
+    ("occupation", "Exec-managerial"),
+    ("marital-status", "Divorced"),
+    ("relationship", "Husband"),
+]
 
 
 def run_demo(print=print, plot_path=None):
@@ -78,7 +82,9 @@ def run_demo(print=print, plot_path=None):
         k = embedded_position(encoder.categorical_features_, column)
         rows = dict(zip(encoder.categories_[k], encoder.category_counts_[k].round().astype(int)))
         neighbours = encoder.most_similar(column, category, n=3)
-        listed = ", ".join(f"{c} {d:.2f} ({rows[c]:,})" for c, d in neighbours.itertuples(index=False))
+        listed = ", ".join(
+            f"{c} {d:.2f} ({rows[c]:,})" for c, d in neighbours.itertuples(index=False)
+        )
         print(f"  {column}={category!r} ({rows[category]:,}): {listed}")
 
     print(
@@ -132,9 +138,13 @@ def _models(categorical):
             embedding("vectors+prediction"), StandardScaler(), logistic
         ),
         # One-hot output is sparse: scaled without centring, which leaves every distance as it was.
-        "one-hot + neighbours": make_pipeline(one_hot, StandardScaler(with_mean=False), neighbours[-1]),
+        "one-hot + neighbours": make_pipeline(
+            one_hot, StandardScaler(with_mean=False), neighbours[-1]
+        ),
         "target + neighbours": make_pipeline(target, *neighbours),
-        "EmbeddingEncoder('prediction') + neighbours": make_pipeline(embedding("prediction"), *neighbours),
+        "EmbeddingEncoder('prediction') + neighbours": make_pipeline(
+            embedding("prediction"), *neighbours
+        ),
         "target + boosting": make_pipeline(target, boosting),
         "EmbeddingEncoder('vectors') + boosting": make_pipeline(embedding("vectors"), boosting),
     }

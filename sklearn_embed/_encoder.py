@@ -419,7 +419,6 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     (3, 2)
     """
 
-
     _parameter_constraints: dict = {
         "categorical_features": [StrOptions({"auto"}), "array-like"],
         "embedding_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), dict],
@@ -617,7 +616,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             state = copy_stream(self._stream)
             frame = check_frame(self, X, reset=False)
             target = state.target.encode_more(y, len(frame))
-            inputs = Inputs(frame, self._feature_names(), target, sample_weights(sample_weight, frame))
+            inputs = Inputs(
+                frame, self._feature_names(), target, sample_weights(sample_weight, frame)
+            )
             seen, findings = {}, []
         else:
             # After fit (or load), the first call continues from the fitted network.
@@ -654,8 +655,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         findings = self._coder.unknown_drift(frame, codes)
         output = self._output()
         appended = prediction_names(self._target, output != "vectors")
-        out, found = self._coder.output(frame, codes, self.embeddings_, self.remainder, self.dtype,
-                                        len(appended), vectors=output != "prediction")  # fmt: skip
+        out, found = self._coder.output(
+            frame,
+            codes,
+            self.embeddings_,
+            self.remainder,
+            self.dtype,
+            len(appended),
+            vectors=output != "prediction",
+        )
         findings += found
         if appended:
             params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)

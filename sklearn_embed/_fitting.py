@@ -198,7 +198,9 @@ def build_candidates(columns, inputs, spec, seed, previous=None):
         factors = MERGE_FACTORS if spec.training.early_stopping else (1,)
     candidates, sizes = [], []
     for factor in factors:
-        candidate = build_candidate(columns, inputs, spec, factor, np.random.RandomState(seed), previous)
+        candidate = build_candidate(
+            columns, inputs, spec, factor, np.random.RandomState(seed), previous
+        )
         # A larger threshold that merges nothing more would train the same network.
         if [len(t) for t in candidate.params.tables] not in sizes:
             sizes.append([len(t) for t in candidate.params.tables])
@@ -225,8 +227,9 @@ def race(candidates, spec, target_type, callback=None):
                 candidate.params, spec.verbose, spec.record_embeddings, callback
             )
             # Each candidate goes on drawing from the generator that built it.
-            training = Training(candidate.params, candidate.data, config, candidate.rng,
-                                on_epoch, split, start)  # fmt: skip
+            training = Training(
+                candidate.params, candidate.data, config, candidate.rng, on_epoch, split, start
+            )
             split = training.history.train_idx, training.history.validation_idx
             trainings.append(training)
         racing = len(trainings) > 1
@@ -285,7 +288,9 @@ def build_candidate(columns, inputs, spec, factor, rng, previous=None, partial=F
     codes = np.where(columns.raw_codes >= 0, columns.raw_codes, coder.unknown_rows())
     smooth, findings = {}, []
     for t, (group, vocabulary) in enumerate(zip(plan.groups, coder.table_vocabularies)):
-        table = _table_statistics(coder, plan, t, [columns.statistics[k] for k in group], columns.totals)
+        table = _table_statistics(
+            coder, plan, t, [columns.statistics[k] for k in group], columns.totals
+        )
         min_count = count_threshold(spec.min_frequency, table.n_rows)
         decision = smooth_and_merge(table, spec.smooth, factor, min_count)
         merged = ~decision.keep[: vocabulary.n_rows - 1]
@@ -304,8 +309,15 @@ def build_candidate(columns, inputs, spec, factor, rng, previous=None, partial=F
     params = plan.initial_params(tables, dims, network, rng, new_at_unknown=previous is not None)
     if previous is not None:
         continue_dense(params, previous.dense)
-    data = TrainingData(codes, columns.x_numeric, target.y, inputs.weight, coder.unknown_rows(),
-                        target.stratify, plan.fixed_rows(tables))  # fmt: skip
+    data = TrainingData(
+        codes,
+        columns.x_numeric,
+        target.y,
+        inputs.weight,
+        coder.unknown_rows(),
+        target.stratify,
+        plan.fixed_rows(tables),
+    )
     smooth = {name: smooth[name] for name in names}
     return Candidate(factor, coder, plan, smooth, dims, params, data, findings, rng)
 
@@ -377,8 +389,17 @@ def start_stream(inputs, spec, seed, previous=None):
         for vocabulary in coder.vocabularies
     ]
     stream = Stream(candidate.params, rng, spec.learning_rate)
-    state = StreamState(coder, target.without_rows(), candidate.plan, candidate.smooth, factor,
-                        candidate.dims, statistics, TargetTotals(), stream)  # fmt: skip
+    state = StreamState(
+        coder,
+        target.without_rows(),
+        candidate.plan,
+        candidate.smooth,
+        factor,
+        candidate.dims,
+        statistics,
+        TargetTotals(),
+        stream,
+    )
     return state, [*target.findings, *columns.findings, *candidate.findings]
 
 
@@ -400,8 +421,15 @@ def stream_chunk(state, inputs, spec):
         state.chunks_seen.add(digest)
     findings = _grow(state, spec)
     tables = state.coder.table_vocabularies
-    data = TrainingData(state.coder.codes(frame), state.coder.network_numeric(frame), y, weight,
-                        state.coder.unknown_rows(), None, state.plan.fixed_rows(tables))  # fmt: skip
+    data = TrainingData(
+        state.coder.codes(frame),
+        state.coder.network_numeric(frame),
+        y,
+        weight,
+        state.coder.unknown_rows(),
+        None,
+        state.plan.fixed_rows(tables),
+    )
     config = replace(spec.training, target_type=state.target.type)
     state.loss_curve.append(state.stream.train_pass(data, config))
     return stream_attributes(state), findings
@@ -448,7 +476,11 @@ def stream_attributes(state):
 def _observe(state, frame, y, weight):
     """Add a chunk's rows to the statistics, in the current row layout."""
     coder = state.coder
-    raw_codes, positions, n_outputs = coder.raw_codes(frame), coder.embedded_positions, state.target.n_outputs
+    raw_codes, positions, n_outputs = (
+        coder.raw_codes(frame),
+        coder.embedded_positions,
+        state.target.n_outputs,
+    )
     for k, (statistics, vocabulary) in enumerate(zip(state.statistics, coder.vocabularies)):
         series, name = frame.iloc[:, positions[k]], coder.embedded_names[k]
         check_uniform_types(series, name)  # the first chunk's column was checked by Vocabulary.fit
@@ -474,9 +506,10 @@ def _grow(state, spec):
         # has a row, or if every vector is shrunk to the unknown one.
         constant = not len(vocabulary.categories) or np.isinf(decision.smooth)
         findings += [
-            finding for finding in decision.findings
+            finding
+            for finding in decision.findings
             if finding.kind != "constant_column" or constant
-        ]  # fmt: skip
+        ]
     return findings
 
 

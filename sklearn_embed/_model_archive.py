@@ -127,8 +127,10 @@ class ModelArchive:
             start = io.BytesIO(stream.read(min(info.file_size, 4096)))
         try:
             version = np.lib.format.read_magic(start)
-            read = {(1, 0): np.lib.format.read_array_header_1_0,
-                    (2, 0): np.lib.format.read_array_header_2_0}[version]  # fmt: skip
+            read = {
+                (1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0,
+            }[version]
             shape, fortran_order, dtype = read(start)
         except (KeyError, ValueError, SyntaxError, TypeError, tokenize.TokenError) as error:
             raise ModelFileError(f"{name} has no valid .npy header ({error!r}).") from None
@@ -165,7 +167,9 @@ class ModelArchive:
                 _read_into(stream, chunk.view(np.uint8), name)
                 items = chunk.tolist()
                 seen.update(items)
-                if len(seen) != len(values) + len(items) or (chunk.dtype.kind == "f" and np.isnan(chunk).any()):
+                if len(seen) != len(values) + len(items) or (
+                    chunk.dtype.kind == "f" and np.isnan(chunk).any()
+                ):
                     raise ModelFileError(f"{name} lists a category twice (or a NaN).")
                 values.extend(items)
         if header.dtype.kind == "U" and header.dtype.itemsize // 4 > max([1, *map(len, values)]):
@@ -195,7 +199,10 @@ def _checked_members(infos):
             raise ModelFileError(f"the member {name} appears twice.")
         if name != DOCUMENT and not _MEMBER_NAME.fullmatch(name):
             raise ModelFileError(f"unexpected member {name!r}.")
-        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        if info.flag_bits & 0x1 or info.compress_type not in (
+            zipfile.ZIP_STORED,
+            zipfile.ZIP_DEFLATED,
+        ):
             raise ModelFileError(f"{name} is encrypted or compressed in an unknown way.")
         members[name] = info
     return members

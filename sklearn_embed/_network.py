@@ -207,11 +207,15 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
     """The ``hidden_layer_sizes`` parameter as a list of positive ints, or a ValueError."""
     sizes = np.atleast_1d(np.asarray(hidden_layer_sizes)).ravel()
     if sizes.size and (sizes.dtype.kind not in "iu" or (sizes < 1).any()):
-        raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}.")
+        raise ValueError(
+            f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
+        )
     return [int(s) for s in sizes]
 
 
-def init_params(table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype, lookups=None):
+def init_params(
+    table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype, lookups=None
+):
     """Random initial parameters.
 
     Tables start uniform in +-0.05 (small, so untrained rows stay near the
@@ -535,9 +539,11 @@ def _plan(codes, params, column_rows, batch_size, entry_bits):
             rows[first:last],
             counts[first:last],
             column_stops[b * n_columns : (b + 1) * n_columns + 1] - first,
-            {t: (distinct[stops[b] : stops[b + 1]], where[first:last])
-             for t, (distinct, stops, where) in shared.items()},
-        )  # fmt: skip
+            {
+                t: (distinct[stops[b] : stops[b + 1]], where[first:last])
+                for t, (distinct, stops, where) in shared.items()
+            },
+        )
 
 
 def _shared_rows(params, rows, segment_batch, segment_column, n_batches):
@@ -584,7 +590,13 @@ def objective(params, codes, x_numeric, y, weight, activation, target_type, alph
 def predict_in_chunks(params, codes, x_numeric, activation, target_type, chunk_size=8192):
     """Predictions for many rows without holding every layer of every row at once."""
     parts = [
-        forward(params, codes[s : s + chunk_size], x_numeric[s : s + chunk_size], activation, target_type)[-1]
+        forward(
+            params,
+            codes[s : s + chunk_size],
+            x_numeric[s : s + chunk_size],
+            activation,
+            target_type,
+        )[-1]
         for s in range(0, codes.shape[0], chunk_size)
     ]
     return np.concatenate(parts) if parts else np.empty((0, params.coefs[-1].shape[1]))

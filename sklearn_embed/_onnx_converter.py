@@ -205,9 +205,14 @@ class _Graph:
     def node(self, op_type, inputs, seed=None, output=None, domain="", op_version=None, **attrs):
         output = output or self.name(seed or op_type.lower())
         self.container.add_node(
-            op_type, list(inputs), [output], op_domain=domain, op_version=op_version,
-            name=self.scope.get_unique_operator_name(op_type), **attrs,
-        )  # fmt: skip
+            op_type,
+            list(inputs),
+            [output],
+            op_domain=domain,
+            op_version=op_version,
+            name=self.scope.get_unique_operator_name(op_type),
+            **attrs,
+        )
         return output
 
     def cast(self, name, to):
@@ -221,10 +226,14 @@ class _Graph:
         if len(keys) == 0:
             keys, rows = (["k"] if keys_attribute == "keys_strings" else [0]), [default]
         return self.node(
-            "LabelEncoder", [name], "rows", domain="ai.onnx.ml", op_version=2,
+            "LabelEncoder",
+            [name],
+            "rows",
+            domain="ai.onnx.ml",
+            op_version=2,
             **{keys_attribute: list(keys), "values_int64s": [int(r) for r in rows]},
             default_int64=int(default),
-        )  # fmt: skip
+        )
 
 
 @dataclass
@@ -319,9 +328,12 @@ def _float_category_rows(graph, column, categories):
     safe = graph.node("Where", [valid, x, graph.doubles("zero", 0.0)], "safe")
     keys = [int(v) for v in categories.known]
     found = graph.label_encoder(
-        graph.cast(safe, TensorProto.INT64), "keys_int64s", keys, categories.rows(),
+        graph.cast(safe, TensorProto.INT64),
+        "keys_int64s",
+        keys,
+        categories.rows(),
         categories.unknown_row,
-    )  # fmt: skip
+    )
     unknown = graph.int64s("unknown_row", np.array(categories.unknown_row))
     found = graph.node("Where", [valid, found, unknown], "rows")
     missing = graph.int64s("missing_row", np.array(categories.missing_row))
@@ -332,8 +344,13 @@ def _numeric_network_input(graph, numeric, encoder):
     """``(clip(x, bounds) - mean) / scale`` in float64, NaN as 0, then float32: as transform."""
     x = graph.node("Concat", numeric, "numeric", axis=1) if len(numeric) > 1 else numeric[0]
     low, high = encoder.numeric_bounds_[:, 0], encoder.numeric_bounds_[:, 1]
-    clipped = graph.node("Max", [graph.node("Min", [x, graph.doubles("high", high[None])]),
-                                 graph.doubles("low", low[None])])  # fmt: skip
+    clipped = graph.node(
+        "Max",
+        [
+            graph.node("Min", [x, graph.doubles("high", high[None])]),
+            graph.doubles("low", low[None]),
+        ],
+    )
     centred = graph.node("Sub", [clipped, graph.doubles("mean", encoder.numeric_mean_[None])])
     scaled = graph.node("Div", [centred, graph.doubles("scale", encoder.numeric_scale_[None])])
     scaled = graph.node("Where", [graph.node("IsNaN", [x]), graph.doubles("zero", 0.0), scaled])
@@ -401,7 +418,10 @@ def convert_embedding_encoder(scope, operator, container):
     to = TensorProto.FLOAT if np.dtype(encoder.dtype) == np.float32 else TensorProto.DOUBLE
     if to == TensorProto.FLOAT:  # as transform: float32's largest value, not an infinity
         largest = np.float64(np.finfo(np.float32).max)
-        bounds = [graph.doubles("float32_lowest", -largest), graph.doubles("float32_largest", largest)]
+        bounds = [
+            graph.doubles("float32_lowest", -largest),
+            graph.doubles("float32_largest", largest),
+        ]
         out = graph.node("Clip", [out, *bounds], "in_float32")
     graph.node("Cast", [out], output=operator.outputs[0].full_name, to=to)
 

@@ -48,8 +48,12 @@ from ._vocabulary import as_python
 
 # Fitted attributes that are lists of arrays, one per embedded column (or layer).
 _ARRAY_LISTS = [
-    "embeddings_", "coefs_", "intercepts_", "category_counts_", "category_target_means_",
-]  # fmt: skip
+    "embeddings_",
+    "coefs_",
+    "intercepts_",
+    "category_counts_",
+    "category_target_means_",
+]
 _ARRAYS = ["numeric_bounds_", "numeric_mean_", "numeric_scale_", "loss_curve_"]
 _SCALARS = ["n_features_in_", "n_iter_", "target_type_", "best_validation_score_", "merge_factor_"]
 
@@ -82,7 +86,9 @@ def save_model(path, encoder, coder, target, output=None):
     state["output"] = output
     for k, column in enumerate(names):
         for name in ("categories_", "infrequent_categories_"):
-            values[f"{name}{k}"] = _value_array(getattr(encoder, name)[k], arrays, f"{name}{k}", column)
+            values[f"{name}{k}"] = _value_array(
+                getattr(encoder, name)[k], arrays, f"{name}{k}", column
+            )
     if hasattr(encoder, "classes_"):
         values["classes_"] = _value_array(encoder.classes_, arrays, "classes_", None)
     for name in _ARRAY_LISTS:
@@ -141,7 +147,14 @@ def load_model(path):
         raise
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        ValueError,
+    ) as error:
         raise ModelFileError(
             f"{path} is not a valid sklearn-embed model file ({type(error).__name__}: "
             f"{error}). {_pickle_hint(path)}"
@@ -153,7 +166,9 @@ def _read_arrays(archive, document, headers):
     values, arrays = document["values"], {}
     for name, header in headers.items():
         if name in values:
-            arrays[name] = _typed_values(values[name], archive.read_values(name, header), header.dtype)
+            arrays[name] = _typed_values(
+                values[name], archive.read_values(name, header), header.dtype
+            )
         else:
             arrays[name] = archive.read_array(name, header)
     return arrays
@@ -174,7 +189,9 @@ def _rebuild(document, arrays):
         count = n_layers if name in ("coefs_", "intercepts_") else n_tables
         attributes[name] = [arrays[f"{name}{k}"] for k in range(count)]
     if state["has_history"]:
-        attributes["embedding_history_"] = [arrays[f"embedding_history_{k}"] for k in range(n_tables)]
+        attributes["embedding_history_"] = [
+            arrays[f"embedding_history_{k}"] for k in range(n_tables)
+        ]
     for name in _ARRAYS:
         attributes[name] = arrays[name]
     attributes["loss_curve_"] = arrays["loss_curve_"].tolist()
@@ -213,10 +230,18 @@ def _value_array(values, arrays, name, column):
             problem = "holds several missing markers"
     if problem:
         owner = "the target's classes" if column is None else f"column {column!r}"
-        fix = "y = y.astype(str)" if column is None else f"X[{column!r}] = X[{column!r}].astype(str)"
-        raise TypeError(f"Cannot save {owner}: it {problem}. Convert it, e.g. {fix}, and fit again.")
+        fix = (
+            "y = y.astype(str)" if column is None else f"X[{column!r}] = X[{column!r}].astype(str)"
+        )
+        raise TypeError(
+            f"Cannot save {owner}: it {problem}. Convert it, e.g. {fix}, and fit again."
+        )
     arrays[name] = stored
-    description = {"kind": kind, "missing": bool(missing.any()), "object": bool(values.dtype == object)}
+    description = {
+        "kind": kind,
+        "missing": bool(missing.any()),
+        "object": bool(values.dtype == object),
+    }
     if missing.any() and not missing[-1]:  # infrequent values: NaN where it was seen
         description["missing_at"] = int(np.flatnonzero(missing)[0])
     return description
@@ -317,7 +342,9 @@ def _json_params(encoder):
     if not isinstance(params["freeze_embeddings"], (bool, np.bool_)):
         params["freeze_embeddings"] = [str(c) for c in params["freeze_embeddings"]]
     if params["shared_embeddings"] is not None:
-        params["shared_embeddings"] = [[str(c) for c in group] for group in params["shared_embeddings"]]
+        params["shared_embeddings"] = [
+            [str(c) for c in group] for group in params["shared_embeddings"]
+        ]
     return params
 
 
@@ -372,7 +399,9 @@ def _write_atomically(path, document, arrays):
             with ModelArchive.open(temporary) as written:
                 written.read_document()
         except ModelFileError as error:
-            raise ValueError(f"this encoder cannot be saved in a file load accepts: {error}") from None
+            raise ValueError(
+                f"this encoder cannot be saved in a file load accepts: {error}"
+            ) from None
 
 
 @contextmanager
@@ -416,8 +445,12 @@ def check_replaceable(path):
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(f"cannot write {path}: it is a folder; give a file name.")
     if not stat.S_ISREG(mode):
-        kinds = [(stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                 (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]  # fmt: skip
+        kinds = [
+            (stat.S_ISFIFO, "a FIFO"),
+            (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"),
+            (stat.S_ISSOCK, "a socket"),
+        ]
         kind = next((name for test, name in kinds if test(mode)), "a special file")
         raise FileExistsError(
             f"cannot write {path}: it is {kind}, not a regular file, and would be replaced; "
@@ -438,4 +471,3 @@ def _pickle_hint(path):
             "EmbeddingEncoder.save or 'sklearn-embed fit --model'."
         )
     return ""
-

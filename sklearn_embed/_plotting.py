@@ -94,14 +94,19 @@ def plot_embeddings(encoder, column, ax=None, *, n_labels=20, cmap="viridis", an
     colours = encoder.category_target_means_[k][:-1]
     xy, explained = project_2d(table)
     sizes = 20 + 180 * np.sqrt(counts / max(counts.max(), 1))
-    points = ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=sizes, cmap=cmap, edgecolors="k", linewidths=0.4)
+    points = ax.scatter(
+        xy[:, 0], xy[:, 1], c=colours, s=sizes, cmap=cmap, edgecolors="k", linewidths=0.4
+    )
     plt.colorbar(points, ax=ax, label=_colour_label(encoder))
     if annotate:
         for i in np.argsort(-counts, kind="stable")[:n_labels]:
             ax.annotate(
-                str(encoder.categories_[k][i]), xy[i], xytext=(4, 3),
-                textcoords="offset points", fontsize=8,
-            )  # fmt: skip
+                str(encoder.categories_[k][i]),
+                xy[i],
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=8,
+            )
     ax.margins(x=0.18, y=0.08)  # room for the labels of the outermost points
     if explained is None:
         ax.set_xlabel("dimension 0")
@@ -189,7 +194,9 @@ def animate_embeddings(
     fig.colorbar(points, ax=ax, label=_colour_label(encoder))
     counts = encoder.category_counts_[k][:-1]
     labelled = np.argsort(-counts, kind="stable")[:n_labels]
-    labels = [ax.annotate(str(encoder.categories_[k][i]), frames[0][i], fontsize=8) for i in labelled]
+    labels = [
+        ax.annotate(str(encoder.categories_[k][i]), frames[0][i], fontsize=8) for i in labelled
+    ]
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
 

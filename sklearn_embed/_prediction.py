@@ -44,7 +44,11 @@ def prediction_names(target, appended=True):
     if target.type == "multiclass":
         return [f"network_log_proba_{label}" for label in target.classes]
     n_outputs = len(np.atleast_1d(target.mean))
-    return ["network_prediction"] if n_outputs == 1 else [f"network_prediction{k}" for k in range(n_outputs)]
+    return (
+        ["network_prediction"]
+        if n_outputs == 1
+        else [f"network_prediction{k}" for k in range(n_outputs)]
+    )
 
 
 def prediction_columns(scores, target):

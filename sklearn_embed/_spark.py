@@ -47,9 +47,13 @@ def map_in_pandas(encoder, keep=None):
     """
     check_is_fitted(encoder)
     if not hasattr(encoder, "feature_names_in_"):
-        raise ValueError("map_in_pandas needs an encoder fitted on a DataFrame: it takes columns by name.")
+        raise ValueError(
+            "map_in_pandas needs an encoder fitted on a DataFrame: it takes columns by name."
+        )
     if keep is not None and not isinstance(keep, dict):
-        raise TypeError(f"keep must be a dict {{column: Spark SQL type}}, e.g. {{'id': 'bigint'}}; got {keep!r}.")
+        raise TypeError(
+            f"keep must be a dict {{column: Spark SQL type}}, e.g. {{'id': 'bigint'}}; got {keep!r}."
+        )
     keep = dict(keep or {})
     columns = list(encoder.feature_names_in_)
     names = encoder.get_feature_names_out().tolist()

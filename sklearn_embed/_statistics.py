@@ -70,13 +70,18 @@ class Tally:
         counts = weighted_counts(entries, weight, n)
         rows = np.bincount(entries, minlength=n)
         if y.ndim == 1:
-            pairs, inverse = np.unique(entries.astype(np.int64) * n_outputs + y, return_inverse=True)
+            pairs, inverse = np.unique(
+                entries.astype(np.int64) * n_outputs + y, return_inverse=True
+            )
             pair_sums = np.bincount(inverse, weights=weight)
             coordinates = (pairs // n_outputs, pairs % n_outputs)
             sums = sparse.csr_array((pair_sums, coordinates), shape=(n, n_outputs))
         else:
             y = np.asarray(y, dtype=np.float64)  # sums of squares must not lose float32's digits
-            columns = [np.bincount(entries, weights=weight * y[:, j], minlength=n) for j in range(y.shape[1])]
+            columns = [
+                np.bincount(entries, weights=weight * y[:, j], minlength=n)
+                for j in range(y.shape[1])
+            ]
             sums = np.stack(columns, axis=1).reshape(n, y.shape[1])
         return cls(counts, rows, sums)
 
@@ -101,7 +106,9 @@ class Tally:
         rows = np.bincount(entries, weights=self.rows, minlength=n).astype(np.int64)
         if sparse.issparse(self.sums):
             coo = self.sums.tocoo()  # the csr conversion adds entries that land together
-            sums = sparse.csr_array((coo.data, (entries[coo.row], coo.col)), shape=(n, coo.shape[1]))
+            sums = sparse.csr_array(
+                (coo.data, (entries[coo.row], coo.col)), shape=(n, coo.shape[1])
+            )
         else:
             columns = [np.bincount(entries, weights=column, minlength=n) for column in self.sums.T]
             sums = np.stack(columns, axis=1).reshape(n, self.sums.shape[1])
@@ -190,7 +197,9 @@ class ColumnStatistics:
 
     def move_to_rows(self, values, moved, new_rows, n_rows):
         """The table grew: old row ``r`` is now row ``moved[r]``, and pending ``values`` got ``new_rows``."""
-        self.by_row = self.by_row.placed(moved, n_rows) + self.pending_of(values).placed(new_rows, n_rows)
+        self.by_row = self.by_row.placed(moved, n_rows) + self.pending_of(values).placed(
+            new_rows, n_rows
+        )
         arrived = self.pending_values.get_indexer(pd.Index(values, dtype=object))
         stay = ~np.isin(np.arange(len(self.pending_values)), arrived)
         self.pending = self.pending.take(np.flatnonzero(stay))
@@ -263,8 +272,16 @@ class TableStatistics:
         values = tally_concat(by_row.take(np.arange(n_categories)), pending)
         given = np.r_[given_rows, np.zeros(len(pending_values), dtype=bool)]
         tallies = [column.every_value() for column in columns]
-        return cls(name, values, pending_values, given, frozen, tallies, totals.squares,
-                   totals.n_rows * len(columns))  # fmt: skip
+        return cls(
+            name,
+            values,
+            pending_values,
+            given,
+            frozen,
+            tallies,
+            totals.squares,
+            totals.n_rows * len(columns),
+        )
 
 
 def _pending_union(columns):
@@ -274,11 +291,15 @@ def _pending_union(columns):
         values = values.append(column.pending_values[~column.pending_values.isin(values)])
     tally = columns[0].pending.placed(np.arange(len(columns[0].pending)), len(values))
     for column in columns[1:]:
-        tally = tally + column.pending.placed(values.get_indexer(column.pending_values), len(values))
+        tally = tally + column.pending.placed(
+            values.get_indexer(column.pending_values), len(values)
+        )
     return values, tally
 
 
 def column_statistics(n_rows, n_outputs, classes):
     """Empty statistics of a column whose table has ``n_rows`` rows."""
     empty = Tally.empty(n_outputs, classes)
-    return ColumnStatistics(empty.placed(np.zeros(0, dtype=int), n_rows), empty, pd.Index([], dtype=object))
+    return ColumnStatistics(
+        empty.placed(np.zeros(0, dtype=int), n_rows), empty, pd.Index([], dtype=object)
+    )

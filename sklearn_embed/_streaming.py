@@ -45,7 +45,10 @@ class Stream:
         table = self.params.tables[t]
         self.params.tables[t] = _regrow(table, moved, n_rows, table[-1])
         m, v = self.optimizer.table_moments[t]
-        self.optimizer.table_moments[t] = (_regrow(m, moved, n_rows, 0), _regrow(v, moved, n_rows, 0))
+        self.optimizer.table_moments[t] = (
+            _regrow(m, moved, n_rows, 0),
+            _regrow(v, moved, n_rows, 0),
+        )
         self.optimizer.tables[t] = self.params.tables[t]
 
 

@@ -247,7 +247,13 @@ class TablePlan:
             columns = [names[k] for k in group]
             if self.given[t] is not None:
                 width = self.given[t].shape[1]
-                clash.update({names[k]: (dims[k], width) for k in group if names[k] in explicit and dims[k] != width})
+                clash.update(
+                    {
+                        names[k]: (dims[k], width)
+                        for k in group
+                        if names[k] in explicit and dims[k] != width
+                    }
+                )
                 for k in group:
                     dims[k] = width
             elif len({dims[k] for k in group}) > 1:
@@ -256,7 +262,9 @@ class TablePlan:
                     f"embedding size; embedding_dim gives them {[dims[k] for k in group]}."
                 )
         if clash:
-            described = ", ".join(f"{c!r}: {asked} (table {width})" for c, (asked, width) in clash.items())
+            described = ", ".join(
+                f"{c!r}: {asked} (table {width})" for c, (asked, width) in clash.items()
+            )
             raise ValueError(
                 f"embedding_dim asks for sizes other than the widths of the tables {self.source} "
                 f"gives, which set them: {described}. Leave embedding_dim on 'auto' for those columns."
@@ -400,7 +408,9 @@ def _checked_table(column, table):
         )
     complex_columns = [c for c, dtype in table.dtypes.items() if dtype.kind == "c"]
     if complex_columns:
-        raise TypeError(f"{where} holds complex numbers in columns {complex_columns}; it must hold real numbers.")
+        raise TypeError(
+            f"{where} holds complex numbers in columns {complex_columns}; it must hold real numbers."
+        )
     numbers = table.apply(pd.to_numeric, errors="coerce")
     unreadable = numbers.isna() & table.notna()
     if unreadable.any(axis=None):

@@ -37,7 +37,7 @@ class UsageError(Exception):
 
 
 def table_format(path):
-    """"csv" or "parquet" from the file name; a ``UsageError`` for anything else."""
+    """ "csv" or "parquet" from the file name; a ``UsageError`` for anything else."""
     name = Path(path).name.lower()
     if name.endswith(".csv.zst"):
         _require("zstandard", path)
@@ -194,7 +194,9 @@ def check_outputs(outputs, inputs):
             if table_format(path) == "parquet":
                 parquet_engine()
         elif option == "--plot" and not path.name.lower().endswith(PLOT_ENDINGS):
-            raise UsageError(f"{option} {path}: a picture needs a name ending in {', '.join(PLOT_ENDINGS)}.")
+            raise UsageError(
+                f"{option} {path}: a picture needs a name ending in {', '.join(PLOT_ENDINGS)}."
+            )
 
 
 def check_model_can_store(X, y, categorical_features, source):
@@ -210,7 +212,9 @@ def check_model_can_store(X, y, categorical_features, source):
         if problem:
             what = f"target column {y.name!r}" if column is None else f"column {column!r}"
             fix = "" if column is None else f", or leave it out (--drop {column})"
-            raise UsageError(f"{what} {problem}: --model could not save it. Store it as text in {source}{fix}.")
+            raise UsageError(
+                f"{what} {problem}: --model could not save it. Store it as text in {source}{fix}."
+            )
 
 
 def _check_writable(option, path):
@@ -226,7 +230,9 @@ def _check_writable(option, path):
             finally:
                 probe.unlink()
     except OSError as error:
-        raise UsageError(f"{option} {path}: cannot write in {folder} ({error.strerror or error}).") from None
+        raise UsageError(
+            f"{option} {path}: cannot write in {folder} ({error.strerror or error})."
+        ) from None
     free = shutil.disk_usage(folder).free
     if free < MIN_FREE_BYTES:
         raise UsageError(f"{option} {path}: the disk of {folder} is full ({free:,} bytes free).")
@@ -280,7 +286,9 @@ def read_embeddings_table(path, X):
         # A table narrower than the file's widest leaves the extra cells empty.
         part_vectors = part[vectors].dropna(axis=1, how="all")
         categories = typed_like(part["category"], X[column], path)
-        given[column] = pd.DataFrame(part_vectors.to_numpy(), index=pd.Index(categories, dtype=object))
+        given[column] = pd.DataFrame(
+            part_vectors.to_numpy(), index=pd.Index(categories, dtype=object)
+        )
     return given
 
 

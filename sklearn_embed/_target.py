@@ -23,6 +23,7 @@ TARGET_TYPES = ("binary", "multiclass", "continuous")
 # Fixed, not a share of the rows: the reading must not change with the table's size.
 MAX_WHOLE_NUMBER_CLASSES = 20
 
+
 @dataclass(frozen=True)
 class Target:
     """An encoded target.
@@ -261,7 +262,7 @@ def _read_target_type(y, labels):
 
 
 def _value_kind(y):
-    """"labels" or "numbers"; a ``TypeError`` for values that are neither, or both."""
+    """ "labels" or "numbers"; a ``TypeError`` for values that are neither, or both."""
     kind = y.dtype.kind
     if kind in "iuf":
         return "numbers"
@@ -301,14 +302,18 @@ def _classes(y, target_type, partial=False):
     if len(classes) == 1:
         advice = (
             " The first call to partial_fit takes its classes from its chunk: pass classes, "
-            "every label of the whole data." if partial else ""
+            "every label of the whole data."
+            if partial
+            else ""
         )
         raise ValueError(
             f"y contains only one class ({as_python(classes[0])!r}); at least 2 classes "
             f"are needed to learn embeddings from a classification target.{advice}"
         )
     if target_type == "binary" and len(classes) > 2:
-        raise ValueError(f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'.")
+        raise ValueError(
+            f"target_type='binary' but y has {len(classes)} classes; use 'multiclass'."
+        )
     return class_target(codes, classes, target_type)
 
 
@@ -317,7 +322,9 @@ def _given_classes(y, classes, target_type):
     if target_type == "continuous":
         raise ValueError("classes is for a classification target; target_type is 'continuous'.")
     if len(classes) < 2 or (target_type == "binary" and len(classes) > 2):
-        raise ValueError(f"classes must hold 2 labels for binary and 2 or more for multiclass, got {len(classes)}.")
+        raise ValueError(
+            f"classes must hold 2 labels for binary and 2 or more for multiclass, got {len(classes)}."
+        )
     if y.ndim != 1:
         raise ValueError(f"A classification target must be 1-D, got shape {y.shape}.")
     unknown = ~np.isin(y, classes)

@@ -202,7 +202,13 @@ class Training:
     """
 
     def __init__(self, params, data, config, rng, on_epoch=None, split=None, start=None):
-        self.params, self.data, self.config, self.rng, self.on_epoch = params, data, config, rng, on_epoch
+        self.params, self.data, self.config, self.rng, self.on_epoch = (
+            params,
+            data,
+            config,
+            rng,
+            on_epoch,
+        )
         # Added to every epoch's record: which network this is, while several race.
         self.label = {}
         self.history = TrainingHistory()
@@ -227,8 +233,15 @@ class Training:
     def run_epoch(self):
         """One pass over the training rows, then the validation loss and the stopping rule."""
         history, config = self.history, self.config
-        loss = _run_epoch(self.params, self.optimizer, self.data, history.train_idx, config,
-                          self.batch_size, self.rng)  # fmt: skip
+        loss = _run_epoch(
+            self.params,
+            self.optimizer,
+            self.data,
+            history.train_idx,
+            config,
+            self.batch_size,
+            self.rng,
+        )
         history.loss_curve.append(loss)
         history.n_iter += 1
         score = -loss
@@ -371,7 +384,9 @@ def _loss_on(params, data, rows, config):
     p = predict_in_chunks(
         params, data.codes[rows], data.x_numeric[rows], config.activation, config.target_type
     )
-    return data_loss(p, dense_targets(data.y[rows], p.shape[1]), data.weight[rows], config.target_type)
+    return data_loss(
+        p, dense_targets(data.y[rows], p.shape[1]), data.weight[rows], config.target_type
+    )
 
 
 def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
@@ -393,9 +408,15 @@ def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
             params, batch_codes, x_numeric[batch], config.activation, config.target_type, grouped
         )
         table_grads, dense_grads = backward(
-            params, batch_codes, layers, batch_y, batch_weight, config.activation, config.alpha,
+            params,
+            batch_codes,
+            layers,
+            batch_y,
+            batch_weight,
+            config.activation,
+            config.alpha,
             grouped,
-        )  # fmt: skip
+        )
         optimizer.step(dense_grads, _without_fixed_rows(table_grads, data.fixed_rows))
         total_loss += float(loss(layers[-1], batch_y) @ batch_weight)
     return total_loss / float(weight.sum(dtype=np.float64))

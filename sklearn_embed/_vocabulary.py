@@ -207,7 +207,9 @@ class Vocabulary:
         """The hash index of the kept categories, built once: "typed" or "object"."""
         if form not in self._cache:
             known = self._known()
-            self._cache[form] = _typed_index(known) if form == "typed" else pd.Index(known, dtype=object)
+            self._cache[form] = (
+                _typed_index(known) if form == "typed" else pd.Index(known, dtype=object)
+            )
         return self._cache[form]
 
     def _rows_by_number(self, values):
@@ -355,7 +357,7 @@ def mixed_types(values):
 
 
 def value_kind(values):
-    """"bool", "number", "string" or "other": what an array of values holds.
+    """ "bool", "number", "string" or "other": what an array of values holds.
 
     One reading of pandas' ``infer_dtype`` for the whole package (missing
     values skipped): "other" is a mix of kinds, or values that are none of these.

@@ -151,9 +151,14 @@ def _tensor_type(series, name):
             return Int64TensorType if isinstance(dtype, np.dtype) else DoubleTensorType
         return FloatTensorType if dtype == np.float32 else DoubleTensorType
     kind = infer_dtype(series, skipna=True)
-    tensor = {"string": StringTensorType, "empty": StringTensorType, "integer": Int64TensorType,
-              "floating": DoubleTensorType, "mixed-integer-float": DoubleTensorType,
-              "boolean": BooleanTensorType}.get(kind)  # fmt: skip
+    tensor = {
+        "string": StringTensorType,
+        "empty": StringTensorType,
+        "integer": Int64TensorType,
+        "floating": DoubleTensorType,
+        "mixed-integer-float": DoubleTensorType,
+        "boolean": BooleanTensorType,
+    }.get(kind)
     if tensor is None:
         raise TypeError(
             f"Column {name!r} holds {kind} values (dtype {dtype}), which no ONNX tensor type "

@@ -17,8 +17,11 @@ from sklearn_embed._cli import Progress
 def run(*args, cwd):
     return subprocess.run(
         [sys.executable, "-m", "sklearn_embed", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,9 @@ def table(tmp_path_factory):
     shop = rng.choice(["north", "south", "east", "west"], size=n)
     size = rng.normal(size=n)
     sold = ((shop == "north") | (shop == "east")) ^ (rng.uniform(size=n) < 0.1)
-    frame = pd.DataFrame({"shop": shop, "size": size, "id": np.arange(n) % 7, "sold": sold.astype(int)})
+    frame = pd.DataFrame(
+        {"shop": shop, "size": size, "id": np.arange(n) % 7, "sold": sold.astype(int)}
+    )
     path = tmp_path_factory.mktemp("cli") / "sales.csv"
     frame.to_csv(path, index=False)
     return path, frame
@@ -37,58 +42,124 @@ def table(tmp_path_factory):
 def test_fit_then_transform(table, tmp_path):
     data, frame = table
     result = run(
-        "fit", data, "--target", "sold", "--categorical", "shop,id", "--embedding-dim", "3",
-        "--hidden-layer-sizes", "8", "--max-iter", "30", "--random-state", "0",
-        "--output", "out.csv", "--embeddings", "emb.csv", "--plot", "emb.png",
-        "--model", "model.sk-embed", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--categorical",
+        "shop,id",
+        "--embedding-dim",
+        "3",
+        "--hidden-layer-sizes",
+        "8",
+        "--max-iter",
+        "30",
+        "--random-state",
+        "0",
+        "--output",
+        "out.csv",
+        "--embeddings",
+        "emb.csv",
+        "--plot",
+        "emb.png",
+        "--model",
+        "model.sk-embed",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "fitted 2 embedded columns (shop, id) on 600 rows" in result.stderr
     assert "target 'sold' read as binary, 2 classes: 0, 1" in result.stderr
     assert "\r" not in result.stderr  # no progress line: stderr is not a terminal
 
     out = pd.read_csv(tmp_path / "out.csv")
-    assert out.columns.tolist() == ["shop_emb0", "shop_emb1", "shop_emb2", "size", "id_emb0", "id_emb1", "id_emb2"]
+    assert out.columns.tolist() == [
+        "shop_emb0",
+        "shop_emb1",
+        "shop_emb2",
+        "size",
+        "id_emb0",
+        "id_emb1",
+        "id_emb2",
+    ]
     np.testing.assert_allclose(out["size"], frame["size"])
     embeddings = pd.read_csv(tmp_path / "emb.csv")
     assert embeddings.columns.tolist() == ["column", "category", "emb0", "emb1", "emb2"]
-    assert sorted(embeddings.loc[embeddings["column"] == "shop", "category"]) == ["east", "north", "south", "west"]
+    assert sorted(embeddings.loc[embeddings["column"] == "shop", "category"]) == [
+        "east",
+        "north",
+        "south",
+        "west",
+    ]
     assert (tmp_path / "emb.png").stat().st_size > 10_000
 
     model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
     assert isinstance(model, EmbeddingEncoder) and model.embedding_dim == 3
-    np.testing.assert_allclose(out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-6)
+    np.testing.assert_allclose(
+        out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-6
+    )
 
     # The file still holds the target: transform takes the model's columns.
-    result = run("transform", data, "--model", "model.sk-embed", "--output", "again.parquet", cwd=tmp_path)
+    result = run(
+        "transform", data, "--model", "model.sk-embed", "--output", "again.parquet", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
-    np.testing.assert_allclose(pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize("flag", [["--output-mode", "vectors+prediction"], ["--append-prediction"]])
 def test_output_mode_option(table, tmp_path, flag):
     data, frame = table
     result = run(
-        "fit", data, "--target", "sold", "--max-iter", "20", "--random-state", "0",
-        *flag, "--output", "out.csv", "--model", "model.sk-embed", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--max-iter",
+        "20",
+        "--random-state",
+        "0",
+        *flag,
+        "--output",
+        "out.csv",
+        "--model",
+        "model.sk-embed",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert ("deprecated" in result.stderr) == (flag == ["--append-prediction"])
     out = pd.read_csv(tmp_path / "out.csv")
     assert out.columns[-1] == "network_log_odds"
     model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
     assert model.output == "vectors+prediction"
-    np.testing.assert_allclose(out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-5, atol=1e-6
+    )
     # Sold shops have higher log-odds.
-    assert out.loc[frame["sold"] == 1, "network_log_odds"].mean() > out.loc[frame["sold"] == 0, "network_log_odds"].mean() + 1
+    assert (
+        out.loc[frame["sold"] == 1, "network_log_odds"].mean()
+        > out.loc[frame["sold"] == 0, "network_log_odds"].mean() + 1
+    )
 
 
 def test_prediction_output_mode_drops_the_vectors(table, tmp_path):
     data, frame = table
     result = run(
-        "fit", data, "--target", "sold", "--max-iter", "5", "--random-state", "0", "--output-mode",
-        "prediction", "--output", "out.csv", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--max-iter",
+        "5",
+        "--random-state",
+        "0",
+        "--output-mode",
+        "prediction",
+        "--output",
+        "out.csv",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert pd.read_csv(tmp_path / "out.csv").columns.tolist() == ["size", "id", "network_log_odds"]
 
@@ -96,15 +167,41 @@ def test_prediction_output_mode_drops_the_vectors(table, tmp_path):
 def test_initial_frozen_and_shared_tables(table, tmp_path):
     data, frame = table
     first = run(
-        "fit", data, "--target", "sold", "--categorical", "shop,id", "--smooth", "0",
-        "--embedding-dim", "2", "--max-iter", "5", "--embeddings", "emb.csv", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--categorical",
+        "shop,id",
+        "--smooth",
+        "0",
+        "--embedding-dim",
+        "2",
+        "--max-iter",
+        "5",
+        "--embeddings",
+        "emb.csv",
+        cwd=tmp_path,
+    )
     assert first.returncode == 0, first.stderr
     # The integer column's categories are read back as numbers and match its values.
     second = run(
-        "fit", data, "--target", "sold", "--categorical", "shop,id", "--max-iter", "5",
-        "--initial-embeddings", "emb.csv", "--freeze", "id", "--embeddings", "again.csv", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--categorical",
+        "shop,id",
+        "--max-iter",
+        "5",
+        "--initial-embeddings",
+        "emb.csv",
+        "--freeze",
+        "id",
+        "--embeddings",
+        "again.csv",
+        cwd=tmp_path,
+    )
     assert second.returncode == 0, second.stderr
     before, after = (pd.read_csv(tmp_path / name) for name in ("emb.csv", "again.csv"))
     ids = [part[part["column"] == "id"].reset_index(drop=True) for part in (before, after)]
@@ -115,22 +212,51 @@ def test_initial_frozen_and_shared_tables(table, tmp_path):
 
     frame.assign(shop2=frame["shop"][::-1].to_numpy()).to_csv(tmp_path / "two.csv", index=False)
     shared = run(
-        "fit", "two.csv", "--target", "sold", "--shared", "shop,shop2", "--max-iter", "5",
-        "--embeddings", "shared.csv", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        "two.csv",
+        "--target",
+        "sold",
+        "--shared",
+        "shop,shop2",
+        "--max-iter",
+        "5",
+        "--embeddings",
+        "shared.csv",
+        cwd=tmp_path,
+    )
     assert shared.returncode == 0, shared.stderr
     tables = pd.read_csv(tmp_path / "shared.csv").set_index(["column", "category"])
     np.testing.assert_array_equal(tables.loc["shop"], tables.loc["shop2"])
 
-    wrong = run("fit", data, "--target", "sold", "--initial-embeddings", "two.csv", "--output", "x.csv", cwd=tmp_path)
+    wrong = run(
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--initial-embeddings",
+        "two.csv",
+        "--output",
+        "x.csv",
+        cwd=tmp_path,
+    )
     assert wrong.returncode == 2 and "is not an embeddings table" in wrong.stderr
 
 
 def test_parquet_input_and_quiet(table, tmp_path):
     _, frame = table
     frame.to_parquet(tmp_path / "sales.parquet")
-    result = run("fit", "sales.parquet", "--target", "sold", "--max-iter", "3", "--quiet",
-                 "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
+    result = run(
+        "fit",
+        "sales.parquet",
+        "--target",
+        "sold",
+        "--max-iter",
+        "3",
+        "--quiet",
+        "--model",
+        "m.sk-embed",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
     assert EmbeddingEncoder.load(tmp_path / "m.sk-embed").n_iter_ == 3
 
@@ -138,25 +264,51 @@ def test_parquet_input_and_quiet(table, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["fit", "missing.csv", "--target", "sold", "--model", "m"], "input file missing.csv does not exist"),
+        (
+            ["fit", "missing.csv", "--target", "sold", "--model", "m"],
+            "input file missing.csv does not exist",
+        ),
         (["fit", "{data}", "--target", "nope", "--model", "m"], "target column 'nope' is not in"),
-        (["fit", "{nan_data}", "--target", "sold", "--model", "m"], "target column 'sold' has 1 missing values"),
-        (["fit", "{data}", "--target", "sold", "--categorical", "nope", "--model", "m"], "names columns ['nope'] that are not in X"),
+        (
+            ["fit", "{nan_data}", "--target", "sold", "--model", "m"],
+            "target column 'sold' has 1 missing values",
+        ),
+        (
+            ["fit", "{data}", "--target", "sold", "--categorical", "nope", "--model", "m"],
+            "names columns ['nope'] that are not in X",
+        ),
         (["fit", "{data}", "--target", "sold"], "fit writes nothing without --output"),
         (["fit", "{data}", "--target", "sold", "--output", "{data}"], "is also the input"),
-        (["fit", "{data}", "--target", "sold", "--model", "same.csv", "--output", "same.csv"], "is also the file of --output"),
-        (["fit", "{data}", "--target", "sold", "--output", "nowhere/out.csv"], "the folder nowhere does not exist"),
+        (
+            ["fit", "{data}", "--target", "sold", "--model", "same.csv", "--output", "same.csv"],
+            "is also the file of --output",
+        ),
+        (
+            ["fit", "{data}", "--target", "sold", "--output", "nowhere/out.csv"],
+            "the folder nowhere does not exist",
+        ),
         (["fit", "{data}", "--target", "sold", "--output", "."], "is a folder"),
         (["fit", "{data}", "--target", "sold", "--output", "out.xlsx"], "unknown table format"),
-        (["fit", "{data}", "--target", "sold", "--plot", "p.txt"], "a picture needs a name ending in .png"),
-        (["transform", "{data}", "--model", "{data}", "--output", "x.csv"], "not a valid sklearn-embed model file"),
+        (
+            ["fit", "{data}", "--target", "sold", "--plot", "p.txt"],
+            "a picture needs a name ending in .png",
+        ),
+        (
+            ["transform", "{data}", "--model", "{data}", "--output", "x.csv"],
+            "not a valid sklearn-embed model file",
+        ),
         (["transform", "{data}", "--model", "m", "--output", "m"], "is also the input m"),
-        (["transform", "{data}", "--model", "none.sk-embed", "--output", "x.csv"], "model file none.sk-embed does not exist"),
+        (
+            ["transform", "{data}", "--model", "none.sk-embed", "--output", "x.csv"],
+            "model file none.sk-embed does not exist",
+        ),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(table, tmp_path, args, message):
     data, frame = table
-    frame.assign(sold=frame["sold"].where(frame.index != 3)).to_csv(tmp_path / "nan.csv", index=False)
+    frame.assign(sold=frame["sold"].where(frame.index != 3)).to_csv(
+        tmp_path / "nan.csv", index=False
+    )
     args = [a.format(data=data, nan_data=tmp_path / "nan.csv") for a in args]
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
@@ -173,10 +325,18 @@ def test_demo_is_the_default_and_writes_its_plot(tmp_path):
     scores = dict(re.findall(r"^  (\S.*?\S) +(0\.\d{4}) \+- ", result.stdout, re.MULTILINE))
     families = ("logistic", "neighbours", "boosting")
     assert sorted(scores) == sorted(
-        [f"{encoder} + {family}" for encoder in ("one-hot", "target") for family in families if (encoder, family) != ("one-hot", "boosting")]
-        + ["EmbeddingEncoder('vectors+prediction') + logistic", "EmbeddingEncoder('prediction') + neighbours",
-           "EmbeddingEncoder('vectors') + boosting"]
-    )  # fmt: skip
+        [
+            f"{encoder} + {family}"
+            for encoder in ("one-hot", "target")
+            for family in families
+            if (encoder, family) != ("one-hot", "boosting")
+        ]
+        + [
+            "EmbeddingEncoder('vectors+prediction') + logistic",
+            "EmbeddingEncoder('prediction') + neighbours",
+            "EmbeddingEncoder('vectors') + boosting",
+        ]
+    )
     assert all(0.8 < float(score) < 1 for score in scores.values())
     assert (tmp_path / "adult_occupation_embeddings.png").stat().st_size > 10_000
 
@@ -190,8 +350,15 @@ def test_progress_line_overwrites_itself_and_disappears():
     stream = FakeTerminal()
     progress = Progress(stream=stream)
     for epoch in (1, 2):
-        progress.update({"epoch": epoch, "max_iter": 10, "loss": 0.5 / epoch,
-                         "validation_score": -0.6 / epoch, "elapsed": 2.0 * epoch})  # fmt: skip
+        progress.update(
+            {
+                "epoch": epoch,
+                "max_iter": 10,
+                "loss": 0.5 / epoch,
+                "validation_score": -0.6 / epoch,
+                "elapsed": 2.0 * epoch,
+            }
+        )
     progress.close()
     text = stream.getvalue()
     assert "epoch 2/10  loss 0.2500  validation 0.3000  4s, at most 16s left" in text
@@ -202,7 +369,9 @@ def test_progress_line_overwrites_itself_and_disappears():
 def test_progress_is_silent_off_a_terminal():
     stream = io.StringIO()
     progress = Progress(stream=stream)
-    progress.update({"epoch": 1, "max_iter": 2, "loss": 1.0, "validation_score": None, "elapsed": 1.0})
+    progress.update(
+        {"epoch": 1, "max_iter": 2, "loss": 1.0, "validation_score": None, "elapsed": 1.0}
+    )
     progress.close()
     assert stream.getvalue() == ""
 
@@ -212,9 +381,20 @@ def test_fit_summary_hints_and_warnings_speak_the_command_line(table, tmp_path):
     frame = frame.assign(rating=np.arange(len(frame)) % 5 + 1, store_id=np.arange(len(frame)) % 40)
     frame.drop(columns="sold").to_csv(tmp_path / "ratings.csv", index=False)
     result = run(
-        "fit", "ratings.csv", "--target", "rating", "--categorical", "+id", "--smooth", "0",
-        "--max-iter", "2", "--model", "m.sk-embed", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        "ratings.csv",
+        "--target",
+        "rating",
+        "--categorical",
+        "+id",
+        "--smooth",
+        "0",
+        "--max-iter",
+        "2",
+        "--model",
+        "m.sk-embed",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "pass --target-type continuous" in result.stderr and "target_type=" not in result.stderr
     assert "Increase --max-iter" in result.stderr
@@ -237,23 +417,50 @@ def test_transform_refuses_a_pickle_model_without_running_it(table, tmp_path, pi
 
 def test_transform_keeps_named_columns_and_writes_float32_digits(table, tmp_path):
     data, frame = table
-    fitted = run("fit", data, "--target", "sold", "--max-iter", "3", "--model", "m", "--random-state", "0", cwd=tmp_path)
+    fitted = run(
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--max-iter",
+        "3",
+        "--model",
+        "m",
+        "--random-state",
+        "0",
+        cwd=tmp_path,
+    )
     assert fitted.returncode == 0, fitted.stderr
     frame.assign(row_id=np.arange(len(frame))).to_csv(tmp_path / "new.csv", index=False)
-    result = run("transform", "new.csv", "--model", "m", "--output", "out.csv", "--keep", "row_id,sold", cwd=tmp_path)
+    result = run(
+        "transform",
+        "new.csv",
+        "--model",
+        "m",
+        "--output",
+        "out.csv",
+        "--keep",
+        "row_id,sold",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv")
     assert out.columns[:3].tolist() == ["row_id", "sold", "shop_emb0"]
     np.testing.assert_array_equal(out["row_id"], np.arange(len(frame)))
     first_line = (tmp_path / "out.csv").read_text().splitlines()[1]
     # float32's at most 9 significant digits, not float64's 17 ("-1.2345678e-05" has 8)
-    mantissas = [cell.lstrip("-").split("e")[0].replace(".", "").lstrip("0") for cell in first_line.split(",")[2:-2]]
+    mantissas = [
+        cell.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+        for cell in first_line.split(",")[2:-2]
+    ]
     assert max(len(digits) for digits in mantissas) <= 9
     encoder = EmbeddingEncoder.load(tmp_path / "m")
     expected = encoder.set_output(transform="pandas").transform(frame.drop(columns="sold"))
     for column in expected.columns:
         if "_emb" in column:  # written with float32's digits: the same float32 read back
-            np.testing.assert_array_equal(out[column].to_numpy(np.float32), expected[column].to_numpy(np.float32))
+            np.testing.assert_array_equal(
+                out[column].to_numpy(np.float32), expected[column].to_numpy(np.float32)
+            )
         else:
             np.testing.assert_array_equal(out[column], expected[column])
 
@@ -272,7 +479,12 @@ def test_an_interrupted_write_leaves_no_output(table, tmp_path, monkeypatch, cap
     from sklearn_embed import _cli
 
     data, frame = table
-    assert run("fit", data, "--target", "sold", "--max-iter", "2", "--model", "m", cwd=tmp_path).returncode == 0
+    assert (
+        run(
+            "fit", data, "--target", "sold", "--max-iter", "2", "--model", "m", cwd=tmp_path
+        ).returncode
+        == 0
+    )
     written, output_frame = [], _cli._output_frame
 
     def interrupted_after_one_chunk(*args):
@@ -285,8 +497,18 @@ def test_an_interrupted_write_leaves_no_output(table, tmp_path, monkeypatch, cap
     monkeypatch.setattr(_cli, "_output_frame", interrupted_after_one_chunk)
     handler = signal.getsignal(signal.SIGTERM)
     try:
-        status = _cli.main(["transform", str(data), "--model", str(tmp_path / "m"), "--chunk-rows", "100",
-                            "--output", str(tmp_path / "out.csv")])  # fmt: skip
+        status = _cli.main(
+            [
+                "transform",
+                str(data),
+                "--model",
+                str(tmp_path / "m"),
+                "--chunk-rows",
+                "100",
+                "--output",
+                str(tmp_path / "out.csv"),
+            ]
+        )
         assert signal.getsignal(signal.SIGTERM) is _cli._interrupt
     finally:
         signal.signal(signal.SIGTERM, handler)
@@ -298,16 +520,43 @@ def test_an_interrupted_write_leaves_no_output(table, tmp_path, monkeypatch, cap
 
 def test_dropped_ids_can_be_kept_and_outputs_take_any_table_format(table, tmp_path):
     data, frame = table
-    frame.assign(row_id=np.arange(len(frame)), flag=frame["size"] > 0).to_csv(tmp_path / "ids.csv", index=False)
+    frame.assign(row_id=np.arange(len(frame)), flag=frame["size"] > 0).to_csv(
+        tmp_path / "ids.csv", index=False
+    )
     fitted = run(
-        "fit", "ids.csv", "--target", "sold", "--drop", "row_id", "--categorical", "+id,flag",
-        "--max-iter", "2", "--smooth", "0", "--model", "m", "--embeddings", "e.parquet", cwd=tmp_path,
-    )  # fmt: skip
+        "fit",
+        "ids.csv",
+        "--target",
+        "sold",
+        "--drop",
+        "row_id",
+        "--categorical",
+        "+id,flag",
+        "--max-iter",
+        "2",
+        "--smooth",
+        "0",
+        "--model",
+        "m",
+        "--embeddings",
+        "e.parquet",
+        cwd=tmp_path,
+    )
     assert fitted.returncode == 0, fitted.stderr
     assert "row_id" not in EmbeddingEncoder.load(tmp_path / "m").feature_names_in_
     tables = pd.read_parquet(tmp_path / "e.parquet")  # str, int and bool categories in one column
     assert set(tables["column"]) == {"shop", "id", "flag"} and "True" in set(tables["category"])
-    result = run("transform", "ids.csv", "--model", "m", "--keep", "row_id", "--output", "o.csv.zip", cwd=tmp_path)
+    result = run(
+        "transform",
+        "ids.csv",
+        "--model",
+        "m",
+        "--keep",
+        "row_id",
+        "--output",
+        "o.csv.zip",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     import zipfile
 
@@ -318,10 +567,24 @@ def test_dropped_ids_can_be_kept_and_outputs_take_any_table_format(table, tmp_pa
 def test_fit_and_transform_in_chunks(table, tmp_path):
     data, frame = table
     result = run(
-        "fit", data, "--target", "sold", "--categorical", "shop,id", "--chunk-rows", "100",
-        "--max-iter", "2", "--random-state", "0", "--output", "out.parquet", "--model", "m.sk-embed",
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--categorical",
+        "shop,id",
+        "--chunk-rows",
+        "100",
+        "--max-iter",
+        "2",
+        "--random-state",
+        "0",
+        "--output",
+        "out.parquet",
+        "--model",
+        "m.sk-embed",
         cwd=tmp_path,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert "on 600 rows" in result.stderr and "(2 passes of 6 chunks)" in result.stderr
     model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
@@ -330,8 +593,19 @@ def test_fit_and_transform_in_chunks(table, tmp_path):
     out = pd.read_parquet(tmp_path / "out.parquet")
     np.testing.assert_allclose(out.to_numpy(), model.transform(X), rtol=1e-6)
 
-    result = run("transform", data, "--model", "m.sk-embed", "--chunk-rows", "250", "--keep", "sold",
-                 "--output", "again.csv.gz", cwd=tmp_path)  # fmt: skip
+    result = run(
+        "transform",
+        data,
+        "--model",
+        "m.sk-embed",
+        "--chunk-rows",
+        "250",
+        "--keep",
+        "sold",
+        "--output",
+        "again.csv.gz",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     again = pd.read_csv(tmp_path / "again.csv.gz")
     assert again.columns[0] == "sold" and len(again) == 600
@@ -341,16 +615,43 @@ def test_fit_and_transform_in_chunks(table, tmp_path):
 def test_chunked_csv_reads_categorical_columns_as_text(tmp_path):
     """A text column that looks numeric in the first chunk: name it, or let the model say."""
     rng = np.random.RandomState(0)
-    code = np.r_[rng.randint(50, size=300).astype(str), np.char.add("X", rng.randint(50, size=300).astype(str))]
+    code = np.r_[
+        rng.randint(50, size=300).astype(str),
+        np.char.add("X", rng.randint(50, size=300).astype(str)),
+    ]
     frame = pd.DataFrame({"code": code, "y": rng.randint(2, size=600)})
     frame.to_csv(tmp_path / "codes.csv", index=False)
-    guessed = run("fit", "codes.csv", "--target", "y", "--chunk-rows", "100", "--model", "m", cwd=tmp_path)
+    guessed = run(
+        "fit", "codes.csv", "--target", "y", "--chunk-rows", "100", "--model", "m", cwd=tmp_path
+    )
     assert guessed.returncode == 2 and "name a text column in --categorical" in guessed.stderr
-    named = run("fit", "codes.csv", "--target", "y", "--chunk-rows", "100", "--max-iter", "1",
-                "--categorical", "code", "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
+    named = run(
+        "fit",
+        "codes.csv",
+        "--target",
+        "y",
+        "--chunk-rows",
+        "100",
+        "--max-iter",
+        "1",
+        "--categorical",
+        "code",
+        "--model",
+        "m.sk-embed",
+        cwd=tmp_path,
+    )
     assert named.returncode == 0, named.stderr
-    out = run("transform", "codes.csv", "--model", "m.sk-embed", "--chunk-rows", "100",
-              "--output", "out.csv", cwd=tmp_path)  # fmt: skip
+    out = run(
+        "transform",
+        "codes.csv",
+        "--model",
+        "m.sk-embed",
+        "--chunk-rows",
+        "100",
+        "--output",
+        "out.csv",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
     expected = model.transform(frame[["code"]].astype(object))
@@ -379,9 +680,21 @@ def _no_training(monkeypatch):
 def test_fit_refuses_categories_a_model_cannot_store_before_training(tmp_path):
     import datetime
 
-    frame = pd.DataFrame({"day": [datetime.date(2020, 1, 1 + i % 4) for i in range(200)], "sold": [0, 1] * 100})
+    frame = pd.DataFrame(
+        {"day": [datetime.date(2020, 1, 1 + i % 4) for i in range(200)], "sold": [0, 1] * 100}
+    )
     frame.to_parquet(tmp_path / "days.parquet")  # a Parquet date32 column: datetime.date values
-    result = run("fit", "days.parquet", "--target", "sold", "--model", "m", "--output", "out.csv", cwd=tmp_path)
+    result = run(
+        "fit",
+        "days.parquet",
+        "--target",
+        "sold",
+        "--model",
+        "m",
+        "--output",
+        "out.csv",
+        cwd=tmp_path,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "column 'day' holds values of type ['date']" in lines[0]
@@ -393,15 +706,33 @@ def test_fit_checks_that_output_folders_take_a_file_before_training(table, tmp_p
     data, _ = table
     if not Path("/proc").is_dir():
         pytest.skip("needs /proc, a folder where no file can be created")
-    result = run("fit", data, "--target", "sold", "--model", "/proc/m.sk-embed", "--output", "out.csv", cwd=tmp_path)
-    assert result.returncode == 2 and "--model /proc/m.sk-embed: cannot write in /proc" in result.stderr
+    result = run(
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--model",
+        "/proc/m.sk-embed",
+        "--output",
+        "out.csv",
+        cwd=tmp_path,
+    )
+    assert (
+        result.returncode == 2
+        and "--model /proc/m.sk-embed: cannot write in /proc" in result.stderr
+    )
     assert list(tmp_path.iterdir()) == []
     # A full disk, as the system reports it.
     import shutil
 
     _no_training(monkeypatch)
-    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9, 0))
-    assert main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "m"], monkeypatch) == 2
+    monkeypatch.setattr(
+        shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9, 0)
+    )
+    assert (
+        main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "m"], monkeypatch)
+        == 2
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -416,23 +747,57 @@ def test_fit_writes_the_model_before_the_output(table, tmp_path, monkeypatch, ca
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(_cli, "write_table", full_disk)
-    status = main_in_process(["fit", data, "--target", "sold", "--max-iter", "2", "--model", tmp_path / "m",
-                              "--output", tmp_path / "out.csv"], monkeypatch)  # fmt: skip
+    status = main_in_process(
+        [
+            "fit",
+            data,
+            "--target",
+            "sold",
+            "--max-iter",
+            "2",
+            "--model",
+            tmp_path / "m",
+            "--output",
+            tmp_path / "out.csv",
+        ],
+        monkeypatch,
+    )
     assert status == 2 and "No space left on device" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
-    assert EmbeddingEncoder.load(tmp_path / "m").transform(frame.drop(columns="sold")).shape[0] == len(frame)
+    assert EmbeddingEncoder.load(tmp_path / "m").transform(frame.drop(columns="sold")).shape[
+        0
+    ] == len(frame)
 
 
 def test_fit_saves_a_text_column_with_one_missing_cell_and_min_frequency_2(tmp_path):
     rng = np.random.RandomState(0)
     shop = pd.Series(rng.choice(list("abcdefghijkl"), size=200)).where(np.arange(200) != 7)
-    pd.DataFrame({"shop": shop, "sold": rng.randint(2, size=200)}).to_csv(tmp_path / "noisy.csv", index=False)
-    result = run("fit", "noisy.csv", "--target", "sold", "--min-frequency", "2", "--max-iter", "2",
-                 "--random-state", "0", "--model", "m", "--output", "out.csv", cwd=tmp_path)  # fmt: skip
+    pd.DataFrame({"shop": shop, "sold": rng.randint(2, size=200)}).to_csv(
+        tmp_path / "noisy.csv", index=False
+    )
+    result = run(
+        "fit",
+        "noisy.csv",
+        "--target",
+        "sold",
+        "--min-frequency",
+        "2",
+        "--max-iter",
+        "2",
+        "--random-state",
+        "0",
+        "--model",
+        "m",
+        "--output",
+        "out.csv",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     model = EmbeddingEncoder.load(tmp_path / "m")
     infrequent = model.infrequent_categories_[0]
-    assert pd.isna(infrequent[0]) and len(infrequent) > 1  # the missing value, then merged categories
+    assert (
+        pd.isna(infrequent[0]) and len(infrequent) > 1
+    )  # the missing value, then merged categories
     expected = model.transform(pd.read_csv(tmp_path / "noisy.csv").drop(columns="sold"))
     np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
 
@@ -440,16 +805,37 @@ def test_fit_saves_a_text_column_with_one_missing_cell_and_min_frequency_2(tmp_p
 def test_fit_saves_uint64_categories_beyond_int64(tmp_path):
     n = 200
     big = np.array([2**63 + 5 * (i % 4) for i in range(n)], dtype=np.uint64)
-    pd.DataFrame({"big": big, "x": np.arange(n) / n, "sold": (np.arange(n) % 4 < 2).astype(int)}).to_parquet(
-        tmp_path / "big.parquet"
+    pd.DataFrame(
+        {"big": big, "x": np.arange(n) / n, "sold": (np.arange(n) % 4 < 2).astype(int)}
+    ).to_parquet(tmp_path / "big.parquet")
+    fitted = run(
+        "fit",
+        "big.parquet",
+        "--target",
+        "sold",
+        "--categorical",
+        "+big",
+        "--smooth",
+        "0",
+        "--max-iter",
+        "2",
+        "--model",
+        "m",
+        "--output",
+        "fit.parquet",
+        cwd=tmp_path,
     )
-    fitted = run("fit", "big.parquet", "--target", "sold", "--categorical", "+big", "--smooth", "0",
-                 "--max-iter", "2", "--model", "m", "--output", "fit.parquet", cwd=tmp_path)  # fmt: skip
     assert fitted.returncode == 0, fitted.stderr
-    assert EmbeddingEncoder.load(tmp_path / "m").categories_[0].tolist() == [2**63 + 5 * k for k in range(4)]
-    again = run("transform", "big.parquet", "--model", "m", "--output", "again.parquet", cwd=tmp_path)
+    assert EmbeddingEncoder.load(tmp_path / "m").categories_[0].tolist() == [
+        2**63 + 5 * k for k in range(4)
+    ]
+    again = run(
+        "transform", "big.parquet", "--model", "m", "--output", "again.parquet", cwd=tmp_path
+    )
     assert again.returncode == 0, again.stderr
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again.parquet"), pd.read_parquet(tmp_path / "fit.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "again.parquet"), pd.read_parquet(tmp_path / "fit.parquet")
+    )
 
 
 def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, capsys):
@@ -459,14 +845,18 @@ def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, ca
     data, _ = table
     os.mkfifo(tmp_path / "fifo.csv")
     _no_training(monkeypatch)
-    status = main_in_process(["fit", data, "--target", "sold", "--output", tmp_path / "fifo.csv"], monkeypatch)
+    status = main_in_process(
+        ["fit", data, "--target", "sold", "--output", tmp_path / "fifo.csv"], monkeypatch
+    )
     assert status == 2 and "it is a FIFO, not a regular file" in capsys.readouterr().err
     assert stat.S_ISFIFO((tmp_path / "fifo.csv").stat().st_mode)
     try:
         os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a copy of /dev/null
     except PermissionError:
         pytest.skip("creating a device node needs CAP_MKNOD")
-    status = main_in_process(["fit", data, "--target", "sold", "--model", tmp_path / "null"], monkeypatch)
+    status = main_in_process(
+        ["fit", data, "--target", "sold", "--model", tmp_path / "null"], monkeypatch
+    )
     assert status == 2 and "it is a character device" in capsys.readouterr().err
     assert stat.S_ISCHR((tmp_path / "null").stat().st_mode)
 
@@ -476,19 +866,45 @@ def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, ca
 
 def test_item6_passed_through_integers_beyond_2_53_are_written_exactly_and_can_be_kept(tmp_path):
     rng = np.random.RandomState(0)
-    frame = pd.DataFrame({"account": [2**53 + 1] * 300, "shop": rng.choice(list("abcde"), 300),
-                          "size": rng.normal(size=300), "sold": rng.randint(2, size=300)})
+    frame = pd.DataFrame(
+        {
+            "account": [2**53 + 1] * 300,
+            "shop": rng.choice(list("abcde"), 300),
+            "size": rng.normal(size=300),
+            "sold": rng.randint(2, size=300),
+        }
+    )
     frame.to_csv(tmp_path / "accounts.csv", index=False)
-    result = run("fit", "accounts.csv", "--target", "sold", "--max-iter", "2",
-                 "--model", "m.sk-embed", "--output", "fitted.csv", cwd=tmp_path)  # fmt: skip
+    result = run(
+        "fit",
+        "accounts.csv",
+        "--target",
+        "sold",
+        "--max-iter",
+        "2",
+        "--model",
+        "m.sk-embed",
+        "--output",
+        "fitted.csv",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "2**53" not in result.stderr  # written exactly: nothing to warn about
     fitted = pd.read_csv(tmp_path / "fitted.csv", dtype={"account": str})
     assert (fitted["account"] == "9007199254740993").all()  # was 9007199254740992.0
     assert pd.read_csv(tmp_path / "fitted.csv")["size"].tolist() == frame["size"].tolist()
 
-    result = run("transform", "accounts.csv", "--model", "m.sk-embed", "--output", "out.csv",
-                 "--keep", "account,sold", cwd=tmp_path)  # fmt: skip
+    result = run(
+        "transform",
+        "accounts.csv",
+        "--model",
+        "m.sk-embed",
+        "--output",
+        "out.csv",
+        "--keep",
+        "account,sold",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr  # was refused as a name clash
     out = pd.read_csv(tmp_path / "out.csv", dtype={"account": str})
     columns = out.columns.tolist()
@@ -504,13 +920,29 @@ def test_item13_row_numbers_are_pointed_to_drop_and_iso_dates_are_pointed_out(tm
     rng = np.random.RandomState(0)
     n = 600
     days = pd.date_range("2021-01-01", periods=40).strftime("%Y-%m-%d").to_numpy()
-    frame = pd.DataFrame({"rownames": np.arange(1, n + 1), "store_id": np.arange(n) % 40,
-                          "day": days[rng.randint(40, size=n)], "shop": rng.choice(list("ab"), n),
-                          "sold": rng.randint(2, size=n)})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "rownames": np.arange(1, n + 1),
+            "store_id": np.arange(n) % 40,
+            "day": days[rng.randint(40, size=n)],
+            "shop": rng.choice(list("ab"), n),
+            "sold": rng.randint(2, size=n),
+        }
+    )
     frame.to_csv(tmp_path / "sales.csv", index=False)
     chunks = ["--chunk-rows", chunk_rows] if chunk_rows else []
-    result = run("fit", "sales.csv", "--target", "sold", "--max-iter", "1", "--model", "m.sk-embed",
-                 *chunks, cwd=tmp_path)  # fmt: skip
+    result = run(
+        "fit",
+        "sales.csv",
+        "--target",
+        "sold",
+        "--max-iter",
+        "1",
+        "--model",
+        "m.sk-embed",
+        *chunks,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "integer columns ['rownames'] hold one value per row" in result.stderr
     assert "--drop rownames" in result.stderr and "+rownames" not in result.stderr
@@ -527,8 +959,19 @@ def test_item14_fit_in_chunks_takes_every_class_of_a_many_class_string_target(tm
     labels = [f"c{i % 1500}" for i in range(3000)]
     frame = pd.DataFrame({"shop": rng.choice(list("abcde"), 3000), "y": labels})
     frame.to_csv(tmp_path / "many.csv", index=False)
-    result = run("fit", "many.csv", "--target", "y", "--max-iter", "1", "--chunk-rows", "1000",
-                 "--model", "m.sk-embed", cwd=tmp_path)  # fmt: skip
+    result = run(
+        "fit",
+        "many.csv",
+        "--target",
+        "y",
+        "--max-iter",
+        "1",
+        "--chunk-rows",
+        "1000",
+        "--model",
+        "m.sk-embed",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr  # was: y has labels ... not in classes
     assert len(EmbeddingEncoder.load(tmp_path / "m.sk-embed").classes_) == 1500
 
@@ -542,8 +985,9 @@ def test_item14_transform_errors_give_transform_advice(table, tmp_path):
     spoiled.to_csv(tmp_path / "spoiled.csv", index=False)
     errors = []
     for chunks in (["--chunk-rows", "100"], []):
-        result = run("transform", "spoiled.csv", "--model", "m", "--output", "o.csv", *chunks,
-                     cwd=tmp_path)  # fmt: skip
+        result = run(
+            "transform", "spoiled.csv", "--model", "m", "--output", "o.csv", *chunks, cwd=tmp_path
+        )
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert "--categorical" not in result.stderr and "categorical_features" not in result.stderr
         errors.append(result.stderr)

@@ -90,7 +90,9 @@ def test_integer_codes_and_unknown_values():
 
 def test_mixed_object_column_is_refused_with_its_name():
     series = pd.Series(["a", 1, "b", 2.5], dtype=object)
-    with pytest.raises(TypeError, match=r"Column 'mixed' mixes value types \['float', 'int', 'str'\]"):
+    with pytest.raises(
+        TypeError, match=r"Column 'mixed' mixes value types \['float', 'int', 'str'\]"
+    ):
         fit_vocabulary(series, 1, "mixed")
 
 
@@ -133,7 +135,9 @@ def test_bad_selection_is_refused(selection, message):
         resolve_categorical_mask(frame, list(frame.columns), selection)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # separable toy: the loss never stops falling
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # separable toy: the loss never stops falling
 @pytest.mark.parametrize("kind", ["str", "string[NA]", "object", "category"])
 def test_encoder_gives_missing_a_trained_vector_of_its_own(kind):
     column = _column(kind)
@@ -147,13 +151,17 @@ def test_encoder_gives_missing_a_trained_vector_of_its_own(kind):
     out = enc.transform(X)
     assert np.isfinite(out).all()
     missing_rows = column.isna().to_numpy()
-    np.testing.assert_allclose(out[: len(column)][missing_rows], np.tile(table.iloc[-1], (2 * 5, 1)))
+    np.testing.assert_allclose(
+        out[: len(column)][missing_rows], np.tile(table.iloc[-1], (2 * 5, 1))
+    )
     # The missing vector points the other way from the present ones along the output weights.
     scores = enc.embeddings_[0] @ enc.coefs_[0][:, 0]
     assert scores[3] > scores[:3].max()
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # separable toy: the loss never stops falling
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # separable toy: the loss never stops falling
 def test_numpy_object_array_is_split_into_categorical_and_numeric_columns():
     X = np.array([["a", 1.5], ["b", 2.5], [None, 3.5], ["a", 0.5]] * 10, dtype=object)
     y = [0, 1, 1, 0] * 10
@@ -165,7 +173,9 @@ def test_numpy_object_array_is_split_into_categorical_and_numeric_columns():
     assert pd.isna(enc.categories_[0][-1])
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # separable toy: the loss never stops falling
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # separable toy: the loss never stops falling
 def test_numpy_string_array():
     X = np.array([["a"], ["b"], ["c"]] * 10)
     enc = EmbeddingEncoder(embedding_dim=3, random_state=0).fit(X, [0, 1, 1] * 10)
@@ -173,12 +183,16 @@ def test_numpy_string_array():
     assert enc.transform(X).shape == (30, 3)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # separable toy: the loss never stops falling
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # separable toy: the loss never stops falling
 def test_polars_input_matches_pandas_input():
     pl = pytest.importorskip("polars")
     frame = pd.DataFrame({"c": ["a", "b", None, "a"] * 10, "n": np.arange(40.0)})
     y = [0, 1, 1, 0] * 10
     from_pandas = EmbeddingEncoder(random_state=0, max_iter=3).fit(frame, y)
     from_polars = EmbeddingEncoder(random_state=0, max_iter=3).fit(pl.from_pandas(frame), y)
-    np.testing.assert_array_equal(from_pandas.transform(frame), from_polars.transform(pl.from_pandas(frame)))
+    np.testing.assert_array_equal(
+        from_pandas.transform(frame), from_polars.transform(pl.from_pandas(frame))
+    )
     assert from_polars.feature_names_in_.tolist() == ["c", "n"]

@@ -35,8 +35,14 @@ GENERATED = shutil.ignore_patterns("_build", "auto_examples", "api", "sg_executi
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Build a copy of docs/ (and what it reads: examples/, CHANGELOG.md) with -W; the HTML folder."""
-    for module in ("sphinx", "sphinx_gallery", "numpydoc", "pydata_sphinx_theme", "myst_parser",
-                   "matplotlib"):  # fmt: skip
+    for module in (
+        "sphinx",
+        "sphinx_gallery",
+        "numpydoc",
+        "pydata_sphinx_theme",
+        "myst_parser",
+        "matplotlib",
+    ):
         pytest.importorskip(module, reason='the docs extra: pip install -e ".[docs]"')
     work = tmp_path_factory.mktemp("docs")
     shutil.copytree(DOCS, work / "docs", ignore=GENERATED)
@@ -73,8 +79,19 @@ def test_every_public_name_has_an_api_page(site):
 
 def test_the_encoder_page_documents_its_public_methods(site):
     page = (site / "api" / "generated" / "sklearn_embed.EmbeddingEncoder.html").read_text()
-    for method in ("fit", "partial_fit", "transform", "fit_transform", "get_feature_names_out",
-                   "get_embeddings", "most_similar", "plot_embeddings", "save", "load", "score"):  # fmt: skip
+    for method in (
+        "fit",
+        "partial_fit",
+        "transform",
+        "fit_transform",
+        "get_feature_names_out",
+        "get_embeddings",
+        "most_similar",
+        "plot_embeddings",
+        "save",
+        "load",
+        "score",
+    ):
         assert f'id="sklearn_embed.EmbeddingEncoder.{method}"' in page, method
 
 

@@ -108,7 +108,10 @@ def test_each_target_type(y, target_type, n_outputs):
 def test_explicit_target_type_overrides_inference():
     X = pd.DataFrame({"c": list("ab") * 50})
     y = np.tile([0, 1, 2, 3], 25)
-    assert EmbeddingEncoder(target_type="continuous", max_iter=2).fit(X, y).target_type_ == "continuous"
+    assert (
+        EmbeddingEncoder(target_type="continuous", max_iter=2).fit(X, y).target_type_
+        == "continuous"
+    )
     with pytest.raises(ValueError, match="target_type='binary' but y has 4 classes"):
         EmbeddingEncoder(target_type="binary").fit(X, y)
 
@@ -201,7 +204,12 @@ def test_missing_unseen_at_fit_is_unknown():
 
 def test_transform_replaces_categorical_columns_in_place():
     X = pd.DataFrame(
-        {"n1": np.arange(60.0), "c1": list("abc") * 20, "n2": -np.arange(60.0), "c2": list("xy") * 30}
+        {
+            "n1": np.arange(60.0),
+            "c1": list("abc") * 20,
+            "n2": -np.arange(60.0),
+            "c2": list("xy") * 30,
+        }
     )
     y = (X["c1"] == "a").to_numpy() | (X["c2"] == "x").to_numpy()
     enc = EmbeddingEncoder(embedding_dim={"c1": 3}, random_state=0, max_iter=3).fit(X, y)
@@ -376,8 +384,9 @@ def test_category_counts_and_target_means_are_the_training_statistics():
 
     amounts = np.r_[np.full(30, 2.5), np.full(20, 5.5), 100.5]
     regression = EmbeddingEncoder(min_frequency=2, smooth=0, max_iter=3, random_state=0)
-    np.testing.assert_allclose(regression.fit(X, amounts).category_target_means_[0], [2.5, 5.5, 100.5], rtol=1e-6)
-
+    np.testing.assert_allclose(
+        regression.fit(X, amounts).category_target_means_[0], [2.5, 5.5, 100.5], rtol=1e-6
+    )
 
 
 def test_dtype_sets_the_output_type():

@@ -102,8 +102,14 @@ def test_item8_float32_output_clips_what_it_cannot_hold_and_says_so():
 
 def test_item8_transform_never_makes_nan_or_infinity_from_finite_input():
     rng = np.random.RandomState(1)
-    X = pd.DataFrame({"shop": rng.choice(list("abc"), 200), "x": rng.normal(size=200),
-                      "flag": (np.arange(200) == 0).astype(float), "c": np.zeros(200)})  # fmt: skip
+    X = pd.DataFrame(
+        {
+            "shop": rng.choice(list("abc"), 200),
+            "x": rng.normal(size=200),
+            "flag": (np.arange(200) == 0).astype(float),
+            "c": np.zeros(200),
+        }
+    )
     extremes = pd.DataFrame(
         {
             "shop": ["a", "zz"] * 2,
@@ -128,8 +134,14 @@ def test_item8_transform_never_makes_nan_or_infinity_from_finite_input():
 
 
 def test_item6_passed_through_integers_beyond_2_53_warn_that_float64_rounds_them():
-    X = pd.DataFrame({"shop": list("ab") * 150, "account": np.full(300, 2**53 + 1, dtype=np.int64),
-                      "small": np.arange(300), "exact": np.full(300, 2**60)})  # fmt: skip
+    X = pd.DataFrame(
+        {
+            "shop": list("ab") * 150,
+            "account": np.full(300, 2**53 + 1, dtype=np.int64),
+            "small": np.arange(300),
+            "exact": np.full(300, 2**60),
+        }
+    )
     enc = EmbeddingEncoder(max_iter=1, random_state=0).fit(X, [0, 1, 1] * 100)
     expected = (
         r"'account': 300 integers lie beyond 2\*\*53.*9007199254740993 becomes "

@@ -39,7 +39,9 @@ def test_nearest_categories_by_hand():
     assert cosine["category"].tolist() == list(np.array(["b", "c", "d"])[order])
     np.testing.assert_allclose(cosine["distance"], np.array(expected)[order])
     # A shift shared by every vector changes nothing.
-    np.testing.assert_allclose(nearest_categories(table + 5.0, "a", n=3)["distance"], cosine["distance"])
+    np.testing.assert_allclose(
+        nearest_categories(table + 5.0, "a", n=3)["distance"], cosine["distance"]
+    )
     euclidean = nearest_categories(table, "a", n=2, metric="euclidean")
     assert euclidean["category"].tolist() == ["b", "c"]
     np.testing.assert_allclose(euclidean["distance"], [np.hypot(1, 0.1), np.sqrt(2)])
@@ -105,7 +107,9 @@ def test_record_embeddings_and_animation(fitted, tmp_path):
         assert gif.n_frames == enc.n_iter_ + 1
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # few epochs on purpose
 def test_animation_needs_recorded_history(fitted):
     enc, X, y = fitted
     plain = EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y)
@@ -124,5 +128,7 @@ def test_package_imports_and_plot_explains_without_matplotlib():
         "try:\n    enc.plot_embeddings('c')\n"
         "except ImportError as e:\n    print(e)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert "pip install 'sklearn-embed[plot]'" in result.stdout

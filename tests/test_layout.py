@@ -16,23 +16,44 @@ PACKAGE = sorted((ROOT / "sklearn_embed").glob("*.py"))
 # Each module's floor, from the user down. A module imports only from its own
 # floor or below (CONTRIBUTING.md, "Floors").
 FLOORS = {
-    "__init__": 8, "__main__": 8,
-    "_cli": 7, "_demo": 7, "_tables": 7,
+    "__init__": 8,
+    "__main__": 8,
+    "_cli": 7,
+    "_demo": 7,
+    "_tables": 7,
     "_encoder": 6,
-    "onnx": 7, "_onnx_converter": 5, "_model_archive": 5, "_model_checks": 5,
-    "_persistence": 5, "_plotting": 5, "_spark": 5, "_datasets": 5,
+    "onnx": 7,
+    "_onnx_converter": 5,
+    "_model_archive": 5,
+    "_model_checks": 5,
+    "_persistence": 5,
+    "_plotting": 5,
+    "_spark": 5,
+    "_datasets": 5,
     "_fitting": 4,
-    "_columns": 3, "_target": 3, "_table_plan": 3, "_prediction": 3,
-    "_training": 2, "_streaming": 2,
-    "_network": 1, "_optim": 1, "_shrinkage": 1, "_statistics": 1, "_vocabulary": 1,
+    "_columns": 3,
+    "_target": 3,
+    "_table_plan": 3,
+    "_prediction": 3,
+    "_training": 2,
+    "_streaming": 2,
+    "_network": 1,
+    "_optim": 1,
+    "_shrinkage": 1,
+    "_statistics": 1,
+    "_vocabulary": 1,
     "_similarity": 1,
-    "_compat": 0, "_exceptions": 0, "_version": 0,
+    "_compat": 0,
+    "_exceptions": 0,
+    "_version": 0,
 }
 ENGINE_AND_BUILDERS = [path for path in PACKAGE if FLOORS.get(path.stem, 9) <= FLOORS["_fitting"]]
 
 OUTSIDE_ESTIMATOR = [
     path
-    for path in PACKAGE + sorted((ROOT / "examples").glob("*.py")) + sorted((ROOT / "benchmarks").glob("*.py"))
+    for path in PACKAGE
+    + sorted((ROOT / "examples").glob("*.py"))
+    + sorted((ROOT / "benchmarks").glob("*.py"))
     if path.name != "_encoder.py"
 ]
 # A fitted encoder is called enc, encoder or model wherever it is used.

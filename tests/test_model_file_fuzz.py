@@ -31,8 +31,26 @@ pytestmark = [
 
 INFLATED = 4 << 20
 ALLOWANCE = 1 << 20
-REPLACEMENTS = [None, -1, 0, 1, 2, 1.5, True, 10**30, "x", "", [], {}, [1], ["x"], float("nan"),
-                float("inf"), "float32", [[[[[[]]]]]]]  # fmt: skip
+REPLACEMENTS = [
+    None,
+    -1,
+    0,
+    1,
+    2,
+    1.5,
+    True,
+    10**30,
+    "x",
+    "",
+    [],
+    {},
+    [1],
+    ["x"],
+    float("nan"),
+    float("inf"),
+    "float32",
+    [[[[[[]]]]]],
+]
 
 
 def _binary_model():
@@ -40,14 +58,19 @@ def _binary_model():
     X, y = load_adult_sample()
     X, y = X[["workclass", "occupation", "sex", "age", "hours-per-week"]][:600], y[:600]
     # One missing cell, too rare for a row: the NaN is infrequent, then merged categories follow it.
-    shop = pd.Series(np.random.RandomState(0).choice(list("abcdefghijkl"), size=600)).where(X.index != 5)
+    shop = pd.Series(np.random.RandomState(0).choice(list("abcdefghijkl"), size=600)).where(
+        X.index != 5
+    )
     X = X.assign(shop=shop.astype("str"))
     encoder = EmbeddingEncoder(
         categorical_features=["workclass", "occupation", "sex", "shop", "age"],
         initial_embeddings={"sex": pd.DataFrame(np.eye(2), index=["Male", "Female"])},
-        hidden_layer_sizes=(8,), min_frequency=2, record_embeddings=True, max_iter=2,
+        hidden_layer_sizes=(8,),
+        min_frequency=2,
+        record_embeddings=True,
+        max_iter=2,
         random_state=0,
-    )  # fmt: skip
+    )
     return encoder.fit(X, y), X
 
 
@@ -57,7 +80,9 @@ def _continuous_model():
     X = X.iloc[:600]
     Y = np.column_stack([X["hours-per-week"], X["age"] * 1.5])
     values = X[["workclass", "race", "education-num"]].to_numpy()
-    encoder = EmbeddingEncoder(hidden_layer_sizes=(8, 4), dtype=np.float32, max_iter=2, random_state=0)
+    encoder = EmbeddingEncoder(
+        hidden_layer_sizes=(8, 4), dtype=np.float32, max_iter=2, random_state=0
+    )
     return encoder.fit(values, Y), values
 
 
@@ -105,7 +130,13 @@ def _fields(node, path=()):
     """Every path into the JSON tree (the first two items of each list)."""
     if path:
         yield path
-    children = node.items() if isinstance(node, dict) else enumerate(node[:2]) if isinstance(node, list) else ()
+    children = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node[:2])
+        if isinstance(node, list)
+        else ()
+    )
     for key, child in children:
         yield from _fields(child, (*path, key))
 
@@ -128,7 +159,10 @@ def _json_edits(members, rng, per_field):
 
 def _inflations(members):
     """Each member made to declare INFLATED bytes, in every way a file can declare a size."""
-    yield "model.json padded", _zip({**members, "model.json": b"{" + b" " * INFLATED + members["model.json"][1:]})
+    yield (
+        "model.json padded",
+        _zip({**members, "model.json": b"{" + b" " * INFLATED + members["model.json"][1:]}),
+    )
     document = json.loads(members["model.json"])
     document["state"]["validation_scores_"] = [0.0] * (INFLATED // 5)
     yield "model.json with a long list", _zip({**members, "model.json": json.dumps(document)})
@@ -139,7 +173,10 @@ def _inflations(members):
         yield f"{name}: zip bomb", _zip({**members, name: _npy(_bomb(array))})
         if array.dtype.kind == "U" and array.size:
             width = min(INFLATED // (4 * array.size), 50_000)
-            yield f"{name}: wider strings", _zip({**members, name: _npy(array.astype(f"<U{width}"))})
+            yield (
+                f"{name}: wider strings",
+                _zip({**members, name: _npy(array.astype(f"<U{width}"))}),
+            )
         yield f"{name}: declared shape", _zip({**members, name: _declared_shape(data)})
         yield f"{name}: declared size", _declared_size(_zip(members), name)
 
@@ -155,7 +192,12 @@ def _declared_shape(data):
     header_length = int.from_bytes(data[8:10], "little")
     header = data[10 : 10 + header_length].decode("latin1")
     header = re.sub(r"'shape': \((\d*)", "'shape': (100000000000", header).rstrip()
-    return data[:10] + header.ljust(header_length - 1).encode("latin1") + b"\n" + data[10 + header_length :]
+    return (
+        data[:10]
+        + header.ljust(header_length - 1).encode("latin1")
+        + b"\n"
+        + data[10 + header_length :]
+    )
 
 
 def _declared_size(data, name):
@@ -221,7 +263,11 @@ def test_mutated_model_files_raise_only_model_file_error_in_bounded_memory(genui
     _check_loaded(encoder, X)
     bound = _bound(members)
     assert genuine_peak <= bound
-    mutations = [*_flips(data, rng, 60), *_truncations(data, rng, 20), *_json_edits(members, rng, 1)]
+    mutations = [
+        *_flips(data, rng, 60),
+        *_truncations(data, rng, 20),
+        *_json_edits(members, rng, 1),
+    ]
     loaded, _ = _run(mutations, X, tmp_path, bound)
     assert 0 < loaded < len(mutations) / 2  # most damage is found; harmless edits load
     loaded, largest = _run(_inflations(members), X, tmp_path, bound)
@@ -232,5 +278,9 @@ def test_mutated_model_files_raise_only_model_file_error_in_bounded_memory(genui
 def test_many_more_mutated_model_files_raise_only_model_file_error(genuine, tmp_path):
     data, members, X = genuine
     rng = random.Random(1)
-    mutations = [*_flips(data, rng, 1500), *_truncations(data, rng, 300), *_json_edits(members, rng, 6)]
+    mutations = [
+        *_flips(data, rng, 1500),
+        *_truncations(data, rng, 300),
+        *_json_edits(members, rng, 6),
+    ]
     _run(mutations, X, tmp_path, _bound(members))

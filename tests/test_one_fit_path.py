@@ -120,8 +120,19 @@ def test_repeated_passes_keep_fits_count_of_vectors():
 def test_the_command_line_passes_keep_ids_without_vectors(tmp_path):
     X, y = _ids_on_noise(3_000)
     X.assign(target=y).to_csv(tmp_path / "ids.csv", index=False)
-    args = ["fit", str(tmp_path / "ids.csv"), "--target", "target", "--chunk-rows", "500",
-            "--model", str(tmp_path / "m"), "--random-state", "0", "--quiet"]  # fmt: skip
+    args = [
+        "fit",
+        str(tmp_path / "ids.csv"),
+        "--target",
+        "target",
+        "--chunk-rows",
+        "500",
+        "--model",
+        str(tmp_path / "m"),
+        "--random-state",
+        "0",
+        "--quiet",
+    ]
     assert main(args) == 0
     enc = EmbeddingEncoder.load(tmp_path / "m")
     assert len(enc.categories_[0]) == 0 and enc.smooth_["id"] == np.inf
@@ -132,7 +143,9 @@ def test_an_explicit_multiclass_over_two_classes_survives_partial_fit_and_save_l
     y = np.arange(200) % 2
     fitted = EmbeddingEncoder(target_type="multiclass", max_iter=3, random_state=0).fit(X, y)
     fitted.partial_fit(X, y)
-    streamed = EmbeddingEncoder(target_type="multiclass", random_state=0).partial_fit(X, y, classes=[0, 1])
+    streamed = EmbeddingEncoder(target_type="multiclass", random_state=0).partial_fit(
+        X, y, classes=[0, 1]
+    )
     for enc in (fitted, streamed):
         assert enc.target_type_ == "multiclass" and enc.coefs_[-1].shape[1] == 2
         path = os.path.join(tempfile.mkdtemp(), "model")

@@ -35,11 +35,23 @@ def _fitted(kind):
         return enc.fit(X.drop(columns=["hours-per-week"]), Y), X.drop(columns=["hours-per-week"])
     if kind == "multiclass, int categories, drop":
         enc = EmbeddingEncoder(
-            categorical_features=["workclass", "marital-status", "occupation", "relationship",
-                                  "race", "sex", "native-country", "age"],
+            categorical_features=[
+                "workclass",
+                "marital-status",
+                "occupation",
+                "relationship",
+                "race",
+                "sex",
+                "native-country",
+                "age",
+            ],
             embedding_dim={"age": 3},
-            hidden_layer_sizes=(8, 4), remainder="drop", smooth=0, max_iter=3, random_state=0,
-        )  # fmt: skip
+            hidden_layer_sizes=(8, 4),
+            remainder="drop",
+            smooth=0,
+            max_iter=3,
+            random_state=0,
+        )
         return enc.fit(X.drop(columns="education"), X["education"]), X.drop(columns="education")
     if kind == "numpy array, no early stopping":
         values = X[["workclass", "race", "age"]].to_numpy()
@@ -50,15 +62,22 @@ def _fitted(kind):
         given = pd.DataFrame(np.eye(2), index=["Male", "Female"])
         enc = EmbeddingEncoder(
             shared_embeddings=[["occupation", "spouse_occupation"]],
-            initial_embeddings={"sex": given}, freeze_embeddings=["sex"], dtype=np.float32,
-            max_iter=3, random_state=0,
-        )  # fmt: skip
+            initial_embeddings={"sex": given},
+            freeze_embeddings=["sex"],
+            dtype=np.float32,
+            max_iter=3,
+            random_state=0,
+        )
         return enc.fit(Xs, y), Xs
     raise ValueError(kind)
 
 
 def _fitted_attributes(encoder):
-    return {name: value for name, value in vars(encoder).items() if name.endswith("_") and not name.startswith("_")}
+    return {
+        name: value
+        for name, value in vars(encoder).items()
+        if name.endswith("_") and not name.startswith("_")
+    }
 
 
 def _assert_same(a, b, name):
@@ -85,9 +104,14 @@ def _assert_same(a, b, name):
 
 @pytest.mark.parametrize(
     "kind",
-    ["default", "regression, 2 outputs, history", "multiclass, int categories, drop",
-     "numpy array, no early stopping", "shared and frozen tables"],
-)  # fmt: skip
+    [
+        "default",
+        "regression, 2 outputs, history",
+        "multiclass, int categories, drop",
+        "numpy array, no early stopping",
+        "shared and frozen tables",
+    ],
+)
 def test_round_trip_is_bit_identical(kind, tmp_path):
     encoder, X = _fitted(kind)
     encoder.save(tmp_path / "model")
@@ -99,7 +123,9 @@ def test_round_trip_is_bit_identical(kind, tmp_path):
     assert loaded_params == {**params, "hidden_layer_sizes": hidden}
     assert (given is None) == (loaded_given is None)
     for column, table in (given or {}).items():  # the starting tables are saved too
-        pd.testing.assert_frame_equal(loaded_given[column], table.astype(np.float32), check_column_type=False)
+        pd.testing.assert_frame_equal(
+            loaded_given[column], table.astype(np.float32), check_column_type=False
+        )
     attributes = _fitted_attributes(encoder)
     assert attributes.keys() == _fitted_attributes(loaded).keys()
     for name, value in attributes.items():
@@ -141,13 +167,17 @@ def test_plots_of_a_loaded_encoder(tmp_path):
     encoder.save(tmp_path / "model")
     loaded = EmbeddingEncoder.load(tmp_path / "model")
     drawn = loaded.plot_embeddings("occupation").collections[0].get_offsets()
-    np.testing.assert_array_equal(drawn, encoder.plot_embeddings("occupation").collections[0].get_offsets())
+    np.testing.assert_array_equal(
+        drawn, encoder.plot_embeddings("occupation").collections[0].get_offsets()
+    )
     assert len(loaded.plot_training().lines) >= 2
 
 
 def test_a_pickle_payload_is_refused_and_never_runs(pickle_payload):
     model, marker = pickle_payload
-    with pytest.raises(ModelFileError, match="pickle or joblib file, which sklearn-embed never loads"):
+    with pytest.raises(
+        ModelFileError, match="pickle or joblib file, which sklearn-embed never loads"
+    ):
         EmbeddingEncoder.load(model)
     assert not marker.exists()
 
@@ -170,17 +200,59 @@ def _rewrite(path, change):
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "not a valid sklearn-embed model file"),
+        (
+            lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+            "not a valid sklearn-embed model file",
+        ),
         (lambda p: p.write_bytes(b""), "not a valid sklearn-embed model file"),
         (lambda p: p.write_text("age,workclass\n1,a\n"), "not a valid sklearn-embed model file"),
-        (lambda p: _rewrite(p, lambda n, d: d.replace(b'"version": 1', b'"version": 99') if n == "model.json" else d), "format version 99"),
-        (lambda p: _rewrite(p, lambda n, d: d.replace(b'"alpha"', b'"alpha_typo"') if n == "model.json" else d), "saved parameters are not valid"),
+        (
+            lambda p: _rewrite(
+                p,
+                lambda n, d: (
+                    d.replace(b'"version": 1', b'"version": 99') if n == "model.json" else d
+                ),
+            ),
+            "format version 99",
+        ),
+        (
+            lambda p: _rewrite(
+                p, lambda n, d: d.replace(b'"alpha"', b'"alpha_typo"') if n == "model.json" else d
+            ),
+            "saved parameters are not valid",
+        ),
         (lambda p: _rewrite(p, _swap_first_table), "do not fit together"),
-        (lambda p: _rewrite(p, _replace_array("unknown_shares.npy", np.zeros(1))), "per-column arrays"),
-        (lambda p: _rewrite(p, _replace_array("categories_0.npy", np.array(["a", "a", "b"]))), "a category twice"),
-        (lambda p: _rewrite(p, lambda n, d: d.replace(b'"target_type_": "binary"', b'"target_type_": "continuous"') if n == "model.json" else d), "does not match the output layer"),
+        (
+            lambda p: _rewrite(p, _replace_array("unknown_shares.npy", np.zeros(1))),
+            "per-column arrays",
+        ),
+        (
+            lambda p: _rewrite(p, _replace_array("categories_0.npy", np.array(["a", "a", "b"]))),
+            "a category twice",
+        ),
+        (
+            lambda p: _rewrite(
+                p,
+                lambda n, d: (
+                    d.replace(b'"target_type_": "binary"', b'"target_type_": "continuous"')
+                    if n == "model.json"
+                    else d
+                ),
+            ),
+            "does not match the output layer",
+        ),
     ],
-    ids=["truncated", "empty", "csv", "version", "parameter", "table shape", "shares", "duplicate", "target"],
+    ids=[
+        "truncated",
+        "empty",
+        "csv",
+        "version",
+        "parameter",
+        "table shape",
+        "shares",
+        "duplicate",
+        "target",
+    ],
 )
 def test_damaged_files_fail_in_one_clear_error(tmp_path, damage, message):
     path, _ = _model_file(tmp_path)
@@ -255,7 +327,10 @@ def test_the_output_setting_is_saved(tmp_path):
     encoder, X = _fitted("default")
     encoder.set_output(transform="pandas").save(tmp_path / "model")
     out = EmbeddingEncoder.load(tmp_path / "model").transform(X)
-    assert isinstance(out, pd.DataFrame) and out.columns.tolist() == encoder.get_feature_names_out().tolist()
+    assert (
+        isinstance(out, pd.DataFrame)
+        and out.columns.tolist() == encoder.get_feature_names_out().tolist()
+    )
 
 
 def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
@@ -286,7 +361,9 @@ def _peak_of_load(path):
 def _streamed_zeros(archive, name, descr, shape):
     """A .npy member of zeros written in chunks: its size declared, never held in memory."""
     with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-        np.lib.format.write_array_header_1_0(member, {"descr": descr, "fortran_order": False, "shape": shape})
+        np.lib.format.write_array_header_1_0(
+            member, {"descr": descr, "fortran_order": False, "shape": shape}
+        )
         left = int(np.prod(shape)) * np.dtype(descr).itemsize
         while left:
             member.write(bytes(min(left, 1 << 20)))
@@ -297,8 +374,12 @@ def _with_declared_shape(data, shape):
     """A .npy file whose header declares ``shape``, its data and its length unchanged."""
     length = int.from_bytes(data[8:10], "little")
     header = data[10 : 10 + length].decode("latin1")
-    header = header.replace(header[header.index("'shape'") : header.index(")") + 1], f"'shape': {shape}")
-    return data[:10] + header.rstrip().ljust(length - 1).encode("latin1") + b"\n" + data[10 + length :]
+    header = header.replace(
+        header[header.index("'shape'") : header.index(")") + 1], f"'shape': {shape}"
+    )
+    return (
+        data[:10] + header.rstrip().ljust(length - 1).encode("latin1") + b"\n" + data[10 + length :]
+    )
 
 
 def _bomb(path, kind):
@@ -325,9 +406,13 @@ def _bomb(path, kind):
 
 @pytest.mark.parametrize(
     "kind",
-    ["a member inflates to 40 MB", "a consistent network of 115 MB",
-     "model.json padded with 40 MB of spaces", "a declared shape of (1e11,)"],
-)  # fmt: skip
+    [
+        "a member inflates to 40 MB",
+        "a consistent network of 115 MB",
+        "model.json padded with 40 MB of spaces",
+        "a declared shape of (1e11,)",
+    ],
+)
 def test_decompression_bombs_are_refused_before_anything_is_inflated(tmp_path, kind):
     path, _ = _model_file(tmp_path)
     _bomb(path, kind)
@@ -389,9 +474,20 @@ def _flip_where_zlib_fails(path):
         lambda p: _rewrite(p, _rewrite_json(lambda d: d.update(version=True))),
         lambda p: _rewrite(p, _rewrite_json(lambda d: d["params"].update(dtype="x"))),
     ],
-    ids=["zlib error", "nested json", "short categorical_features_", "nan mean", "inf mean",
-         "nan scale", "inf scale", "empty scale", "version 1.0", "version true", "dtype x"],
-)  # fmt: skip
+    ids=[
+        "zlib error",
+        "nested json",
+        "short categorical_features_",
+        "nan mean",
+        "inf mean",
+        "nan scale",
+        "inf scale",
+        "empty scale",
+        "version 1.0",
+        "version true",
+        "dtype x",
+    ],
+)
 def test_corrupt_files_that_gave_tracebacks_are_a_model_file_error_at_load(tmp_path, damage):
     encoder, _ = _fitted("regression, 2 outputs, history")
     encoder.save(tmp_path / "model")
@@ -401,7 +497,9 @@ def test_corrupt_files_that_gave_tracebacks_are_a_model_file_error_at_load(tmp_p
 
 
 def _nested_text(data):
-    return data.replace(b'"params": {', b'"params": ' + b"[" * 100_000 + b"]" * 100_000 + b', "p": {', 1)
+    return data.replace(
+        b'"params": {', b'"params": ' + b"[" * 100_000 + b"]" * 100_000 + b', "p": {', 1
+    )
 
 
 def _infrequent_nan_first():
@@ -410,16 +508,22 @@ def _infrequent_nan_first():
     rng = np.random.RandomState(0)
     shop = pd.Series(rng.choice(list("abcdefghijkl"), size=200)).where(np.arange(200) != 7)
     X = pd.DataFrame({"shop": shop.astype("str"), "size": rng.normal(size=200)})
-    encoder = EmbeddingEncoder(min_frequency=2, max_iter=2, random_state=0).fit(X, rng.randint(2, size=200))
+    encoder = EmbeddingEncoder(min_frequency=2, max_iter=2, random_state=0).fit(
+        X, rng.randint(2, size=200)
+    )
     return encoder, X
 
 
 def test_save_keeps_a_missing_value_where_it_stood_among_infrequent_categories(tmp_path):
     encoder, X = _infrequent_nan_first()
-    assert pd.isna(encoder.infrequent_categories_[0][0]) and len(encoder.infrequent_categories_[0]) > 1
+    assert (
+        pd.isna(encoder.infrequent_categories_[0][0]) and len(encoder.infrequent_categories_[0]) > 1
+    )
     encoder.save(tmp_path / "model")
     loaded = EmbeddingEncoder.load(tmp_path / "model")
-    _assert_same(encoder.infrequent_categories_, loaded.infrequent_categories_, "infrequent_categories_")
+    _assert_same(
+        encoder.infrequent_categories_, loaded.infrequent_categories_, "infrequent_categories_"
+    )
     unseen = X.assign(shop=X["shop"].where(np.arange(len(X)) % 3 != 0))
     for rows in (X, unseen):
         np.testing.assert_array_equal(loaded.transform(rows), encoder.transform(rows))
@@ -428,8 +532,10 @@ def test_save_keeps_a_missing_value_where_it_stood_among_infrequent_categories(t
 def test_a_file_that_needs_no_version_2_feature_is_written_as_version_1(tmp_path):
     _fitted("default")[0].save(tmp_path / "plain")
     _infrequent_nan_first()[0].save(tmp_path / "nan first")
-    versions = [json.loads(zipfile.ZipFile(tmp_path / name).read("model.json"))["version"]
-                for name in ("plain", "nan first")]  # fmt: skip
+    versions = [
+        json.loads(zipfile.ZipFile(tmp_path / name).read("model.json"))["version"]
+        for name in ("plain", "nan first")
+    ]
     assert versions == [1, 2]
 
 
@@ -454,7 +560,9 @@ def test_ints_beyond_int64_are_saved_exactly(tmp_path, values, kind):
 
 def test_class_labels_keep_their_dtype(tmp_path):
     X = pd.DataFrame({"shop": list("abcd") * 30})
-    encoder = EmbeddingEncoder(max_iter=2, random_state=0).fit(X, np.array([0, 1, 1, 0] * 30, dtype=np.uint8))
+    encoder = EmbeddingEncoder(max_iter=2, random_state=0).fit(
+        X, np.array([0, 1, 1, 0] * 30, dtype=np.uint8)
+    )
     encoder.save(tmp_path / "model")
     assert EmbeddingEncoder.load(tmp_path / "model").classes_.dtype == np.uint8
 
@@ -474,8 +582,15 @@ def test_class_labels_keep_their_dtype(tmp_path):
 def test_save_refuses_dates_times_decimals_bytes_timestamps_periods_timedeltas_naming_the_column(
     tmp_path, values, type_name
 ):
-    X = pd.DataFrame({"when": pd.Series([values(i % 4) for i in range(120)], dtype=object), "size": np.arange(120.0)})
-    encoder = EmbeddingEncoder(categorical_features=["when"], max_iter=2, random_state=0).fit(X, [0, 1] * 60)
+    X = pd.DataFrame(
+        {
+            "when": pd.Series([values(i % 4) for i in range(120)], dtype=object),
+            "size": np.arange(120.0),
+        }
+    )
+    encoder = EmbeddingEncoder(categorical_features=["when"], max_iter=2, random_state=0).fit(
+        X, [0, 1] * 60
+    )
     with pytest.raises(TypeError, match=rf"column 'when'.*{type_name}.*astype\(str\)"):
         encoder.save(tmp_path / "model")
     assert list(tmp_path.iterdir()) == []

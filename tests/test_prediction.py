@@ -52,8 +52,10 @@ def test_multiclass_appends_one_log_probability_per_class():
     enc = _encoder().fit(X, y)
     out = enc.transform(X)
     assert enc.get_feature_names_out()[-3:].tolist() == [
-        "network_log_proba_high", "network_log_proba_low", "network_log_proba_mid",
-    ]  # fmt: skip
+        "network_log_proba_high",
+        "network_log_proba_low",
+        "network_log_proba_mid",
+    ]
     np.testing.assert_allclose(np.exp(out[:, -3:]).sum(axis=1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(np.exp(out[:, -3:]), enc._predict_network(X), atol=1e-5)
 
@@ -72,7 +74,10 @@ def test_several_continuous_outputs_are_numbered():
     X = _table()
     y = np.column_stack([X["x"], -X["x"]])
     enc = _encoder().fit(X, y)
-    assert enc.get_feature_names_out()[-2:].tolist() == ["network_prediction0", "network_prediction1"]
+    assert enc.get_feature_names_out()[-2:].tolist() == [
+        "network_prediction0",
+        "network_prediction1",
+    ]
     assert enc.transform(X).shape[1] == len(enc.get_feature_names_out())
 
 
@@ -129,7 +134,10 @@ def test_explicit_multiclass_over_two_classes_keeps_one_column_per_class():
     X = _table()
     enc = _encoder(target_type="multiclass").fit(X, X["x"] > 0)
     assert enc.target_type_ == "multiclass"
-    assert enc.get_feature_names_out()[-2:].tolist() == ["network_log_proba_False", "network_log_proba_True"]
+    assert enc.get_feature_names_out()[-2:].tolist() == [
+        "network_log_proba_False",
+        "network_log_proba_True",
+    ]
 
 
 MODES = ["vectors", "vectors+prediction", "prediction"]
@@ -144,7 +152,9 @@ def test_each_output_mode_names_and_fills_its_columns(output, remainder):
     names = enc.get_feature_names_out().tolist()
     out = enc.transform(X)
     vectors = [f"shop_emb{j}" for j in range(enc.embedding_dims_["shop"])]
-    expected = (vectors if output != "prediction" else []) + (["x"] if remainder == "passthrough" else [])
+    expected = (vectors if output != "prediction" else []) + (
+        ["x"] if remainder == "passthrough" else []
+    )
     expected += ["network_log_odds"] if output != "vectors" else []
     assert names == expected and out.shape == (len(X), len(expected))
     # One network for every mode: the columns agree across modes.

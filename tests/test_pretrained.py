@@ -48,7 +48,9 @@ def _league(seed, n_teams=60, n_matches=800):
 def test_a_frozen_table_is_exactly_the_given_one():
     X, y = _shops()
     given = _given("abcdz")  # z never occurs in X; e and f are not in the table
-    enc = EmbeddingEncoder(initial_embeddings={"shop": given}, freeze_embeddings=True, random_state=0)
+    enc = EmbeddingEncoder(
+        initial_embeddings={"shop": given}, freeze_embeddings=True, random_state=0
+    )
     enc.fit(X, y)
     table = enc.get_embeddings("shop")
     assert table.index.tolist() == list("abcdz")
@@ -80,7 +82,9 @@ def test_rare_categories_shrink_toward_their_given_vector():
     X, y = _shops()
     X.loc[:2, "shop"] = "rare"  # three rows
     given = _given(["a", "rare"])
-    enc = EmbeddingEncoder(initial_embeddings={"shop": given}, smooth=1000, random_state=0).fit(X, y)
+    enc = EmbeddingEncoder(initial_embeddings={"shop": given}, smooth=1000, random_state=0).fit(
+        X, y
+    )
     table = enc.get_embeddings("shop")
     assert "rare" in table.index  # a given category is never merged into the unknown row
     pulled = np.abs(table.loc["rare"].to_numpy() - given.loc["rare"].to_numpy()).max()
@@ -113,19 +117,51 @@ def test_a_fitted_encoder_survives_clone_inside_frozen_estimator():
 @pytest.mark.parametrize(
     "params, error, message",
     [
-        ({"initial_embeddings": {"city": _given("ab")}}, ValueError, r"names columns \['city'\] that are not embedded"),
-        ({"initial_embeddings": {"shop": np.ones((2, 2))}}, TypeError, "must be a pandas DataFrame"),
-        ({"initial_embeddings": {"shop": _given("ab").assign(x=[np.nan, 1])}}, ValueError, r"missing or infinite values for categories \['a'\]"),
-        ({"initial_embeddings": {"shop": _given("aab")}}, ValueError, r"repeats categories \['a'\]"),
-        ({"initial_embeddings": {"shop": pd.DataFrame({"v": [1, "y"]}, index=["a", "b"])}}, ValueError, "column 'v' holds 'y' for category 'b'"),
+        (
+            {"initial_embeddings": {"city": _given("ab")}},
+            ValueError,
+            r"names columns \['city'\] that are not embedded",
+        ),
+        (
+            {"initial_embeddings": {"shop": np.ones((2, 2))}},
+            TypeError,
+            "must be a pandas DataFrame",
+        ),
+        (
+            {"initial_embeddings": {"shop": _given("ab").assign(x=[np.nan, 1])}},
+            ValueError,
+            r"missing or infinite values for categories \['a'\]",
+        ),
+        (
+            {"initial_embeddings": {"shop": _given("aab")}},
+            ValueError,
+            r"repeats categories \['a'\]",
+        ),
+        (
+            {"initial_embeddings": {"shop": pd.DataFrame({"v": [1, "y"]}, index=["a", "b"])}},
+            ValueError,
+            "column 'v' holds 'y' for category 'b'",
+        ),
         ({"initial_embeddings": {"shop": _given([1, 2])}}, TypeError, "categories of another type"),
-        ({"initial_embeddings": {"shop": _given("ab")}, "embedding_dim": 5}, ValueError, r"'shop': 5 \(table 3\)"),
-        ({"initial_embeddings": {"shop": _given("ab").astype(complex)}}, TypeError, "complex numbers"),
+        (
+            {"initial_embeddings": {"shop": _given("ab")}, "embedding_dim": 5},
+            ValueError,
+            r"'shop': 5 \(table 3\)",
+        ),
+        (
+            {"initial_embeddings": {"shop": _given("ab").astype(complex)}},
+            TypeError,
+            "complex numbers",
+        ),
         ({"freeze_embeddings": True}, ValueError, "initial_embeddings gives none"),
         ({"freeze_embeddings": ["shop"]}, ValueError, "gives no table"),
-        ({"initial_embeddings": {"shop": _given("ab")}, "freeze_embeddings": ["size"]}, ValueError, "not embedded"),
+        (
+            {"initial_embeddings": {"shop": _given("ab")}, "freeze_embeddings": ["size"]},
+            ValueError,
+            "not embedded",
+        ),
     ],
-)  # fmt: skip
+)
 def test_table_parameters_are_checked(params, error, message):
     X, y = _shops()
     with pytest.raises(error, match=message):
@@ -134,9 +170,13 @@ def test_table_parameters_are_checked(params, error, message):
 
 @pytest.mark.parametrize(
     "params",
-    [{"freeze_embeddings": "yes"}, {"shared_embeddings": "home"}, {"initial_embeddings": [1]},
-     {"warm_start": "no"}],
-)  # fmt: skip
+    [
+        {"freeze_embeddings": "yes"},
+        {"shared_embeddings": "home"},
+        {"initial_embeddings": [1]},
+        {"warm_start": "no"},
+    ],
+)
 def test_parameter_types_are_validated(params):
     X, y = _shops()
     with pytest.raises(InvalidParameterError):
@@ -146,8 +186,12 @@ def test_parameter_types_are_validated(params):
 def test_a_table_that_names_categories_another_way_warns():
     X, y = _shops()
     upper = _given("ABCDEF")  # the column holds "a" .. "f"
-    with pytest.warns(DataWarning, match=r"'shop': only 0% of its 600 training rows .* share the unknown"):
-        EmbeddingEncoder(initial_embeddings={"shop": upper}, freeze_embeddings=True, max_iter=3).fit(X, y)
+    with pytest.warns(
+        DataWarning, match=r"'shop': only 0% of its 600 training rows .* share the unknown"
+    ):
+        EmbeddingEncoder(
+            initial_embeddings={"shop": upper}, freeze_embeddings=True, max_iter=3
+        ).fit(X, y)
     with pytest.warns(DataWarning, match="start from random vectors"):
         EmbeddingEncoder(initial_embeddings={"shop": upper}, max_iter=3).fit(X, y)
 
@@ -166,7 +210,9 @@ def test_a_shared_group_has_one_vocabulary_and_one_table():
     assert enc.get_feature_names_out()[0] == "home_emb0"
     assert enc.get_feature_names_out()[-1].startswith("away_emb")
     # A team seen only as the away side has its own vector when it plays at home.
-    out = enc.transform(pd.DataFrame({"home": ["team99", "never-seen"], "away": ["team01", "team01"]}))
+    out = enc.transform(
+        pd.DataFrame({"home": ["team99", "never-seen"], "away": ["team01", "team01"]})
+    )
     dim = enc.embedding_dims_["home"]
     np.testing.assert_array_equal(out[0, :dim], enc.get_embeddings("away").loc["team99"])
     assert not np.allclose(out[0, :dim], out[1, :dim])  # not the unknown vector
@@ -261,8 +307,9 @@ def test_warm_start_keeps_a_continuous_target_on_the_first_scale():
 
 def test_item7_a_frozen_table_is_output_as_given_in_float32_as_documented():
     X, y = _shops()
-    given = pd.DataFrame({"e0": [123456789.123, 0.1, -2.5], "e1": [1e-8, 7.0, 3e3]},
-                         index=["a", "b", "c"])  # fmt: skip
+    given = pd.DataFrame(
+        {"e0": [123456789.123, 0.1, -2.5], "e1": [1e-8, 7.0, 3e3]}, index=["a", "b", "c"]
+    )
     enc = EmbeddingEncoder(initial_embeddings={"shop": given}, freeze_embeddings=True, max_iter=2)
     enc.fit(X, y)
     stored = given.to_numpy().astype(np.float32)
@@ -279,9 +326,15 @@ def test_item7_a_frozen_table_is_output_as_given_in_float32_as_documented():
 def test_item12_given_categories_that_find_one_row_are_refused(freeze):
     X = pd.DataFrame({"zip": [7030, 10001] * 20})
     given = pd.DataFrame({"e0": [1.0, 2.0, 3.0]}, index=["7030", "07030", "10001"])
-    enc = EmbeddingEncoder(categorical_features=["zip"], initial_embeddings={"zip": given},
-                           freeze_embeddings=freeze, max_iter=1)  # fmt: skip
-    expected = r"initial_embeddings\['zip'\] gives the categories \['7030', '07030'\], which are one "
+    enc = EmbeddingEncoder(
+        categorical_features=["zip"],
+        initial_embeddings={"zip": given},
+        freeze_embeddings=freeze,
+        max_iter=1,
+    )
+    expected = (
+        r"initial_embeddings\['zip'\] gives the categories \['7030', '07030'\], which are one "
+    )
     with pytest.raises(ValueError, match=expected + r"category of the column \(7030\)"):
         enc.fit(X, [0, 1] * 20)
 
@@ -289,14 +342,26 @@ def test_item12_given_categories_that_find_one_row_are_refused(freeze):
 @pytest.mark.parametrize(
     "index, values, error, message",
     [
-        (["a", "b"], [1e39, 0.0], ValueError,
-         r"has values beyond float32's range .* categories \['a'\]"),
-        (["a", 1, True], [1.0, 0.0, 2.0], TypeError,
-         r"mixes category types \['bool', 'int', 'str'\] in its index"),
-        (pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["shop", "k"]), [1.0, 0.0],
-         TypeError, r"has a MultiIndex \(levels \['shop', 'k'\]\)"),
+        (
+            ["a", "b"],
+            [1e39, 0.0],
+            ValueError,
+            r"has values beyond float32's range .* categories \['a'\]",
+        ),
+        (
+            ["a", 1, True],
+            [1.0, 0.0, 2.0],
+            TypeError,
+            r"mixes category types \['bool', 'int', 'str'\] in its index",
+        ),
+        (
+            pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["shop", "k"]),
+            [1.0, 0.0],
+            TypeError,
+            r"has a MultiIndex \(levels \['shop', 'k'\]\)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_item14_unusable_given_tables_are_refused_clearly(index, values, error, message):
     X = pd.DataFrame({"shop": ["a", "b"] * 20})
     table = pd.DataFrame({"e0": values}, index=index)

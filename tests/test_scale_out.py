@@ -31,7 +31,9 @@ def _table(n=6_000, seed=0):
     price = rng.normal(size=n)
     logit = np.linspace(-2, 2, 40)[shop] + (zip_code > 50000) - 0.5 + price
     y = rng.uniform(size=n) < 1 / (1 + np.exp(-logit))
-    X = pd.DataFrame({"shop": np.char.add("shop", shop.astype(str)), "zip": zip_code, "price": price})
+    X = pd.DataFrame(
+        {"shop": np.char.add("shop", shop.astype(str)), "zip": zip_code, "price": price}
+    )
     return X, pd.Series(y.astype(int), name="sold")
 
 
@@ -40,9 +42,15 @@ def _encoder():
 
 
 def test_dask_incremental_and_parallel_post_fit_on_a_local_cluster():
-    dd = pytest.importorskip("dask.dataframe", reason="dask is not installed: pip install -e '.[dask]'")
-    distributed = pytest.importorskip("distributed", reason="distributed is not installed: pip install -e '.[dask]'")
-    wrappers = pytest.importorskip("dask_ml.wrappers", reason="dask-ml is not installed: pip install -e '.[dask]'")
+    dd = pytest.importorskip(
+        "dask.dataframe", reason="dask is not installed: pip install -e '.[dask]'"
+    )
+    distributed = pytest.importorskip(
+        "distributed", reason="distributed is not installed: pip install -e '.[dask]'"
+    )
+    wrappers = pytest.importorskip(
+        "dask_ml.wrappers", reason="dask-ml is not installed: pip install -e '.[dask]'"
+    )
     X, y = _table()
     X_parts, y_parts = dd.from_pandas(X, npartitions=4), dd.from_pandas(y, npartitions=4)
     cluster = distributed.LocalCluster(

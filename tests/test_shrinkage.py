@@ -88,7 +88,9 @@ def test_the_merge_threshold_is_capped():
     assert merge_threshold(np.inf) == MAX_MERGE_COUNT
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # few epochs on purpose
 @pytest.mark.filterwarnings("ignore:Column 'noise'.*constant:sklearn_embed.DataWarning")
 def test_noisy_rare_categories_merge_and_clean_ones_stay():
     rng = np.random.RandomState(0)
@@ -103,13 +105,17 @@ def test_noisy_rare_categories_merge_and_clean_ones_stay():
     assert len(enc.categories_[0]) == 60 and len(enc.infrequent_categories_[0]) == 0
     assert len(enc.categories_[1]) == 0 and len(enc.infrequent_categories_[1]) == 300
     out = enc.transform(X)
-    noise_columns = [i for i, name in enumerate(enc.get_feature_names_out()) if name.startswith("noise")]
+    noise_columns = [
+        i for i, name in enumerate(enc.get_feature_names_out()) if name.startswith("noise")
+    ]
     assert np.ptp(out[:, noise_columns], axis=0).max() == 0  # one vector for all ids
     kept = EmbeddingEncoder(max_iter=2, smooth=0, random_state=0).fit(X, y)
     assert len(kept.categories_[1]) == 300
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # few epochs on purpose
 def test_categories_only_in_the_validation_split_get_the_unknown_vector():
     rng = np.random.RandomState(0)
     n = 2000
@@ -148,7 +154,9 @@ def test_fit_merges_few_row_categories_that_only_add_noise():
     n_kept = len(enc.categories_[0])
     enc.partial_fit(X, y)
     assert enc.merge_factor_ == 5 and len(enc.categories_[0]) == n_kept
-    warm = EmbeddingEncoder(smooth=3, categorical_features=["tail"], warm_start=True, random_state=0)
+    warm = EmbeddingEncoder(
+        smooth=3, categorical_features=["tail"], warm_start=True, random_state=0
+    )
     warm.fit(X, y).fit(X, y)
     assert warm.merge_factor_ == 5 and len(warm.categories_[0]) == n_kept
 
@@ -166,8 +174,12 @@ def test_fit_keeps_few_row_categories_that_carry_signal():
     np.testing.assert_array_equal(again.transform(X), enc.transform(X))
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
-@pytest.mark.filterwarnings("ignore:Column 'shop'.*constant:sklearn_embed.DataWarning")  # as classes
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # few epochs on purpose
+@pytest.mark.filterwarnings(
+    "ignore:Column 'shop'.*constant:sklearn_embed.DataWarning"
+)  # as classes
 def test_the_network_not_kept_does_not_warn():
     # 500 shops of 8 rows, smooth_ about 2.6: five times it would merge every shop (a
     # constant column, which warns), but the shops carry signal and the usual threshold wins.
@@ -187,7 +199,9 @@ def test_the_network_not_kept_does_not_warn():
     assert len(target_warnings) == 1 and target_warnings[0].filename == __file__
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs on purpose
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # few epochs on purpose
 @pytest.mark.parametrize("early_stopping", [True, False])
 def test_one_network_when_no_category_is_rare_or_without_early_stopping(early_stopping):
     rng = np.random.RandomState(0)

@@ -37,7 +37,9 @@ def test_the_first_call_takes_its_classes_from_classes_or_from_its_chunk():
     X, y = arriving_ids(2_000)
     enc = EmbeddingEncoder(random_state=0).partial_fit(X, y)
     assert enc.classes_.tolist() == [0, 1] and enc.target_type_ == "binary"
-    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes \[0, 1\].*classes="):
+    with pytest.raises(
+        ValueError, match=r"labels \[2\] that are not in classes \[0, 1\].*classes="
+    ):
         enc.partial_fit(X, y + (y == 1))
     enc.partial_fit(X[y == 0], y[y == 0])  # a later chunk may hold one class only
     assert enc.n_iter_ == 2
@@ -85,7 +87,9 @@ def test_a_new_category_gets_a_row_once_frequent_enough_starting_at_unknown():
     y = np.isin(shops, ["a", "b"]).astype(int) ^ (rng.uniform(size=2_000) < 0.1)
     X = pd.DataFrame({"shop": shops})
     # A small step, so that "a few steps from the unknown vector" is measurable.
-    enc = EmbeddingEncoder(smooth=5.0, record_embeddings=True, learning_rate_init=1e-3, random_state=0)
+    enc = EmbeddingEncoder(
+        smooth=5.0, record_embeddings=True, learning_rate_init=1e-3, random_state=0
+    )
     enc.partial_fit(X, y, classes=[0, 1])
     unknown = enc._stream.stream.params.tables[0][-1].copy()
     enc.partial_fit(pd.DataFrame({"shop": ["new"] * 3 + ["a"] * 97}), np.r_[[1] * 3, [1] * 97])
@@ -170,7 +174,9 @@ def test_item14_a_chunk_whose_column_changed_type_names_the_column(as_array):
 
 def test_a_later_chunk_that_mixes_value_types_is_refused_as_in_the_first():
     # Found by benchmarks/bench_fuzz.py: the mix reached np.sort, a bare "'<' not supported".
-    enc = EmbeddingEncoder(random_state=0).partial_fit(pd.DataFrame({"c": [True, False] * 5}), [0, 1] * 5)
+    enc = EmbeddingEncoder(random_state=0).partial_fit(
+        pd.DataFrame({"c": [True, False] * 5}), [0, 1] * 5
+    )
     mixed = pd.DataFrame({"c": pd.Series([True, "a"] * 5, dtype=object)})
     with pytest.raises(TypeError, match=r"Column 'c' mixes value types \['bool', 'str'\]"):
         enc.partial_fit(mixed, [0, 1] * 5)

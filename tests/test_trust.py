@@ -86,8 +86,10 @@ def _ids_and_noise(n_ids, n=4000, seed=0):
 def test_identifier_warning_counts_rows_not_values():
     # 60 common zips and a junk tail of 40 one-off values on 0.4% of the rows: not an id.
     rng = np.random.RandomState(0)
-    zips = np.r_[np.array([f"z{i}" for i in range(60)])[rng.randint(60, size=10_000)],
-                 [f"junk{i}" for i in range(40)]]  # fmt: skip
+    zips = np.r_[
+        np.array([f"z{i}" for i in range(60)])[rng.randint(60, size=10_000)],
+        [f"junk{i}" for i in range(40)],
+    ]
     y = (rng.uniform(size=len(zips)) < 0.5).astype(int)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*identifier", category=DataWarning)
@@ -152,7 +154,9 @@ def test_a_rare_flag_is_not_clipped_away():
 def test_numeric_column_at_extreme_scales_keeps_its_information(factor):
     X, y = _signal_table(n=5000)
     plain = _fit_quietly(EmbeddingEncoder(max_iter=5, random_state=0), X, y)
-    scaled = _fit_quietly(EmbeddingEncoder(max_iter=5, random_state=0), X.assign(x=X["x"] * factor), y)
+    scaled = _fit_quietly(
+        EmbeddingEncoder(max_iter=5, random_state=0), X.assign(x=X["x"] * factor), y
+    )
     np.testing.assert_allclose(scaled.embeddings_[0], plain.embeddings_[0], atol=1e-4)
 
 
@@ -228,7 +232,9 @@ def test_unknown_heavy_transform_warns_with_the_column_and_values():
     X, y = _zip_table()
     enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
     other = pd.DataFrame({"zip": [f"Z{i}" for i in range(100)]})
-    with pytest.warns(DataWarning, match=r"Column 'zip': 100% of the 100 rows get the unknown.*'Z0'"):
+    with pytest.warns(
+        DataWarning, match=r"Column 'zip': 100% of the 100 rows get the unknown.*'Z0'"
+    ):
         enc.transform(other)
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
@@ -243,14 +249,18 @@ def test_zip_code_drift_through_the_command_line(tmp_path):
     run = [sys.executable, "-m", "sklearn_embed"]
     fitted = subprocess.run(
         [*run, "fit", "train.csv", "--target", "y", "--model", "m.sk-embed", "--random-state", "0"],
-        cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert fitted.returncode == 0, fitted.stderr
     assert pd.read_csv(tmp_path / "later.csv")["zip"].dtype.kind == "i"
     result = subprocess.run(
         [*run, "transform", "later.csv", "--model", "m.sk-embed", "--output", "out.csv"],
-        cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
     expected = EmbeddingEncoder.load(tmp_path / "m.sk-embed").transform(digits)
     np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
@@ -293,7 +303,10 @@ def test_many_classes_never_build_a_dense_one_hot():
         (pd.Series([[1], [2]] * 10), r"'bad' holds values of type \['list'\]"),
         (pd.Series([{"a": 1}, {"b": 2}] * 10), r"'bad' holds values of type \['dict'\]"),
         (pd.Series([1, 1.0, True, "x"] * 5, dtype=object), r"'bad' mixes value types"),
-        (pd.Series([1, 1.0, True, 2] * 5, dtype=object), r"'bad' mixes value types \['bool', 'float', 'int'\]"),
+        (
+            pd.Series([1, 1.0, True, 2] * 5, dtype=object),
+            r"'bad' mixes value types \['bool', 'float', 'int'\]",
+        ),
     ],
 )
 def test_unusable_values_name_the_column(column, message):
@@ -306,7 +319,10 @@ def test_unusable_values_name_the_column(column, message):
     "y, message",
     [
         (np.array(["a", 1, "b", 2] * 5, dtype=object), r"y holds values of types \['int', 'str'\]"),
-        (np.array([1, 1.0, True, 0] * 5, dtype=object), r"y holds values of types \['bool', 'float', 'int'\]"),
+        (
+            np.array([1, 1.0, True, 0] * 5, dtype=object),
+            r"y holds values of types \['bool', 'float', 'int'\]",
+        ),
         (np.array([1 + 1j, 2j] * 10), r"y holds values of types \['complex'\]"),
     ],
 )
@@ -367,8 +383,14 @@ def test_item9_lending_club_addr_state_warns_in_the_api_and_the_command_line(tmp
     assert [column for kind, column in kinds if kind == "constant_column"] == ["addr_state"]
     loans.to_csv(tmp_path / "loans.csv", index=False)
     command = ["fit", "loans.csv", "--target", "Class", "--max-iter", "1", "--model", "m.sk-embed"]
-    result = subprocess.run([sys.executable, "-m", "sklearn_embed", *command], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_embed", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "warning: Column 'addr_state': its 50 values show no effect" in result.stderr
     assert "--smooth 0" in result.stderr
