@@ -531,7 +531,15 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (any hashable values) or continuous targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows in the loss.
+            Non-negative row weights, counted as repetitions (scikit-learn's
+            meaning): a row of weight 3 counts as three rows in the category
+            counts that ``smooth`` and the merging of rare categories read, and
+            weighs three times in the loss. A table aggregated to one row per
+            distinct row with the count as weight is counted as the table it
+            came from; early stopping holds out whole rows, so pass
+            ``early_stopping=False`` for such a table. The loss is divided by
+            the mean weight: its balance against ``alpha`` does not depend on
+            the weights' unit. The numeric columns' scaling ignores weights.
         callback : callable, default=None
             Called after every epoch with a dict: ``epoch``, ``max_iter``,
             ``loss``, ``validation_score`` (None without early stopping) and
@@ -590,6 +598,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         X : {array-like, DataFrame} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+            Counted as in :meth:`fit`. The loss is divided by the first chunk's
+            mean weight, so later chunks keep their weight relative to it.
         classes : array-like, default=None
             All class labels, for the first call of a classification target
             whose first chunk may lack some; ignored afterwards (and after

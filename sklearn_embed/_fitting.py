@@ -152,9 +152,24 @@ def draw_seed(random_state):
 
 
 def sample_weights(sample_weight, frame):
-    """Sample weights as float32 with mean 1, so the loss and steps do not depend on their scale."""
-    weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True)
-    return (weight * (frame.shape[0] / weight.sum())).astype(np.float32)
+    """The checked sample weights, float64, as given.
+
+    The statistics count them as given: a weight of 3 is a row seen three times,
+    so a table aggregated into rows with a count column as weight is counted
+    (and shrunk) as the table it came from.
+    """
+    return _check_sample_weight(sample_weight, frame, ensure_non_negative=True, dtype=np.float64)
+
+
+def loss_weights(weight, scale):
+    """The weights of the training loss: ``weight / scale`` as float32.
+
+    ``fit`` divides by the mean weight, so that the loss, and so the balance of
+    the data against the penalty ``alpha``, does not depend on the weights' unit;
+    ``partial_fit`` by its first chunk's mean weight, so that chunks keep their
+    weights relative to each other.
+    """
+    return (weight / scale).astype(np.float32)
 
 
 # ------------------------------------------------------------------ fit
@@ -313,7 +328,7 @@ def build_candidate(columns, inputs, spec, factor, rng, previous=None, partial=F
         codes,
         columns.x_numeric,
         target.y,
-        inputs.weight,
+        loss_weights(inputs.weight, inputs.weight.mean()),
         coder.unknown_rows(),
         target.stratify,
         plan.fixed_rows(tables),
@@ -327,10 +342,11 @@ def fitted_attributes(candidate, inputs, spec):
     coder, plan, params, data = candidate.coder, candidate.plan, candidate.params, candidate.data
     history, target, tables = candidate.history, inputs.target, coder.table_vocabularies
     rows = history.train_idx
-    counts = plan.table_counts(data.codes[rows], data.weight[rows], tables)
+    weight = inputs.weight  # the statistics count the weights as given, not the loss's
+    counts = plan.table_counts(data.codes[rows], weight[rows], tables)
     embeddings = plan.shrink(params.tables, tables, counts, list(candidate.smooth.values()))
     tallies = [
-        Tally.of(data.codes[:, k], len(embeddings[k]), data.y, data.weight, target.n_outputs)
+        Tally.of(data.codes[:, k], len(embeddings[k]), data.y, weight, target.n_outputs)
         for k in range(data.codes.shape[1])
     ]
     state = _column_attributes(coder, target, candidate.smooth, candidate.factor, candidate.dims)
@@ -366,6 +382,7 @@ class StreamState:
     statistics: list
     totals: TargetTotals
     stream: Stream
+    weight_scale: float
     loss_curve: list = field(default_factory=list)
     chunks_seen: set = field(default_factory=set)
 
@@ -399,6 +416,7 @@ def start_stream(inputs, spec, seed, previous=None):
         statistics,
         TargetTotals(),
         stream,
+        weight_scale=float(inputs.weight.mean()),
     )
     return state, [*target.findings, *columns.findings, *candidate.findings]
 
@@ -425,7 +443,7 @@ def stream_chunk(state, inputs, spec):
         state.coder.codes(frame),
         state.coder.network_numeric(frame),
         y,
-        weight,
+        loss_weights(weight, state.weight_scale),
         state.coder.unknown_rows(),
         None,
         state.plan.fixed_rows(tables),

@@ -120,7 +120,7 @@ class TrainingData:
     y : ndarray of float32, shape (n_samples, n_outputs), or of int, shape (n_samples,)
         Targets, or class codes (see :func:`dense_targets`).
     weight : ndarray of float32, shape (n_samples,)
-        Sample weights, rescaled to mean 1.
+        The loss's sample weights, in a unit where the fit's mean weight is 1.
     unknown_codes : ndarray of int32, shape (n_tables,)
         The unknown row of each table.
     stratify : ndarray or None

@@ -48,7 +48,8 @@ def expected_failed_checks(estimator):
         "check_sample_weight_equivalence_on_dense_data": (
             "Minibatch training: repeating a row changes which rows share a batch "
             "and how many steps an epoch has, so weights and repetitions are only "
-            "equivalent in expectation, as for scikit-learn's SGDClassifier."
+            "equivalent in expectation, as for scikit-learn's SGDClassifier. The "
+            "statistics are exact (test_integer_weights_count_as_repeated_rows)."
         ),
     }
 

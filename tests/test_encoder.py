@@ -16,7 +16,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_embed import EmbeddingEncoder
+from sklearn_embed import DataWarning, EmbeddingEncoder
 
 
 @pytest.fixture(autouse=True)
@@ -145,11 +145,89 @@ def test_sample_weight_decides_between_conflicting_labels():
     assert proba[0] < 0.2 and proba[1] > 0.8
 
 
-def test_sample_weight_scale_does_not_matter():
+def _repeated(X, y, weight):
+    rows = np.repeat(np.arange(len(X)), weight)
+    return X.iloc[rows].reset_index(drop=True), y[rows]
+
+
+def test_integer_weights_count_as_repeated_rows():
+    # scikit-learn's meaning of sample_weight: a weight of 3 is the row seen three
+    # times. The statistics (counts, smoothing, merging) follow it exactly; only
+    # the minibatches differ. A shop seen only with weight 0 has no vector: it is
+    # listed as infrequent (it shares the unknown vector, as an unseen shop does).
+    X, y = _shops(800, n_shops=40)
+    weight = np.random.RandomState(1).randint(0, 4, len(X))
+    weight[X["shop"].to_numpy() == "shop7"] = 0
+    params = dict(early_stopping=False, max_iter=3, random_state=0)
+    weighted = EmbeddingEncoder(**params).fit(X, y, sample_weight=weight)
+    repeated = EmbeddingEncoder(**params).fit(*_repeated(X, y, weight))
+    assert pd.Index(weighted.categories_[0]).equals(pd.Index(repeated.categories_[0]))
+    assert list(weighted.infrequent_categories_[0]) == ["shop7"]
+    assert len(repeated.infrequent_categories_[0]) == 0
+    assert weighted.smooth_["shop"] == pytest.approx(repeated.smooth_["shop"], rel=1e-12)
+    np.testing.assert_allclose(weighted.category_counts_[0], repeated.category_counts_[0])
+    np.testing.assert_allclose(
+        weighted.category_target_means_[0], repeated.category_target_means_[0], rtol=1e-12
+    )
+
+
+def test_aggregated_table_with_count_weights_is_counted_as_the_raw_table():
+    # 40 shops with rates 0.1 .. 0.9, 40,000 rows, aggregated to one row per
+    # (shop, label) with the count as weight: 80 rows. Counted as 80 rows, every
+    # shop would look rare and the column constant.
+    rng = np.random.RandomState(0)
+    rates = np.linspace(0.1, 0.9, 40)
+    codes = rng.randint(40, size=40_000)
+    raw = pd.DataFrame(
+        {"shop": [f"s{c}" for c in codes], "y": rng.uniform(size=40_000) < rates[codes]}
+    )
+    aggregated = raw.value_counts().rename("count").reset_index()
+    params = dict(early_stopping=False, max_iter=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "constant column"
+        enc = EmbeddingEncoder(**params).fit(
+            aggregated[["shop"]], aggregated["y"], sample_weight=aggregated["count"]
+        )
+    reference = EmbeddingEncoder(**{**params, "max_iter": 3}).fit(raw[["shop"]], raw["y"])
+    assert enc.smooth_["shop"] == pytest.approx(reference.smooth_["shop"], rel=1e-12)
+    np.testing.assert_allclose(enc.category_counts_[0], reference.category_counts_[0])
+    grid = pd.DataFrame({"shop": [f"s{c}" for c in range(40)]})
+    proba = enc._predict_network(grid)[:, 0]
+    assert np.corrcoef(proba, rates)[0, 1] > 0.98
+
+
+def test_weights_summing_to_one_are_named_in_the_constant_column_warning():
+    X, y = _shops(2000)
+    with pytest.warns(DataWarning, match="average 0.0005 per row .* rescale them to mean 1"):
+        EmbeddingEncoder(max_iter=2, random_state=0).fit(
+            X, y, sample_weight=np.full(2000, 1 / 2000)
+        )
+
+
+def test_the_loss_does_not_depend_on_the_weights_unit():
+    # Without shrinkage (smooth=0) the counts' unit changes nothing, and the loss
+    # is divided by the mean weight: the same network.
     X, y = _shops(500)
-    a = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y, sample_weight=np.full(500, 3.0))
-    b = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y)
+    params = dict(smooth=0, max_iter=5, random_state=0)
+    a = EmbeddingEncoder(**params).fit(X, y, sample_weight=np.full(500, 3.0))
+    b = EmbeddingEncoder(**params).fit(X, y)
     np.testing.assert_allclose(a.embeddings_[0], b.embeddings_[0], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(a.category_counts_[0], 3 * b.category_counts_[0])
+
+
+def test_partial_fit_chunks_keep_their_weights_relative_to_each_other():
+    X, y = _shops(1200)
+    weight = np.r_[np.full(600, 3.0), np.ones(600)]
+    enc = EmbeddingEncoder(random_state=0)
+    for chunk in (slice(0, 600), slice(600, 1200)):
+        enc.partial_fit(X[chunk], y[chunk], sample_weight=weight[chunk])
+    expected = pd.Series(weight).groupby(X["shop"].to_numpy()).sum()
+    counts = {
+        shop: count
+        for shop, count in zip(enc.categories_[0], enc.category_counts_[0])
+        if isinstance(shop, str)  # not the missing-shop category
+    }
+    assert len(counts) == 8 and counts == pytest.approx(expected[list(counts)].to_dict())
 
 
 # ----------------------------------------------------------- unknown, missing
