@@ -1,14 +1,50 @@
-"""Settings of every pytest session of this repository.
+"""Settings shared by the whole test run (tests/ and the docstring examples)."""
 
-OpenMP's threads (HistGradientBoosting's, in the tests that put a booster after
-the encoder) spin while they wait for a core: on a machine whose cores are busy
-with other jobs, a test that takes 2 s alone took 100 to 300 s. One OpenMP
-thread per process keeps the suite's time in proportion to its work on a shared
-machine. It is set before scikit-learn loads OpenMP, and subprocesses (the
-examples, the demo, the documentation build) inherit it; a value the caller set
-is kept.
-"""
-
+import importlib.util
 import os
+import pickle
 
+import pytest
+
+# OpenMP's threads (HistGradientBoosting's, in the tests that put a booster after
+# the encoder) spin while they wait for a core: on a machine whose cores are busy
+# with other jobs, a test that takes 2 s alone took 100 to 300 s. One OpenMP
+# thread per process keeps the suite's time in proportion to its work on a shared
+# machine. It is set before scikit-learn loads OpenMP, and subprocesses (the
+# examples, the demo, the documentation build) inherit it; a value the caller set
+# is kept.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# The ONNX export needs the onnx extra: without it, --doctest-modules must not import it.
+ONNX_MODULES = ["sklearn_embed/onnx.py", "sklearn_embed/_onnx_converter.py"]
+collect_ignore = [] if importlib.util.find_spec("skl2onnx") else ONNX_MODULES
+
+
+def pytest_collection_modifyitems(items):
+    # The docstring examples train on tiny, separable toys or for a few epochs
+    # on purpose: their ConvergenceWarning is expected there, and only there.
+    for item in items:
+        if isinstance(item, pytest.DoctestItem):
+            item.add_marker(
+                pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+            )
+            if item.path.name in ("onnx.py", "_onnx_converter.py"):
+                item.add_marker(pytest.mark.onnx)
+
+
+class _Payload:
+    """Unpickling this creates a file: proof that code from the file ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.fixture
+def pickle_payload(tmp_path):
+    """A crafted "model.joblib" whose unpickling would create the returned marker file."""
+    marker, model = tmp_path / "pwned", tmp_path / "model.joblib"
+    model.write_bytes(pickle.dumps(_Payload(marker)))
+    return model, marker
