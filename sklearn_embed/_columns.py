@@ -47,6 +47,11 @@ SQUASHED_SPREAD = 1e-3
 # many rows or more: a handful of rows says little.
 MIN_ROWS_FOR_DRIFT = 20
 
+# partial_fit warns of a numeric column whose chunk has more than this share of
+# its rows, and at least this many, outside the clip bounds its first data fixed.
+OUT_OF_RANGE_SHARE = 0.01
+OUT_OF_RANGE_ROWS = 10
+
 
 def is_auto_categorical(series):
     """Whether ``categorical_features="auto"`` embeds this column.
@@ -385,6 +390,35 @@ class ColumnCoder:
         standardised = (clipped - self.numeric_mean) / self.numeric_scale
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
+    def out_of_range(self, frame, since):
+        """Findings for numeric columns with many of ``frame``'s values outside the clip bounds.
+
+        The bounds come from the first data the network saw (``since``: "fit" or
+        "partial_fit's first chunk"); a stream sorted by date, say, goes on past
+        them, and every later value would be clipped without a word. More than
+        ``OUT_OF_RANGE_SHARE`` of the rows, and at least ``OUT_OF_RANGE_ROWS``, tell.
+
+        Returns
+        -------
+        findings : list of DataWarning
+        """
+        values, (low, high) = self.numeric_values(frame), self.numeric_bounds.T
+        outside = ((values < low) | (values > high)).sum(axis=0)
+        limit = max(OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE * len(frame))
+        names = [self.feature_names[i] for i in np.flatnonzero(~self.categorical_mask)]
+        return [
+            DataWarning(
+                f"Column {names[j]!r}: {outside[j]:,} of the {len(frame):,} rows "
+                f"({_percent(outside[j] / len(frame))}) lie outside [{low[j]:.6g}, {high[j]:.6g}], "
+                f"the range {since} fixed for the network's input, and are clipped to it. "
+                "Shuffle the rows across chunks, or fit on a sample first (partial_fit "
+                "continues from it).",
+                kind="out_of_range",
+                column=names[j],
+            )
+            for j in np.flatnonzero(outside > limit)
+        ]
+
     def unknown_drift(self, frame, codes):
         """Findings for columns read another way than at fit: too many unknown rows, or another kind.
 
@@ -416,8 +450,9 @@ class ColumnCoder:
             else:
                 shown = f"e.g. {vocabulary.unseen_values(series, marked)[0]}"
             message = (
-                f"Column {name!r}: {share:.0%} of the {len(codes):,} rows get the unknown "
-                f"vector in transform, against {expected:.0%} at fit ({shown}). Check "
+                f"Column {name!r}: {unknown.sum():,} of the {len(codes):,} rows "
+                f"({_percent(share)}) get the unknown vector in transform, against "
+                f"{_percent(expected)} at fit ({shown}). Check "
                 "that the column holds the same values as at fit (dtype now "
                 f"{series.dtype}, at fit {self.embedded_dtypes[k]})."
             )
@@ -660,3 +695,8 @@ def squashed_columns(names, clipped, quantiles, coder):
         )
         findings.append(DataWarning(message, kind="outliers", column=names[j]))
     return findings
+
+
+def _percent(share):
+    """A share as a percentage a message can show: 80%, 0.019%, 0%."""
+    return f"{share:.0%}" if share == 0 or share >= 0.01 else f"{100 * share:.2g}%"

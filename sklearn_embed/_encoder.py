@@ -614,12 +614,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         >>> import pandas as pd
         >>> from sklearn_embed import EmbeddingEncoder
         >>> X = pd.DataFrame({"shop": ["a", "b", "c", "a"] * 50})
+        >>> y = [0, 1, 1, 0] * 50
         >>> enc = EmbeddingEncoder(random_state=0)
-        >>> for start in range(0, 200, 50):
-        ...     chunk = slice(start, start + 50)
-        ...     _ = enc.partial_fit(X[chunk], [0, 1, 1, 0] * 12 + [0, 1])
+        >>> for start in range(0, 200, 40):
+        ...     chunk = slice(start, start + 40)
+        ...     _ = enc.partial_fit(X[chunk], y[chunk])
         >>> enc.n_iter_, len(enc.loss_curve_)
-        (4, 4)
+        (5, 5)
         """
         spec = self._spec()
         if hasattr(self, "_stream"):

@@ -34,7 +34,7 @@ class DataWarning(UserWarning):
     kind : str, default=None
         What was found, for programs that react to it: "ambiguous_target",
         "identifier", "constant_column", "outliers", "unmatched_table",
-        "unknown_drift" or "output_precision".
+        "unknown_drift", "out_of_range" or "output_precision".
     column : str, default=None
         The column it is about, if any.
     """

@@ -383,8 +383,10 @@ class StreamState:
     totals: TargetTotals
     stream: Stream
     weight_scale: float
+    bounds_from: str  # what fixed the numeric clip bounds, for messages
     loss_curve: list = field(default_factory=list)
     chunks_seen: set = field(default_factory=set)
+    warned: set = field(default_factory=set)  # (kind, column) of the findings raised
 
 
 def start_stream(inputs, spec, seed, previous=None):
@@ -417,6 +419,7 @@ def start_stream(inputs, spec, seed, previous=None):
         TargetTotals(),
         stream,
         weight_scale=float(inputs.weight.mean()),
+        bounds_from="fit" if previous is not None else "partial_fit's first chunk",
     )
     return state, [*target.findings, *columns.findings, *candidate.findings]
 
@@ -437,7 +440,9 @@ def stream_chunk(state, inputs, spec):
     if digest not in state.chunks_seen:
         _observe(state, frame, y, weight)
         state.chunks_seen.add(digest)
-    findings = _grow(state, spec)
+    findings = _not_warned(
+        state, [*state.coder.out_of_range(frame, state.bounds_from), *_grow(state, spec)]
+    )
     tables = state.coder.table_vocabularies
     data = TrainingData(
         state.coder.codes(frame),
@@ -505,6 +510,17 @@ def _observe(state, frame, y, weight):
         vocabulary.check_same_kind(series, raw_codes[:, k], name)
         statistics.observe(raw_codes[:, k], series, y, weight, n_outputs)
     state.totals.add(y, weight)
+
+
+def _not_warned(state, findings):
+    """The findings not raised before in this stream: each (kind, column) is raised once.
+
+    Every chunk judges the columns anew; repeating a verdict at each call
+    would bury the first one (and a verdict on the first chunks can change).
+    """
+    new = [f for f in findings if (f.kind, f.column) not in state.warned]
+    state.warned.update((f.kind, f.column) for f in new)
+    return new
 
 
 def _grow(state, spec):

@@ -168,6 +168,8 @@ def smooth_and_merge(table, smooth, factor=1, min_count=1):
     if smooth == "auto" and n_once >= max(MIN_IDENTIFIER_VALUES, IDENTIFIER_SHARE * table.n_rows):
         keep &= ~seen_once
         findings.append(_identifier(table.name, n_once, table.n_rows))
+    elif len(keep) == 1 and not given.any():
+        findings.append(_single_value(table.name))
     elif len(keep) and not keep.any():
         mean_weight = values.weight.sum() / max(values.rows.sum(), 1)
         findings.append(_constant_column(table.name, len(keep), m, mean_weight))
@@ -203,6 +205,15 @@ def _constant_column(name, n_values, smooth, mean_weight=1.0):
         )
     return DataWarning(
         message,
+        kind="constant_column",
+        column=name,
+    )
+
+
+def _single_value(name):
+    return DataWarning(
+        f"Column {name!r} holds a single value in the training rows (missing in every row, "
+        "or the same value), so its output columns are constant. Drop it.",
         kind="constant_column",
         column=name,
     )

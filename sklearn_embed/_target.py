@@ -198,7 +198,8 @@ def infer_target_type(y, labels=False):
     target "multiclass":
 
     - strings, booleans and pandas categoricals are class labels: "binary" with
-      two classes, else "multiclass";
+      two classes, else "multiclass" (with a :class:`~sklearn_embed.DataWarning`
+      when more than 20 strings all read as numbers: prices saved as text);
     - numbers with a fractional part are "continuous";
     - whole numbers (integers, or floats such as 3.0) are class labels when
       there are at most 20 distinct values (2: "binary"; 3 to 20: "multiclass",
@@ -240,7 +241,10 @@ def _read_target_type(y, labels):
             )
         return "continuous", ()
     if labels or _value_kind(y) == "labels":
-        return ("binary" if len(np.unique(y)) <= 2 else "multiclass"), ()
+        classes = np.unique(y)
+        if len(classes) <= 2:
+            return "binary", ()
+        return "multiclass", _numbers_as_text(classes)
     if y.dtype.kind not in "iu":  # floats, or numbers in an object array
         values = y.astype(np.float64)
         if not np.isfinite(values).all():
@@ -259,6 +263,22 @@ def _read_target_type(y, labels):
         "pass target_type='continuous'; pass target_type='multiclass' to silence this."
     )
     return "multiclass", (DataWarning(message, kind="ambiguous_target"),)
+
+
+def _numbers_as_text(classes):
+    """The finding for many class labels that all read as numbers (prices saved as text)."""
+    if len(classes) <= MAX_WHOLE_NUMBER_CLASSES or classes.dtype.kind not in "OU":
+        return ()
+    as_numbers = pd.to_numeric(pd.Series(classes, dtype=object), errors="coerce")
+    if as_numbers.isna().any():
+        return ()
+    message = (
+        f"y holds {len(classes):,} distinct strings that all read as numbers (e.g. "
+        f"{classes[:3].tolist()}), read as {len(classes):,} classes. If y is a quantity, "
+        "convert it, y.astype(float), and it is read as continuous; pass "
+        "target_type='multiclass' to silence this."
+    )
+    return (DataWarning(message, kind="ambiguous_target"),)
 
 
 def _value_kind(y):

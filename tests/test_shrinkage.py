@@ -228,3 +228,15 @@ def test_recovers_known_effects():
     true = effects[[int(label[1:]) for label in table.index]]
     rho = spearmanr(pdist(table.to_numpy()), pdist(true[:, None])).statistic
     assert rho >= 0.9
+
+
+@pytest.mark.parametrize("value", [None, "same"], ids=["all-missing", "one-value"])
+def test_a_column_of_one_value_is_called_that(value):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"shop": rng.choice(list("abcd"), 400), "empty": pd.Series([value] * 400, dtype="str")}
+    )
+    y = (X["shop"] < "c").to_numpy().astype(int)
+    with pytest.warns(DataWarning, match="'empty' holds a single value .* Drop it") as caught:
+        EmbeddingEncoder(max_iter=3, random_state=0).fit(X, y)
+    assert not [w for w in caught if "1 values" in str(w.message)]

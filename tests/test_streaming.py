@@ -1,12 +1,15 @@
 """partial_fit: one chunk at a time, with every fitted attribute valid after every call."""
 
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from sklearn_embed import EmbeddingEncoder
+from sklearn_embed import DataWarning, EmbeddingEncoder
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
@@ -180,3 +183,49 @@ def test_a_later_chunk_that_mixes_value_types_is_refused_as_in_the_first():
     mixed = pd.DataFrame({"c": pd.Series([True, "a"] * 5, dtype=object)})
     with pytest.raises(TypeError, match=r"Column 'c' mixes value types \['bool', 'str'\]"):
         enc.partial_fit(mixed, [0, 1] * 5)
+
+
+def _date_sorted(n_rows=6000, seed=0):
+    """Rows sorted by a date column, as many files are, with a category that matters."""
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "shop": rng.choice(["a", "b", "c", "d", "e"], n_rows),
+            "date": np.sort(rng.uniform(2015, 2019, n_rows)),
+        }
+    )
+    y = (X["shop"].isin(["a", "b"]).to_numpy() ^ (rng.uniform(size=n_rows) < 0.2)).astype(int)
+    return X, y
+
+
+def _partial_fit_warnings(X, y, order, chunk_rows=1000):
+    enc = EmbeddingEncoder(random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for start in range(0, len(X), chunk_rows):
+            rows = order[start : start + chunk_rows]
+            enc.partial_fit(X.iloc[rows], y[rows])
+    return [w.message for w in caught if isinstance(w.message, DataWarning)]
+
+
+def test_chunks_past_the_first_chunks_numeric_range_warn_once():
+    # The first chunk (2015-2016) fixes the clip bounds of "date"; every later
+    # chunk lies past them, and would be clipped without a word.
+    X, y = _date_sorted()
+    found = _partial_fit_warnings(X, y, np.arange(len(X)))
+    out_of_range = [w for w in found if w.kind == "out_of_range"]
+    assert len(out_of_range) == 1 and out_of_range[0].column == "date"
+    assert re.search(r"\d+ of the 1,000 rows \(\d+%\) lie outside \[2014", str(out_of_range[0]))
+    assert "partial_fit's first chunk" in str(out_of_range[0])
+    # Shuffled chunks stay within the bounds.
+    shuffled = np.random.RandomState(1).permutation(len(X))
+    assert not [w for w in _partial_fit_warnings(X, y, shuffled) if w.kind == "out_of_range"]
+
+
+def test_a_verdict_on_a_column_is_raised_once_per_stream():
+    # "flag" is constant in the first chunks; every chunk judges it again.
+    X, y = _date_sorted()
+    X["flag"] = np.where(X["date"] > 2018, "late", "early")
+    shuffled = np.random.RandomState(1).permutation(len(X))
+    found = [w for w in _partial_fit_warnings(X, y, shuffled) if w.column == "flag"]
+    assert len(found) == 1 and found[0].kind == "constant_column"

@@ -233,7 +233,7 @@ def test_unknown_heavy_transform_warns_with_the_column_and_values():
     enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
     other = pd.DataFrame({"zip": [f"Z{i}" for i in range(100)]})
     with pytest.warns(
-        DataWarning, match=r"Column 'zip': 100% of the 100 rows get the unknown.*'Z0'"
+        DataWarning, match=r"Column 'zip': 100 of the 100 rows \(100%\) get the unknown.*'Z0'"
     ):
         enc.transform(other)
     with warnings.catch_warnings():
@@ -401,7 +401,9 @@ def test_item11_values_of_another_kind_warn_on_small_transforms_too(n_rows):
     X = pd.DataFrame({"flag": [True, False] * 100, "x": np.arange(200.0)})
     enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, [0, 1, 1, 0] * 50)
     drifted = pd.DataFrame({"flag": ["True", "False"] * 10, "x": np.arange(20.0)}).iloc[:n_rows]
-    expected = r"Column 'flag': 100% of the .*\['True'.*: strings, where fit saw bools"
+    expected = (
+        r"Column 'flag': \d+ of the \d+ rows \(100%\) .*\['True'.*: strings, where fit saw bools"
+    )
     with pytest.warns(DataWarning, match=expected):
         enc.transform(drifted)
     with warnings.catch_warnings():  # a few new values of the column's own kind are no drift
@@ -419,3 +421,34 @@ def test_unknown_text_against_integer_ids_beyond_2_63_names_the_values():
     _fit_quietly(enc, pd.DataFrame({"id": ids}), [0, 1] * 25)  # ids seen once: infrequent
     with pytest.raises(ValueError, match=r"unknown categories in column 'id'.*'abc'"):
         enc.transform(pd.DataFrame({"id": pd.Series(["abc"] * 3, dtype="str")}))
+
+
+def test_a_few_values_of_another_kind_are_counted_not_rounded_to_zero():
+    X = pd.DataFrame({"flag": ["yes", "no"] * 100, "x": np.arange(200.0)})
+    enc = _fit_quietly(EmbeddingEncoder(max_iter=1, random_state=0), X, [0, 1, 1, 0] * 50)
+    drifted = pd.DataFrame({"flag": pd.Series(["yes", "no"] * 1000, dtype=object), "x": 0.0})
+    drifted.loc[7, "flag"] = 3
+    with pytest.warns(
+        DataWarning, match=r"'flag': 1 of the 2,000 rows \(0\.05%\) .* at fit \(\[3\]"
+    ):
+        enc.transform(drifted)
+
+
+def test_many_classes_that_all_read_as_numbers_warn():
+    # Prices saved as text: 400 "classes". Real labels, or few, do not warn.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"shop": rng.choice(list("abc"), 400)})
+    prices = pd.Series(rng.uniform(50, 300, 400)).round(2).astype(str)
+    with pytest.warns(
+        DataWarning, match=r"distinct strings that all read as numbers.*astype\(float\)"
+    ) as caught:
+        enc = EmbeddingEncoder(max_iter=1, random_state=0).fit(X, prices)
+    assert enc.target_type_ == "multiclass"
+    assert [w.message.kind for w in caught if "read as numbers" in str(w.message)] == [
+        "ambiguous_target"
+    ]
+    for y in [prices.iloc[:5].tolist() * 80, [f"k{i}" for i in range(40)] * 10]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            EmbeddingEncoder(max_iter=1, random_state=0).fit(X, y)
+        assert not [w for w in caught if "read as numbers" in str(w.message)]
