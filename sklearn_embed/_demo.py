@@ -97,7 +97,8 @@ def run_demo(print=print, plot_path=None):
         )
         print(
             f"  {name:<50} {result['test_score'].mean():.4f} +- {result['test_score'].std():.4f}"
-            f"   fit {result['fit_time'].mean():.1f}s"
+            f"   fit {result['fit_time'].mean():.1f}s",
+            flush=True,  # a line per model as it is scored, also when piped
         )
 
     if plot_path is not None:

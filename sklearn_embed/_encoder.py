@@ -534,9 +534,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             Non-negative row weights, counted as repetitions (scikit-learn's
             meaning): a row of weight 3 counts as three rows in the category
             counts that ``smooth`` and the merging of rare categories read, and
-            weighs three times in the loss. A table aggregated to one row per
-            distinct row with the count as weight is counted as the table it
-            came from; early stopping holds out whole rows, so pass
+            weighs three times in the loss. So the weights' scale matters where
+            counts do: weights of 1,000 on every row keep more rare categories
+            than no weights, as a table a thousand times longer would. A table
+            aggregated to one row per distinct row with the count as weight is
+            counted as the table it came from; but early stopping holds out
+            whole aggregated rows (all of a category's rows with one label, at
+            once), which misleads the validation loss and the choice of merge
+            threshold it makes (``merge_factor_``): pass
             ``early_stopping=False`` for such a table. The loss is divided by
             the mean weight: its balance against ``alpha`` does not depend on
             the weights' unit. The numeric columns' scaling ignores weights.
