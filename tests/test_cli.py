@@ -1,9 +1,12 @@
-"""The command-line tool end to end (subprocess), its errors, and its progress line."""
+"""The command-line tool end to end (in this process, and once as a program), its errors, and its progress line."""
 
+import contextlib
 import io
 import re
+import signal
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +14,43 @@ import pandas as pd
 import pytest
 
 from sklearn_embed import EmbeddingEncoder
-from sklearn_embed._cli import Progress
+from sklearn_embed._cli import Progress, main
 
 
 def run(*args, cwd):
+    """Run the tool in this process as a new one would: its exit status, stdout and stderr.
+
+    A subprocess per call spent a second or more importing the libraries, half of
+    the quick suite; what these tests check is what the tool does. Warnings are
+    shown once per place, as in a new interpreter (pytest would record them instead).
+    :func:`test_the_module_runs_as_a_program` runs it as a program.
+    """
+    out, err, sigterm = io.StringIO(), io.StringIO(), signal.getsignal(signal.SIGTERM)
+    with (
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(),
+    ):
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        for hidden in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
+            warnings.simplefilter("ignore", hidden)
+        try:
+            status = main([str(arg) for arg in args])
+        except SystemExit as exit:  # argparse's usage errors, --version
+            status = exit.code
+        finally:
+            signal.signal(signal.SIGTERM, sigterm)  # main sets its own handler
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
+
+
+def run_program(*args, cwd):
     return subprocess.run(
         [sys.executable, "-m", "sklearn_embed", *map(str, args)],
         capture_output=True,
@@ -106,6 +142,20 @@ def test_fit_then_transform(table, tmp_path):
     np.testing.assert_allclose(
         pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6
     )
+
+
+def test_the_module_runs_as_a_program(table, tmp_path):
+    data, frame = table
+    fitted = run_program(
+        "fit", data, "--target", "sold", "--max-iter", "5", "--output", "out.csv", cwd=tmp_path
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    assert pd.read_csv(tmp_path / "out.csv").shape[0] == len(frame)
+    refused = run_program(
+        "transform", "missing.csv", "--model", "nope", "--output", "o.csv", cwd=tmp_path
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("sklearn-embed: error: ") and "Traceback" not in refused.stderr
 
 
 @pytest.mark.parametrize("flag", [["--output-mode", "vectors+prediction"], ["--append-prediction"]])
@@ -319,7 +369,7 @@ def test_errors_are_one_line_with_exit_code_2(table, tmp_path, args, message):
 
 @pytest.mark.demo
 def test_demo_is_the_default_and_writes_its_plot(tmp_path):
-    result = run(cwd=tmp_path)
+    result = run_program(cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "occupation='Exec-managerial'" in result.stdout
     scores = dict(re.findall(r"^  (\S.*?\S) +(0\.\d{4}) \+- ", result.stdout, re.MULTILINE))
