@@ -241,10 +241,7 @@ def _read_target_type(y, labels):
             )
         return "continuous", ()
     if labels or _value_kind(y) == "labels":
-        classes = np.unique(y)
-        if len(classes) <= 2:
-            return "binary", ()
-        return "multiclass", _numbers_as_text(classes)
+        return _read_labels(np.unique(y))
     if y.dtype.kind not in "iu":  # floats, or numbers in an object array
         values = y.astype(np.float64)
         if not np.isfinite(values).all():
@@ -263,6 +260,13 @@ def _read_target_type(y, labels):
         "pass target_type='continuous'; pass target_type='multiclass' to silence this."
     )
     return "multiclass", (DataWarning(message, kind="ambiguous_target"),)
+
+
+def _read_labels(classes):
+    """Class labels: "binary" for two, else "multiclass", warned of when they read as numbers."""
+    if len(classes) <= 2:
+        return "binary", ()
+    return "multiclass", _numbers_as_text(classes)
 
 
 def _numbers_as_text(classes):
