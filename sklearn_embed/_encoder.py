@@ -536,7 +536,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             counts that ``smooth`` and the merging of rare categories read, and
             weighs three times in the loss. So the weights' scale matters where
             counts do: weights of 1,000 on every row keep more rare categories
-            than no weights, as a table a thousand times longer would. A table
+            than no weights, as a table a thousand times longer would; weights
+            averaging below 0.5 per row (probabilities) warn. A table
             aggregated to one row per distinct row with the count as weight is
             counted as the table it came from; but early stopping holds out
             whole aggregated rows (all of a category's rows with one label, at

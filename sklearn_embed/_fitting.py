@@ -29,8 +29,9 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._columns import ColumnCoder, resolve_categorical_mask
+from ._columns import OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE, ColumnCoder, resolve_categorical_mask
 from ._compat import _check_sample_weight
+from ._exceptions import DataWarning
 from ._prediction import prediction_names
 from ._shrinkage import MERGE_FACTORS, smooth_and_merge
 from ._statistics import TableStatistics, Tally, TargetTotals, column_statistics
@@ -44,7 +45,7 @@ from ._training import (
     continue_dense,
     epoch_hook,
 )
-from ._vocabulary import check_uniform_types, count_threshold
+from ._vocabulary import as_python, check_uniform_types, count_threshold
 
 # Epochs each candidate network (one per merge threshold) trains before only the
 # one with the lowest validation loss goes on. By then their ranking is the one
@@ -52,6 +53,10 @@ from ._vocabulary import check_uniform_types, count_threshold
 # the second network's cost (benchmarks/RESULTS.md, "Fast fit"). None: train
 # every candidate to the end.
 RACE_EPOCHS = 4
+
+# Weights averaging less than this per row (probabilities summing to 1, say) make
+# the table count as less than half its rows: fit says so.
+SMALL_MEAN_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -271,7 +276,7 @@ def learn_columns(inputs, spec, previous=None):
     frame, names, target = inputs.frame, inputs.names, inputs.target
     mask = resolve_categorical_mask(frame, names, spec.categorical_features)
     embedded = [name for name, embed in zip(names, mask) if embed]
-    findings = [] if embedded else [_nothing_to_embed()]
+    findings = [*_small_weights(inputs.weight)] if embedded else [_nothing_to_embed()]
     if previous is not None:
         check_same_columns(previous.embedded, embedded)
         given = previous.given
@@ -384,6 +389,7 @@ class StreamState:
     stream: Stream
     weight_scale: float
     bounds_from: str  # what fixed the numeric clip bounds, for messages
+    target_range: tuple  # a continuous target's (min, max) in the first chunk, standardised
     loss_curve: list = field(default_factory=list)
     chunks_seen: set = field(default_factory=set)
     warned: set = field(default_factory=set)  # (kind, column) of the findings raised
@@ -420,8 +426,10 @@ def start_stream(inputs, spec, seed, previous=None):
         stream,
         weight_scale=float(inputs.weight.mean()),
         bounds_from="fit" if previous is not None else "partial_fit's first chunk",
+        target_range=_range(target.y) if target.type == "continuous" else None,
     )
-    return state, [*target.findings, *columns.findings, *candidate.findings]
+    # The columns' verdicts (candidate.findings) come with the chunk, from stream_chunk.
+    return state, [*target.findings, *columns.findings]
 
 
 def stream_chunk(state, inputs, spec):
@@ -440,8 +448,12 @@ def stream_chunk(state, inputs, spec):
     if digest not in state.chunks_seen:
         _observe(state, frame, y, weight)
         state.chunks_seen.add(digest)
+    order, verdicts = _target_order(state, y), _grow(state, spec)
+    if order and state.target.type != "continuous":
+        # One class: every column looks constant; the next mixed chunk judges them.
+        verdicts = [f for f in verdicts if f.kind != "constant_column"]
     findings = _not_warned(
-        state, [*state.coder.out_of_range(frame, state.bounds_from), *_grow(state, spec)]
+        state, [*order, *state.coder.out_of_range(frame, state.bounds_from), *verdicts]
     )
     tables = state.coder.table_vocabularies
     data = TrainingData(
@@ -510,6 +522,40 @@ def _observe(state, frame, y, weight):
         vocabulary.check_same_kind(series, raw_codes[:, k], name)
         statistics.observe(raw_codes[:, k], series, y, weight, n_outputs)
     state.totals.add(y, weight)
+
+
+def _range(y):
+    return y.min(axis=0), y.max(axis=0)
+
+
+def _target_order(state, y):
+    """A finding when a chunk looks cut from rows sorted by the target.
+
+    A chunk of one class (of several), or a continuous target mostly outside the
+    first chunk's range, teaches the network one part of the target at a time;
+    and a one-class chunk makes every column look constant.
+    """
+    target, n_rows = state.target, len(y)
+    if target.type != "continuous":
+        codes = np.unique(y)
+        if len(target.classes) < 2 or len(codes) > 1:
+            return []
+        label = as_python(target.classes[int(codes[0])])
+        where = f"{n_rows:,} rows hold one class ({label!r}) of {len(target.classes)}"
+    else:
+        low, high = state.target_range
+        outside = int(((y < low) | (y > high)).any(axis=1).sum())
+        if outside <= max(OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE * n_rows):
+            return []
+        where = f"{outside:,} of {n_rows:,} rows have y outside the first chunk's range"
+        if len(low) == 1:
+            low, high = (bound * target.scale[0] + target.mean[0] for bound in (low[0], high[0]))
+            where += f" [{low:.6g}, {high:.6g}]"
+    message = (
+        f"partial_fit: this chunk's {where}. Chunks cut from rows sorted by the target teach "
+        "the network one part of it at a time. Shuffle the rows across chunks."
+    )
+    return [DataWarning(message, kind="target_order")]
 
 
 def _not_warned(state, findings):
@@ -605,6 +651,21 @@ def _column_attributes(coder, target, smooth, merge_factor, dims):
     if target.classes is not None:
         attributes["classes_"] = target.classes
     return attributes
+
+
+def _small_weights(weight):
+    """A finding when the weights make the table count as far fewer rows than it has."""
+    mean = float(weight.mean())
+    if mean >= SMALL_MEAN_WEIGHT:
+        return []
+    message = (
+        f"sample_weight averages {mean:.3g} per row. Weights count as rows (a weight of 2 is "
+        f"a row seen twice), so these {len(weight):,} rows count as {weight.sum():,.4g} for "
+        "the shrinkage (smooth_) and the merging of rare categories. If the weights are "
+        "relative frequencies, multiply them by the number of rows; to weigh rows without "
+        "changing the counts, rescale them to mean 1."
+    )
+    return [DataWarning(message, kind="sample_weight")]
 
 
 def _nothing_to_embed():

@@ -171,8 +171,7 @@ def smooth_and_merge(table, smooth, factor=1, min_count=1):
     elif len(keep) == 1 and not given.any():
         findings.append(_single_value(table.name))
     elif len(keep) and not keep.any():
-        mean_weight = values.weight.sum() / max(values.rows.sum(), 1)
-        findings.append(_constant_column(table.name, len(keep), m, mean_weight))
+        findings.append(_constant_column(table.name, len(keep), m))
     elif len(keep) and np.isinf(m):
         # The values kept train rows, but every vector is shrunk all the way to the unknown one.
         findings.append(_no_signal(table.name, len(keep)))
@@ -190,21 +189,11 @@ def _identifier(name, n_once, n_rows):
     )
 
 
-def _constant_column(name, n_values, smooth, mean_weight=1.0):
-    message = (
+def _constant_column(name, n_values, smooth):
+    return DataWarning(
         f"Column {name!r}: none of its {n_values:,} values is frequent enough for the "
         f"column's noise level (smooth_={smooth:.3g}) to get a vector of its own, so its "
-        "output columns are constant. Drop it, or pass smooth=0 to keep every value."
-    )
-    if mean_weight < 1:
-        # Weights that sum to 1 (probabilities) make a large table look like one row.
-        message += (
-            f" The sample weights average {mean_weight:.3g} per row and count as rows (a "
-            "weight of 2 is a row seen twice): if they are not frequencies, rescale them "
-            "to mean 1."
-        )
-    return DataWarning(
-        message,
+        "output columns are constant. Drop it, or pass smooth=0 to keep every value.",
         kind="constant_column",
         column=name,
     )

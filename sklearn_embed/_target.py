@@ -241,7 +241,7 @@ def _read_target_type(y, labels):
             )
         return "continuous", ()
     if labels or _value_kind(y) == "labels":
-        return _read_labels(np.unique(y))
+        return _read_labels(np.unique(y), categorical=labels)
     if y.dtype.kind not in "iu":  # floats, or numbers in an object array
         values = y.astype(np.float64)
         if not np.isfinite(values).all():
@@ -262,24 +262,26 @@ def _read_target_type(y, labels):
     return "multiclass", (DataWarning(message, kind="ambiguous_target"),)
 
 
-def _read_labels(classes):
-    """Class labels: "binary" for two, else "multiclass", warned of when they read as numbers."""
+def _read_labels(classes, categorical):
+    """Class labels: "binary" for two, else "multiclass", warned of when they read as numbers.
+
+    A pandas categorical is not warned of: its dtype says its values are labels.
+    """
     if len(classes) <= 2:
         return "binary", ()
-    return "multiclass", _numbers_as_text(classes)
+    return "multiclass", () if categorical else _numbers_as_text(classes)
 
 
 def _numbers_as_text(classes):
-    """The finding for many class labels that all read as numbers (prices saved as text)."""
+    """The finding for many strings that all read as numbers (prices saved as text)."""
     if len(classes) <= MAX_WHOLE_NUMBER_CLASSES or classes.dtype.kind not in "OU":
         return ()
-    as_numbers = pd.to_numeric(pd.Series(classes, dtype=object), errors="coerce")
-    if as_numbers.isna().any():
+    if pd.to_numeric(pd.Series(classes, dtype=object), errors="coerce").isna().any():
         return ()
     message = (
-        f"y holds {len(classes):,} distinct strings that all read as numbers (e.g. "
-        f"{classes[:3].tolist()}), read as {len(classes):,} classes. If y is a quantity, "
-        "convert it, y.astype(float), and it is read as continuous; pass "
+        f"y holds {len(classes):,} distinct class labels that all read as numbers (e.g. "
+        f"{as_python(classes[:3].tolist())}), read as {len(classes):,} classes. If y is a "
+        "quantity, convert it, y.astype(float), and it is read as continuous; pass "
         "target_type='multiclass' to silence this."
     )
     return (DataWarning(message, kind="ambiguous_target"),)

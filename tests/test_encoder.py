@@ -196,12 +196,20 @@ def test_aggregated_table_with_count_weights_is_counted_as_the_raw_table():
     assert np.corrcoef(proba, rates)[0, 1] > 0.98
 
 
-def test_weights_summing_to_one_are_named_in_the_constant_column_warning():
+@pytest.mark.parametrize("scale", [1 / 2000, 0.02])
+def test_weights_far_below_one_per_row_are_named_once(scale):
+    # Probabilities (summing to 1) or fractions: the table counts as far fewer rows.
     X, y = _shops(2000)
-    with pytest.warns(DataWarning, match="average 0.0005 per row .* rescale them to mean 1"):
-        EmbeddingEncoder(max_iter=2, random_state=0).fit(
-            X, y, sample_weight=np.full(2000, 1 / 2000)
-        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y, sample_weight=np.full(2000, scale))
+    found = [w.message for w in caught if getattr(w.message, "kind", None) == "sample_weight"]
+    assert len(found) == 1
+    assert f"count as {2000 * scale:.4g} for the shrinkage" in str(found[0])
+    assert "multiply them by the number of rows" in str(found[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y, sample_weight=np.full(2000, 0.8))
 
 
 def test_the_loss_does_not_depend_on_the_weights_unit():

@@ -35,6 +35,17 @@ def test_readme_python_example_runs():
     assert len(enc.most_similar("occupation", "Exec-managerial", n=3)) == 3
 
 
+@pytest.mark.slow
+def test_readme_grid_search_recipe_runs_after_the_example():
+    # Nine fits of the pipeline and a refit on the Adult sample: marked slow.
+    use, search = re.findall(r"```python\n(.*?)```", README, flags=re.S)[:2]
+    namespace = {}
+    exec(compile(use + search, "README.md", "exec"), namespace)
+    chosen = namespace["search"].best_params_["embeddingencoder__output"]
+    assert chosen in ("vectors", "vectors+prediction", "prediction")
+    assert 0.85 < namespace["search"].best_score_ < 1  # ROC AUC on the Adult sample
+
+
 def test_ci_also_runs_every_suite_the_quick_command_leaves_out():
     import tomllib
 

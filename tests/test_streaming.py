@@ -229,3 +229,28 @@ def test_a_verdict_on_a_column_is_raised_once_per_stream():
     shuffled = np.random.RandomState(1).permutation(len(X))
     found = [w for w in _partial_fit_warnings(X, y, shuffled) if w.column == "flag"]
     assert len(found) == 1 and found[0].kind == "constant_column"
+
+
+@pytest.mark.parametrize("target", ["continuous", "binary"])
+def test_chunks_sorted_by_the_target_warn_once_and_shuffled_ones_do_not(target):
+    X, _ = _date_sorted()
+    rng = np.random.RandomState(2)
+    y = X["shop"].map(dict(a=1, b=2, c=3, d=4, e=5)).to_numpy() + rng.normal(size=len(X))
+    if target == "binary":
+        y = (y > 3).astype(int)
+    by_target = np.argsort(y, kind="stable")
+    enc = EmbeddingEncoder(random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for start in range(0, len(X), 1000):
+            rows = by_target[start : start + 1000]
+            enc.partial_fit(X.iloc[rows], y[rows], classes=[0, 1] if target == "binary" else None)
+    found = [w.message for w in caught if isinstance(w.message, DataWarning)]
+    order = [w for w in found if w.kind == "target_order"]
+    assert len(order) == 1 and "Shuffle the rows across chunks" in str(order[0])
+    expected = "hold one class (0) of 2" if target == "binary" else "y outside the first chunk"
+    assert expected in str(order[0])
+    # A one-class chunk makes every column look constant: not a verdict to act on.
+    assert not [w for w in found if w.kind == "constant_column"]
+    shuffled = np.random.RandomState(1).permutation(len(X))
+    assert not [w for w in _partial_fit_warnings(X, y, shuffled) if w.kind == "target_order"]

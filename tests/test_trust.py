@@ -438,16 +438,23 @@ def test_many_classes_that_all_read_as_numbers_warn():
     # Prices saved as text: 400 "classes". Real labels, or few, do not warn.
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"shop": rng.choice(list("abc"), 400)})
-    prices = pd.Series(rng.uniform(50, 300, 400)).round(2).astype(str)
-    with pytest.warns(
-        DataWarning, match=r"distinct strings that all read as numbers.*astype\(float\)"
-    ) as caught:
-        enc = EmbeddingEncoder(max_iter=1, random_state=0).fit(X, prices)
-    assert enc.target_type_ == "multiclass"
-    assert [w.message.kind for w in caught if "read as numbers" in str(w.message)] == [
-        "ambiguous_target"
-    ]
-    for y in [prices.iloc[:5].tolist() * 80, [f"k{i}" for i in range(40)] * 10]:
+    prices = pd.Series(rng.uniform(50, 300, 400)).round(2)
+    for as_labels in [prices.astype(str), prices.astype(str).astype(object)]:
+        with pytest.warns(
+            DataWarning, match=r"distinct class labels that all read as numbers.*astype\(float\)"
+        ) as caught:
+            enc = EmbeddingEncoder(max_iter=1, random_state=0).fit(X, as_labels)
+        assert enc.target_type_ == "multiclass"
+        assert [w.message.kind for w in caught if "read as numbers" in str(w.message)] == [
+            "ambiguous_target"
+        ]
+    prices = prices.astype(str)
+    # Few of them, real labels, or a categorical (its dtype says labels): no warning.
+    for y in [
+        prices.iloc[:5].tolist() * 80,
+        [f"k{i}" for i in range(40)] * 10,
+        pd.Series(prices, dtype="category"),
+    ]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             EmbeddingEncoder(max_iter=1, random_state=0).fit(X, y)
