@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 
-from ._columns import is_auto_categorical
+from ._columns import is_auto_categorical, looks_like_dates
 from ._encoder import HANDLE_UNKNOWN_OPTIONS, OUTPUT_OPTIONS, REMAINDER_OPTIONS, EmbeddingEncoder
 from ._network import ACTIVATIONS
 from ._persistence import atomic_path
@@ -64,9 +64,6 @@ MAX_DISTINCT = 1_000
 # An integer column is pointed out as a possible id or code only with at least
 # this many distinct values: small integer sets are as often counts as codes.
 MIN_CODE_VALUES = 20
-
-# Text read as a date: 2020-01-31, 2020-01, 2020-01-31 08:15(:00), 2020-01-31T08:15:00.5Z.
-ISO_DATE = r"\d{4}-\d{2}(-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?"
 
 
 def main(argv=None):
@@ -237,7 +234,7 @@ def _fit(args):
     progress = Progress(enabled=not args.quiet)
     say = _say(args.quiet)
     start = time.perf_counter()
-    with _warnings_as_lines(say, before=progress.close):
+    with _warnings_as_lines(say, before=progress.close, stale=_noted):
         try:
             encoder.fit(X, y, callback=progress.update)
         finally:
@@ -273,8 +270,11 @@ def _fit_in_chunks(args):
     progress, say, start = Progress(enabled=not args.quiet), _say(args.quiet), time.perf_counter()
 
     def stale(warning):
-        """A column called constant on an early chunk that has vectors of its own by the end."""
+        """A column called constant on an early chunk that has vectors of its own by the end,
+        or what a note says."""
         names = list(encoder.categorical_features_)
+        if _noted(warning):
+            return True
         if getattr(warning, "kind", None) != "constant_column" or warning.column not in names:
             return False
         has_rows = len(encoder.categories_[names.index(warning.column)]) > 0
@@ -597,6 +597,11 @@ def _count(n, noun):
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def _noted(warning):
+    """A warning that a note of :func:`column_hints` says in the command line's words."""
+    return getattr(warning, "kind", None) == "dates"
+
+
 def column_hints(X, encoder):
     """Notes on columns of ``X`` that ``encoder`` probably read the wrong way: ids, codes, dates.
 
@@ -618,7 +623,7 @@ def column_hints(X, encoder):
     ]
     per_row = [column for column in numeric if _one_value_per_row(X[column])]
     codes = [c for c in numeric if c not in per_row and _named_like_code(c, X[c])]
-    dates = [column for column in embedded if _looks_like_dates(X[column])]
+    dates = [column for column in embedded if looks_like_dates(X[column])]
     hints = []
     if per_row:
         hints.append(
@@ -654,14 +659,6 @@ def _named_like_code(name, series):
     pattern = r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$"
     named = re.search(pattern, str(name), re.IGNORECASE)
     return bool(named) and series.nunique() >= MIN_CODE_VALUES
-
-
-def _looks_like_dates(series):
-    """Text whose values (a sample of the distinct ones) are all ISO dates: 2020-01-31, 2020-01."""
-    values = pd.Series(np.asarray(series.dropna().unique()[:1000], dtype=object))
-    if len(values) < MIN_CODE_VALUES or not all(isinstance(value, str) for value in values):
-        return False
-    return bool(values.str.fullmatch(ISO_DATE).all())
 
 
 def _encoder_parameters(args):

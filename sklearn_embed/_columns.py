@@ -47,6 +47,13 @@ SQUASHED_SPREAD = 1e-3
 # many rows or more: a handful of rows says little.
 MIN_ROWS_FOR_DRIFT = 20
 
+# Text read as a date: 2020-01-31, 2020-01, 2020-01-31 08:15(:00), 2020-01-31T08:15:00.5Z.
+ISO_DATE = r"\d{4}-\d{2}(-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?"
+
+# A text column is read as dates only with at least this many distinct values,
+# all dates: a handful may be labels such as "2020-01" cohorts.
+MIN_DATE_VALUES = 20
+
 # partial_fit warns of a numeric column whose chunk has more than this share of
 # its rows, and at least this many, outside the clip bounds its first data fixed.
 OUT_OF_RANGE_SHARE = 0.01
@@ -701,3 +708,34 @@ def squashed_columns(names, clipped, quantiles, coder):
 def _percent(share):
     """A share as a percentage a message can show: 80%, 0.019%, 0%."""
     return f"{share:.0%}" if share == 0 or share >= 0.01 else f"{100 * share:.2g}%"
+
+
+def looks_like_dates(series):
+    """Text whose values (a sample of the distinct ones) are all ISO dates: 2020-01-31, 2020-01."""
+    values = pd.Series(np.asarray(series.dropna().unique()[:1000], dtype=object))
+    if len(values) < MIN_DATE_VALUES or not all(isinstance(value, str) for value in values):
+        return False
+    return bool(values.str.fullmatch(ISO_DATE).all())
+
+
+def date_columns(frame, names, mask):
+    """Findings for embedded text columns of dates, which ``categorical_features="auto"`` chose.
+
+    Each date becomes a category of its own, and a date not seen at fit gets the
+    unknown vector: rarely what a user of dates wants, and silent otherwise.
+    """
+    findings = []
+    for i in np.flatnonzero(mask):
+        series = frame.iloc[:, i]
+        if looks_like_dates(series):
+            findings.append(
+                DataWarning(
+                    f"Column {names[i]!r} holds dates as text (e.g. {series.dropna().iloc[0]!r}), "
+                    f"embedded as {series.nunique():,} categories: a date not seen at fit gets "
+                    "the unknown vector. To use time as a number, convert it (pd.to_datetime, "
+                    "then a year, a month, days since a start), or drop it from X.",
+                    kind="dates",
+                    column=names[i],
+                )
+            )
+    return findings

@@ -29,7 +29,13 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._columns import OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE, ColumnCoder, resolve_categorical_mask
+from ._columns import (
+    OUT_OF_RANGE_ROWS,
+    OUT_OF_RANGE_SHARE,
+    ColumnCoder,
+    date_columns,
+    resolve_categorical_mask,
+)
 from ._compat import _check_sample_weight
 from ._exceptions import DataWarning
 from ._prediction import prediction_names
@@ -277,6 +283,8 @@ def learn_columns(inputs, spec, previous=None):
     mask = resolve_categorical_mask(frame, names, spec.categorical_features)
     embedded = [name for name, embed in zip(names, mask) if embed]
     findings = [*_small_weights(inputs.weight)] if embedded else [_nothing_to_embed()]
+    if _is_auto(spec.categorical_features) and previous is None:
+        findings += date_columns(frame, names, mask)
     if previous is not None:
         check_same_columns(previous.embedded, embedded)
         given = previous.given
@@ -651,6 +659,10 @@ def _column_attributes(coder, target, smooth, merge_factor, dims):
     if target.classes is not None:
         attributes["classes_"] = target.classes
     return attributes
+
+
+def _is_auto(categorical_features):
+    return isinstance(categorical_features, str) and categorical_features == "auto"
 
 
 def _small_weights(weight):

@@ -999,6 +999,7 @@ def test_item13_row_numbers_are_pointed_to_drop_and_iso_dates_are_pointed_out(tm
     assert "--categorical +store_id" in result.stderr  # a code whose values repeat
     assert "column 'day' holds dates as text (e.g. '2021-" in result.stderr
     assert "embedded as 40 categories" in result.stderr and "--drop day" in result.stderr
+    assert "pd.to_datetime" not in result.stderr  # the API's warning, said by the note instead
 
 
 # ----------------------------------------------------------------- issue 21: clear errors

@@ -459,3 +459,21 @@ def test_many_classes_that_all_read_as_numbers_warn():
             warnings.simplefilter("always")
             EmbeddingEncoder(max_iter=1, random_state=0).fit(X, y)
         assert not [w for w in caught if "read as numbers" in str(w.message)]
+
+
+def test_a_text_column_of_dates_chosen_by_auto_warns_once():
+    rng = np.random.RandomState(0)
+    days = pd.date_range("2021-01-01", periods=40).strftime("%Y-%m-%d")
+    X = pd.DataFrame({"day": rng.choice(days, 400), "shop": rng.choice(list("abc"), 400)})
+    y = (X["shop"] == "a").to_numpy().astype(int)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _ = EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y)
+    dates = [w.message for w in caught if getattr(w.message, "kind", None) == "dates"]
+    assert len(dates) == 1 and dates[0].column == "day"
+    assert "holds dates as text (e.g. '2021-" in str(dates[0]) and "pd.to_datetime" in str(dates[0])
+    # Named by the user: they meant it.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _ = EmbeddingEncoder(categorical_features=["day", "shop"], max_iter=2).fit(X, y)
+    assert not [w for w in caught if getattr(w.message, "kind", None) == "dates"]
