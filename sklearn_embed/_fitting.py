@@ -64,6 +64,10 @@ RACE_EPOCHS = 4
 # the table count as less than half its rows: fit says so.
 SMALL_MEAN_WEIGHT = 0.5
 
+# partial_fit calls a chunk of one class sorted by the target only when a random
+# chunk of its size would hold that class alone less often than this.
+ONE_CLASS_BY_CHANCE = 1e-3
+
 
 @dataclass(frozen=True)
 class FitSpec:
@@ -398,6 +402,7 @@ class StreamState:
     weight_scale: float
     bounds_from: str  # what fixed the numeric clip bounds, for messages
     target_range: tuple  # a continuous target's (min, max) in the first chunk, standardised
+    class_rows: np.ndarray  # rows of each class counted so far (classification)
     loss_curve: list = field(default_factory=list)
     chunks_seen: set = field(default_factory=set)
     warned: set = field(default_factory=set)  # (kind, column) of the findings raised
@@ -435,6 +440,7 @@ def start_stream(inputs, spec, seed, previous=None):
         weight_scale=float(inputs.weight.mean()),
         bounds_from="fit" if previous is not None else "partial_fit's first chunk",
         target_range=_range(target.y) if target.type == "continuous" else None,
+        class_rows=None if target.classes is None else np.zeros(len(target.classes), np.int64),
     )
     # The columns' verdicts (candidate.findings) come with the chunk, from stream_chunk.
     return state, [*target.findings, *columns.findings]
@@ -456,8 +462,11 @@ def stream_chunk(state, inputs, spec):
     if digest not in state.chunks_seen:
         _observe(state, frame, y, weight)
         state.chunks_seen.add(digest)
+        if state.class_rows is not None:
+            state.class_rows += np.bincount(_class_codes(y), minlength=len(state.class_rows))
     order, verdicts = _target_order(state, y), _grow(state, spec)
-    if order and state.target.type != "continuous":
+    classes = state.class_rows
+    if classes is not None and len(classes) > 1 and len(np.unique(_class_codes(y))) == 1:
         # One class: every column looks constant; the next mixed chunk judges them.
         verdicts = [f for f in verdicts if f.kind != "constant_column"]
     findings = _not_warned(
@@ -532,6 +541,11 @@ def _observe(state, frame, y, weight):
     state.totals.add(y, weight)
 
 
+def _class_codes(y):
+    """Class codes of an encoded classification target: 0/1 columns or codes."""
+    return y.ravel().astype(np.int64)
+
+
 def _range(y):
     return y.min(axis=0), y.max(axis=0)
 
@@ -545,10 +559,14 @@ def _target_order(state, y):
     """
     target, n_rows = state.target, len(y)
     if target.type != "continuous":
-        codes = np.unique(y)
+        codes = np.unique(_class_codes(y))
         if len(target.classes) < 2 or len(codes) > 1:
             return []
-        label = as_python(target.classes[int(codes[0])])
+        # A small chunk of a common class can hold it alone by chance.
+        share = state.class_rows[codes[0]] / state.class_rows.sum()
+        if share**n_rows > ONE_CLASS_BY_CHANCE:
+            return []
+        label = as_python(target.classes[codes[0]])
         where = f"{n_rows:,} rows hold one class ({label!r}) of {len(target.classes)}"
     else:
         low, high = state.target_range

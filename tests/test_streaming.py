@@ -198,13 +198,13 @@ def _date_sorted(n_rows=6000, seed=0):
     return X, y
 
 
-def _partial_fit_warnings(X, y, order, chunk_rows=1000):
+def _partial_fit_warnings(X, y, order, chunk_rows=1000, classes=None):
     enc = EmbeddingEncoder(random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for start in range(0, len(X), chunk_rows):
             rows = order[start : start + chunk_rows]
-            enc.partial_fit(X.iloc[rows], y[rows])
+            enc.partial_fit(X.iloc[rows], y[rows], classes=classes)
     return [w.message for w in caught if isinstance(w.message, DataWarning)]
 
 
@@ -248,9 +248,18 @@ def test_chunks_sorted_by_the_target_warn_once_and_shuffled_ones_do_not(target):
     found = [w.message for w in caught if isinstance(w.message, DataWarning)]
     order = [w for w in found if w.kind == "target_order"]
     assert len(order) == 1 and "Shuffle the rows across chunks" in str(order[0])
-    expected = "hold one class (0) of 2" if target == "binary" else "y outside the first chunk"
+    expected = "hold one class (1) of 2" if target == "binary" else "y outside the first chunk"
     assert expected in str(order[0])
     # A one-class chunk makes every column look constant: not a verdict to act on.
     assert not [w for w in found if w.kind == "constant_column"]
     shuffled = np.random.RandomState(1).permutation(len(X))
     assert not [w for w in _partial_fit_warnings(X, y, shuffled) if w.kind == "target_order"]
+
+
+def test_small_chunks_of_a_common_class_are_not_called_sorted():
+    # 5% positives in shuffled chunks of 20 rows: a third of them hold no positive.
+    X, _ = _date_sorted(4000)
+    y = (np.random.RandomState(3).uniform(size=len(X)) < 0.05).astype(int)
+    shuffled = np.random.RandomState(1).permutation(len(X))
+    found = _partial_fit_warnings(X, y, shuffled, chunk_rows=20, classes=[0, 1])
+    assert not [w for w in found if w.kind == "target_order"]
