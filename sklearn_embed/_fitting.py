@@ -31,7 +31,6 @@ from sklearn.utils import check_random_state
 
 from ._columns import (
     OUT_OF_RANGE_ROWS,
-    OUT_OF_RANGE_SHARE,
     ColumnCoder,
     date_columns,
     resolve_categorical_mask,
@@ -571,7 +570,9 @@ def _target_order(state, y):
     else:
         low, high = state.target_range
         outside = int(((y < low) | (y > high)).any(axis=1).sum())
-        if outside <= max(OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE * n_rows):
+        # Mostly outside: a random chunk has about 2 / (m + 1) of its rows beyond the
+        # extremes of a first chunk of m rows, a small share unless m is tiny.
+        if outside <= max(OUT_OF_RANGE_ROWS, n_rows / 2):
             return []
         where = f"{outside:,} of {n_rows:,} rows have y outside the first chunk's range"
         if len(low) == 1:

@@ -263,3 +263,16 @@ def test_small_chunks_of_a_common_class_are_not_called_sorted():
     shuffled = np.random.RandomState(1).permutation(len(X))
     found = _partial_fit_warnings(X, y, shuffled, chunk_rows=20, classes=[0, 1])
     assert not [w for w in found if w.kind == "target_order"]
+
+
+def test_a_small_first_chunk_does_not_make_a_shuffled_continuous_target_look_sorted():
+    X, _ = _date_sorted(4000)
+    y = np.random.RandomState(4).normal(size=len(X))
+    rows = np.random.RandomState(1).permutation(len(X))
+    enc = EmbeddingEncoder(random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        enc.partial_fit(X.iloc[rows[:30]], y[rows[:30]])  # its range: about the middle 94%
+        for start in range(30, len(X), 1000):
+            enc.partial_fit(X.iloc[rows[start : start + 1000]], y[rows[start : start + 1000]])
+    assert not [w for w in caught if getattr(w.message, "kind", None) == "target_order"]
