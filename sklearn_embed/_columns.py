@@ -418,9 +418,9 @@ class ColumnCoder:
                 f"Column {names[j]!r}: {outside[j]:,} of the {len(frame):,} rows "
                 f"({_percent(outside[j] / len(frame))}) lie outside [{low[j]:.6g}, {high[j]:.6g}], "
                 f"the range {since} fixed for the network's input, and are clipped to it. "
-                "Shuffle the rows across chunks: chunks in the order of a column teach the "
-                "network one range at a time (fitting on a sample first fixes the range, "
-                "not the order).",
+                "Shuffle the rows across chunks, and give the first chunk enough rows to show "
+                "each column's range: chunks in the order of a column teach the network one "
+                "range at a time (fitting on a sample first fixes the range, not the order).",
                 kind="out_of_range",
                 column=names[j],
             )
