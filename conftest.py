@@ -3,6 +3,7 @@
 import importlib.util
 import os
 import pickle
+import tracemalloc
 
 import pytest
 
@@ -48,3 +49,27 @@ def pickle_payload(tmp_path):
     marker, model = tmp_path / "pwned", tmp_path / "model.joblib"
     model.write_bytes(pickle.dumps(_Payload(marker)))
     return model, marker
+
+
+def _load_traced(path):
+    """``(encoder or the ModelFileError, peak bytes load allocated)``; any other error propagates.
+
+    tracemalloc follows NumPy's buffers, so the peak counts the arrays read.
+    """
+    from sklearn_embed import EmbeddingEncoder, ModelFileError
+
+    tracemalloc.start()
+    try:
+        result = EmbeddingEncoder.load(path)
+    except ModelFileError as error:
+        result = error
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+@pytest.fixture
+def load_traced():
+    """``load_traced(path)``: load a model file, tracing the memory load allocates."""
+    return _load_traced

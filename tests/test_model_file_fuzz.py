@@ -14,7 +14,6 @@ import io
 import json
 import random
 import re
-import tracemalloc
 import zipfile
 
 import numpy as np
@@ -216,19 +215,6 @@ def _declared_size(data, name):
 # ----------------------------------------------------------------- checks
 
 
-def _load_traced(path):
-    """``(encoder or the ModelFileError, peak bytes load allocated)``; any other error propagates."""
-    tracemalloc.start()
-    try:
-        result = EmbeddingEncoder.load(path)
-    except ModelFileError as error:
-        result = error
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return result, peak
-
-
 def _check_loaded(encoder, X):
     if hasattr(encoder, "feature_names_in_") and isinstance(X, pd.DataFrame):
         X = X.set_axis(encoder.feature_names_in_, axis=1)
@@ -236,12 +222,12 @@ def _check_loaded(encoder, X):
     assert out.shape[0] == len(X) and np.isfinite(out).all()
 
 
-def _run(mutations, X, tmp_path, bound):
+def _run(mutations, X, tmp_path, bound, load_traced):
     """Load every mutated file; return how many loaded and the largest peak."""
     path, loaded, largest = tmp_path / "mutated.sk-embed", 0, 0
     for label, data in mutations:
         path.write_bytes(data)
-        result, peak = _load_traced(path)
+        result, peak = load_traced(path)
         assert peak <= bound, f"{label}: load allocated {peak:,} bytes (bound {bound:,})"
         largest = max(largest, peak)
         if not isinstance(result, ModelFileError):
@@ -254,12 +240,14 @@ def _bound(members):
     return 4 * sum(len(data) for data in members.values()) + ALLOWANCE
 
 
-def test_mutated_model_files_raise_only_model_file_error_in_bounded_memory(genuine, tmp_path):
+def test_mutated_model_files_raise_only_model_file_error_in_bounded_memory(
+    genuine, tmp_path, load_traced
+):
     data, members, X = genuine
     rng = random.Random(0)
     path = tmp_path / "genuine.sk-embed"
     path.write_bytes(data)
-    encoder, genuine_peak = _load_traced(path)
+    encoder, genuine_peak = load_traced(path)
     _check_loaded(encoder, X)
     bound = _bound(members)
     assert genuine_peak <= bound
@@ -268,14 +256,14 @@ def test_mutated_model_files_raise_only_model_file_error_in_bounded_memory(genui
         *_truncations(data, rng, 20),
         *_json_edits(members, rng, 1),
     ]
-    loaded, _ = _run(mutations, X, tmp_path, bound)
+    loaded, _ = _run(mutations, X, tmp_path, bound, load_traced)
     assert 0 < loaded < len(mutations) / 2  # most damage is found; harmless edits load
-    loaded, largest = _run(_inflations(members), X, tmp_path, bound)
+    loaded, largest = _run(_inflations(members), X, tmp_path, bound, load_traced)
     assert loaded == 0 and largest < bound
 
 
 @pytest.mark.slow
-def test_many_more_mutated_model_files_raise_only_model_file_error(genuine, tmp_path):
+def test_many_more_mutated_model_files_raise_only_model_file_error(genuine, tmp_path, load_traced):
     data, members, X = genuine
     rng = random.Random(1)
     mutations = [
@@ -283,4 +271,4 @@ def test_many_more_mutated_model_files_raise_only_model_file_error(genuine, tmp_
         *_truncations(data, rng, 300),
         *_json_edits(members, rng, 6),
     ]
-    _run(mutations, X, tmp_path, _bound(members))
+    _run(mutations, X, tmp_path, _bound(members), load_traced)

@@ -342,22 +342,6 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
 # ----------------------------------------------------------------- issue 21: model files
 
 
-def _peak_of_load(path):
-    """The most memory load allocated (tracemalloc follows NumPy's buffers), and the outcome."""
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        EmbeddingEncoder.load(path)
-        outcome = "loaded"
-    except ModelFileError as error:
-        outcome = error
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak, outcome
-
-
 def _streamed_zeros(archive, name, descr, shape):
     """A .npy member of zeros written in chunks: its size declared, never held in memory."""
     with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
@@ -413,11 +397,11 @@ def _bomb(path, kind):
         "a declared shape of (1e11,)",
     ],
 )
-def test_decompression_bombs_are_refused_before_anything_is_inflated(tmp_path, kind):
+def test_decompression_bombs_are_refused_before_anything_is_inflated(tmp_path, kind, load_traced):
     path, _ = _model_file(tmp_path)
     _bomb(path, kind)
     assert path.stat().st_size < 300_000
-    peak, outcome = _peak_of_load(path)
+    outcome, peak = load_traced(path)
     assert isinstance(outcome, ModelFileError), outcome
     assert peak < 2 << 20
 
