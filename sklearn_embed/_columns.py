@@ -391,14 +391,16 @@ class ColumnCoder:
 
     def network_numeric(self, frame):
         """Network input of the numeric columns: clipped, standardised, missing at the mean."""
-        clipped = np.clip(
-            self.numeric_values(frame), self.numeric_bounds[:, 0], self.numeric_bounds[:, 1]
-        )
+        return self.scaled_numeric(self.numeric_values(frame))
+
+    def scaled_numeric(self, values):
+        """:meth:`network_numeric` of the columns' values (:meth:`numeric_values`)."""
+        clipped = np.clip(values, self.numeric_bounds[:, 0], self.numeric_bounds[:, 1])
         standardised = (clipped - self.numeric_mean) / self.numeric_scale
         return np.nan_to_num(standardised, nan=0.0).astype(np.float32)
 
-    def out_of_range(self, frame, since):
-        """Findings for numeric columns with many of ``frame``'s values outside the clip bounds.
+    def out_of_range(self, values, since):
+        """Findings for numeric columns with many ``values`` (:meth:`numeric_values`) off bounds.
 
         The bounds come from the first data the network saw (``since``: "fit" or
         "partial_fit's first chunk"); a stream sorted by date, say, goes on past
@@ -409,14 +411,14 @@ class ColumnCoder:
         -------
         findings : list of DataWarning
         """
-        values, (low, high) = self.numeric_values(frame), self.numeric_bounds.T
+        (low, high), n_rows = self.numeric_bounds.T, len(values)
         outside = ((values < low) | (values > high)).sum(axis=0)
-        limit = max(OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE * len(frame))
+        limit = max(OUT_OF_RANGE_ROWS, OUT_OF_RANGE_SHARE * n_rows)
         names = [self.feature_names[i] for i in np.flatnonzero(~self.categorical_mask)]
         return [
             DataWarning(
-                f"Column {names[j]!r}: {outside[j]:,} of the {len(frame):,} rows "
-                f"({_percent(outside[j] / len(frame))}) lie outside [{low[j]:.6g}, {high[j]:.6g}], "
+                f"Column {names[j]!r}: {outside[j]:,} of the {n_rows:,} rows "
+                f"({_percent(outside[j] / n_rows)}) lie outside [{low[j]:.6g}, {high[j]:.6g}], "
                 f"the range {since} fixed for the network's input, and are clipped to it. "
                 "Shuffle the rows across chunks, and give the first chunk enough rows to show "
                 "each column's range: chunks in the order of a column teach the network one "

@@ -645,7 +645,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             state, findings = start_stream(inputs, spec, seed, previous)
         attributes, more = stream_chunk(state, inputs, spec)
         self._publish({**seen, **attributes})
-        warn_at_caller(_once_each([*self._deprecations(), *findings, *more]))
+        warn_at_caller([*self._deprecations(), *findings, *more])
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
@@ -1057,11 +1057,6 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     def _predict_network(self, X):
         """Probabilities, or targets on their own scale: to look at what the network learned."""
         return self._target.to_original_scale(self._network_output(X))
-
-
-def _once_each(findings):
-    """Findings with repeated messages left out (a partial_fit call's first chunk is judged twice)."""
-    return list({(type(finding), str(finding)): finding for finding in findings}.values())
 
 
 def check_frame(estimator, X, *, reset):

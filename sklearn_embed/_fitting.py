@@ -360,18 +360,13 @@ def fitted_attributes(candidate, inputs, spec):
     rows = history.train_idx
     weight = inputs.weight  # the statistics count the weights as given, not the loss's
     counts = plan.table_counts(data.codes[rows], weight[rows], tables)
-    embeddings = plan.shrink(params.tables, tables, counts, list(candidate.smooth.values()))
     tallies = [
-        Tally.of(data.codes[:, k], len(embeddings[k]), data.y, weight, target.n_outputs)
-        for k in range(data.codes.shape[1])
+        Tally.of(data.codes[:, k], len(params.tables[t]), data.y, weight, target.n_outputs)
+        for k, t in enumerate(plan.lookups)
     ]
     state = _column_attributes(coder, target, candidate.smooth, candidate.factor, candidate.dims)
     state.update(
-        embeddings_=embeddings,
-        coefs_=params.coefs,
-        intercepts_=params.intercepts,
-        category_counts_=[tally.weight for tally in tallies],
-        category_target_means_=[target.signal_means(tally) for tally in tallies],
+        _network_attributes(plan, tables, target, params, counts, tallies, candidate.smooth),
         n_iter_=history.n_iter,
         loss_curve_=history.loss_curve,
         validation_scores_=history.validation_scores if spec.training.early_stopping else None,
@@ -458,23 +453,24 @@ def stream_chunk(state, inputs, spec):
     """
     frame, y, weight = inputs.frame, inputs.target.y, inputs.weight
     digest = chunk_digest(frame, y, weight)
+    chunk_classes = _chunk_classes(state, y)
     if digest not in state.chunks_seen:
         _observe(state, frame, y, weight)
         state.chunks_seen.add(digest)
-        if state.class_rows is not None:
-            state.class_rows += np.bincount(_class_codes(y), minlength=len(state.class_rows))
-    order, verdicts = _target_order(state, y), _grow(state, spec)
-    classes = state.class_rows
-    if classes is not None and len(classes) > 1 and len(np.unique(_class_codes(y))) == 1:
+        if chunk_classes is not None:
+            state.class_rows += chunk_classes
+    order, verdicts = _target_order(state, y, chunk_classes), _grow(state, spec)
+    if _one_class_of_several(chunk_classes):
         # One class: every column looks constant; the next mixed chunk judges them.
         verdicts = [f for f in verdicts if f.kind != "constant_column"]
+    numeric = state.coder.numeric_values(frame)
     findings = _not_warned(
-        state, [*order, *state.coder.out_of_range(frame, state.bounds_from), *verdicts]
+        state, [*order, *state.coder.out_of_range(numeric, state.bounds_from), *verdicts]
     )
     tables = state.coder.table_vocabularies
     data = TrainingData(
         state.coder.codes(frame),
-        state.coder.network_numeric(frame),
+        state.coder.scaled_numeric(numeric),
         y,
         loss_weights(weight, state.weight_scale),
         state.coder.unknown_rows(),
@@ -507,14 +503,9 @@ def stream_attributes(state):
     published = [statistics.published() for statistics in state.statistics]
     counts = [sum(published[k].weight for k in group) for group in plan.groups]
     tables = coder.table_vocabularies
-    embeddings = plan.shrink(params.tables, tables, counts, list(state.smooth.values()))
     attributes = _column_attributes(coder, target, state.smooth, state.merge_factor, state.dims)
     attributes.update(
-        embeddings_=embeddings,
-        coefs_=params.coefs,
-        intercepts_=params.intercepts,
-        category_counts_=[tally.weight for tally in published],
-        category_target_means_=[target.signal_means(tally) for tally in published],
+        _network_attributes(plan, tables, target, params, counts, published, state.smooth),
         n_iter_=len(state.loss_curve),
         loss_curve_=list(state.loss_curve),
         validation_scores_=None,
@@ -540,16 +531,26 @@ def _observe(state, frame, y, weight):
     state.totals.add(y, weight)
 
 
-def _class_codes(y):
-    """Class codes of an encoded classification target: 0/1 columns or codes."""
-    return y.ravel().astype(np.int64)
+def _chunk_classes(state, y):
+    """Rows of each class in a chunk (classification), or None."""
+    if state.class_rows is None:
+        return None
+    return np.bincount(y.ravel().astype(np.int64), minlength=len(state.class_rows))
+
+
+def _one_class_of_several(chunk_classes):
+    return (
+        chunk_classes is not None
+        and len(chunk_classes) > 1
+        and np.count_nonzero(chunk_classes) == 1
+    )
 
 
 def _range(y):
     return y.min(axis=0), y.max(axis=0)
 
 
-def _target_order(state, y):
+def _target_order(state, y, chunk_classes):
     """A finding when a chunk looks cut from rows sorted by the target.
 
     A chunk of one class (of several), or a continuous target mostly outside the
@@ -558,14 +559,13 @@ def _target_order(state, y):
     """
     target, n_rows = state.target, len(y)
     if target.type != "continuous":
-        codes = np.unique(_class_codes(y))
-        if len(target.classes) < 2 or len(codes) > 1:
+        if not _one_class_of_several(chunk_classes):
             return []
+        (only,) = np.flatnonzero(chunk_classes)
         # A small chunk of a common class can hold it alone by chance.
-        share = state.class_rows[codes[0]] / state.class_rows.sum()
-        if share**n_rows > ONE_CLASS_BY_CHANCE:
+        if (state.class_rows[only] / state.class_rows.sum()) ** n_rows > ONE_CLASS_BY_CHANCE:
             return []
-        label = as_python(target.classes[codes[0]])
+        label = as_python(target.classes[only])
         where = f"{n_rows:,} rows hold one class ({label!r}) of {len(target.classes)}"
     else:
         low, high = state.target_range
@@ -655,6 +655,21 @@ def _table_statistics(coder, plan, t, statistics, totals):
 
 def _table_name(coder, group):
     return "+".join(str(coder.embedded_names[k]) for k in group)
+
+
+def _network_attributes(plan, tables, target, params, counts, tallies, smooth):  # noqa: PLR0913
+    """What ``fit`` and ``partial_fit`` publish of a trained network.
+
+    Its tables shrunk by each row's weighted training ``counts``, its dense
+    weights, and each embedded column's statistics (``tallies``).
+    """
+    return {
+        "embeddings_": plan.shrink(params.tables, tables, counts, list(smooth.values())),
+        "coefs_": params.coefs,
+        "intercepts_": params.intercepts,
+        "category_counts_": [tally.weight for tally in tallies],
+        "category_target_means_": [target.signal_means(tally) for tally in tallies],
+    }
 
 
 def _column_attributes(coder, target, smooth, merge_factor, dims):
