@@ -653,22 +653,12 @@ def summary(results, implementations):
         for impl in implementations[1:]:
             found = by_impl.get(impl)
             row += f" {statistics.median(r['steady'] for r in found):.3f} |" if found else " – |"
-        row += (
-            " "
-            + " / ".join(
-                f"{min(r['best_loss'] for r in by_impl[i]):.4f}" if i in by_impl else "–"
-                for i in implementations
-            )
-            + " |"
-        )
-        row += (
-            " "
-            + " / ".join(
-                f"{max(r['rss_mb'] for r in by_impl[i]):.0f}" if i in by_impl else "–"
-                for i in implementations
-            )
-            + " |"
-        )
+        for summary in (
+            lambda runs: f"{min(r['best_loss'] for r in runs):.4f}",
+            lambda runs: f"{max(r['rss_mb'] for r in runs):.0f}",
+        ):
+            cells = (summary(by_impl[i]) if i in by_impl else "–" for i in implementations)
+            row += " " + " / ".join(cells) + " |"
         lines.append(row)
     return "\n".join(lines)
 
