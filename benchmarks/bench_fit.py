@@ -80,22 +80,28 @@ def peak_rss_mb():
 
 def train_engine(params, codes, numeric, y, cardinalities, batch_size, epochs, rng, on_epoch):  # noqa: PLR0913
     """The training loop of EmbeddingEncoder.fit on encoded arrays: binary, no penalty, no early stopping."""
-    from sklearn_embed._training import TrainingConfig, TrainingData, train
+    from sklearn_embed._training import Training, TrainingConfig, TrainingData, blas_threads
 
     data = TrainingData(
         codes, numeric, y[:, None], np.ones(len(y), np.float32), np.array(cardinalities, np.int32)
     )
     config = TrainingConfig(
         target_type="binary",
+        activation="relu",
         alpha=0.0,
         batch_size=batch_size,
         learning_rate=LEARNING_RATE,
         max_iter=epochs,
         early_stopping=False,
+        validation_fraction=0.1,
         n_iter_no_change=epochs,
         tol=0.0,
     )
-    train(params, data, config, rng, on_epoch)
+    with blas_threads():
+        training = Training(params, data, config, rng, on_epoch)
+        while not training.done:
+            training.run_epoch()
+        training.finish()
 
 
 def run_numpy(data, batch_size, epochs, threads):

@@ -33,7 +33,7 @@ def timed_fit(ds, factors):
     """Fit the default encoder with these merge factors; (seconds, fitted encoder)."""
     encoder = EmbeddingEncoder(categorical_features=ds.categorical, random_state=0)
     # The choice of thresholds is not a parameter: patch the module's constant.
-    with mock.patch("sklearn_embed._encoder.MERGE_FACTORS", factors):
+    with mock.patch("sklearn_embed._fitting.MERGE_FACTORS", factors):
         start = time.perf_counter()
         encoder.fit(ds.X, ds.y)
     return time.perf_counter() - start, encoder

@@ -1,8 +1,10 @@
-"""EmbeddingEncoder: the scikit-learn estimator. Parameters, validation, fit/transform.
+"""EmbeddingEncoder: the scikit-learn estimator. Parameters, input checks, the public methods.
 
-The maths lives in ``_network``, ``_optim`` and ``_training``; the table's
-layout in ``_columns`` (:class:`~sklearn_embed._columns.ColumnCoder`); the
-target in ``_target``. This module wires them to the estimator API.
+Each public method checks its input, freezes the parameters into the records
+the builders read (``_fitting.FitSpec``), calls them, publishes the fitted
+state they return at once (:meth:`EmbeddingEncoder._publish`) and raises their
+findings at the user's line. ``transform`` is the fitted model's
+(``_model.FittedModel``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._columns import ColumnCoder, embedded_position, output_dtype, table_frame
+from ._columns import ColumnCoder, embedded_position
 from ._compat import (
     HasMethods,
     Hidden,
@@ -33,25 +35,24 @@ from ._exceptions import warn_at_caller
 from ._fitting import (
     FitSpec,
     Inputs,
+    Monitor,
+    NetworkSpec,
     Previous,
-    copy_stream,
     draw_seed,
-    fit_state,
+    fit_model,
     sample_weights,
-    start_stream,
-    stream_chunk,
 )
-from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, predict_in_chunks
+from ._model import OUTPUT_OPTIONS, FittedModel, output_dtype, output_mode
+from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, mean_loss
 from ._persistence import ModelFileError, load_model, save_model
 from ._plotting import plot_embeddings, plot_training
-from ._prediction import prediction_names, write_prediction
 from ._similarity import nearest_categories
-from ._table_plan import tables_of_fit
+from ._streaming import advance, start_stream
+from ._tables import TableSpec, table_frame, tables_of_fit
 from ._target import TARGET_TYPES, Target, encode_target
-from ._training import TrainingConfig, mean_loss
+from ._training import TrainingConfig
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
-OUTPUT_OPTIONS = ("vectors", "vectors+prediction", "prediction")
 HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
 
 
@@ -560,11 +561,12 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self : EmbeddingEncoder
             Fitted encoder.
         """
-        previous = self._previous() if self.warm_start and hasattr(self, "embeddings_") else None
+        previous = self._previous() if self.warm_start and hasattr(self, "model_") else None
         inputs, seen = self._inputs(X, y, sample_weight, previous)
         seed = draw_seed(self.random_state)
-        state, findings = fit_state(inputs, self._spec(), seed, previous, callback)
-        self._publish({**seen, **state})
+        spec = self._spec(inputs.target.type)
+        attributes, findings = fit_model(inputs, spec, seed, previous, callback)
+        self._publish({**seen, **attributes})
         warn_at_caller([*self._deprecations(), *findings])
         return self
 
@@ -628,22 +630,22 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         >>> enc.n_iter_, len(enc.loss_curve_)
         (5, 5)
         """
-        spec = self._spec()
         if hasattr(self, "_stream"):
-            state = copy_stream(self._stream)
+            self._check_settings()
+            state = self._stream
             frame = check_frame(self, X, reset=False)
             target = state.target.encode_more(y, len(frame))
             inputs = Inputs(
                 frame, self._feature_names(), target, sample_weights(sample_weight, frame)
             )
-            seen, findings = {}, []
+            spec, seen, findings = self._spec(target.type), {}, []
         else:
             # After fit (or load), the first call continues from the fitted network.
-            previous = self._previous() if hasattr(self, "embeddings_") else None
+            previous = self._previous() if hasattr(self, "model_") else None
             inputs, seen = self._inputs(X, y, sample_weight, previous, classes, partial=True)
-            seed = draw_seed(self.random_state)
-            state, findings = start_stream(inputs, spec, seed, previous)
-        attributes, more = stream_chunk(state, inputs, spec)
+            spec = self._spec(inputs.target.type)
+            state, findings = start_stream(inputs, spec, draw_seed(self.random_state), previous)
+        state, attributes, more = advance(state, inputs, spec)
         self._publish({**seen, **attributes})
         warn_at_caller([*self._deprecations(), *findings, *more])
         return self
@@ -667,25 +669,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         frame = check_frame(self, X, reset=False)
-        output_dtype(self.dtype)
-        codes = self._coder.codes(frame, check_unknown=self.handle_unknown == "error")
-        findings = self._coder.unknown_drift(frame, codes)
-        output = self._output()
-        appended = prediction_names(self._target, output != "vectors")
-        out, found = self._coder.output(
+        out, findings = self.model_.transform(
             frame,
-            codes,
-            self.embeddings_,
+            self._output(),
             self.remainder,
             self.dtype,
-            len(appended),
-            vectors=output != "prediction",
+            check_unknown=self.handle_unknown == "error",
         )
-        findings += found
-        if appended:
-            params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
-            numeric = self._coder.network_numeric(frame)
-            findings += write_prediction(out, params, codes, numeric, self.activation, self._target)
         warn_at_caller(findings)
         return out
 
@@ -704,10 +694,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         input_features = _check_feature_names_in(self, input_features)
-        output = self._output()
-        dims = [dim * (output != "prediction") for dim in self.embedding_dims_.values()]
-        names = self._coder.feature_names_out(input_features, dims, self.remainder)
-        return np.concatenate([names, prediction_names(self._target, output != "vectors")])
+        return self.model_.feature_names_out(input_features, self._output(), self.remainder)
 
     def get_embeddings(self, column: str) -> pd.DataFrame:
         """The learned table of one column, one row per category.
@@ -861,7 +848,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         output = getattr(self, "_sklearn_output_config", {}).get("transform")
-        save_model(path, self, self._coder, self._target, output)
+        save_model(path, self, output)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> EmbeddingEncoder:
@@ -893,8 +880,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             encoder._validate_params()
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"{path}: the saved parameters are not valid: {error}") from None
-        coder, target = ColumnCoder.restore(layout, attributes), Target.restore(attributes, layout)
-        encoder._publish({**attributes, "_coder": coder, "_target": target})
+        model = _restored_model(encoder.activation, attributes, layout)
+        encoder._publish({**attributes, "model_": model})
         if layout["output"] is not None:
             encoder.set_output(transform=layout["output"])
         return encoder
@@ -909,49 +896,51 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
 
-    def _spec(self):
-        """The parameters a fit reads, checked, as one frozen record for the layers below."""
+    def _check_settings(self):
+        """Check what ``_parameter_constraints`` cannot, before any work."""
         output_dtype(self.dtype)
-        training = TrainingConfig(
-            target_type=None,  # set once the target is read
-            activation=self.activation,
-            alpha=self.alpha,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate_init,
-            max_iter=self.max_iter,
-            early_stopping=self.early_stopping,
-            validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-        )
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
+        self._output()
+
+    def _spec(self, target_type):
+        """The parameters a fit reads, checked, as the records the builders read.
+
+        ``target_type`` is the target's, read from ``y``: it sets the training's loss.
+        """
         return FitSpec(
             categorical_features=self.categorical_features,
-            embedding_dim=self.embedding_dim,
-            hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
-            min_frequency=self.min_frequency,
-            smooth=self.smooth,
-            target_type=self.target_type,
-            remainder=self.remainder,
-            output=self._output(),
-            initial_embeddings=self.initial_embeddings,
-            freeze_embeddings=self.freeze_embeddings,
-            shared_embeddings=self.shared_embeddings,
-            learning_rate=self.learning_rate_init,
-            verbose=self.verbose,
-            record_embeddings=self.record_embeddings,
-            training=training,
+            tables=TableSpec(
+                self.min_frequency,
+                self.embedding_dim,
+                self.smooth,
+                self.initial_embeddings,
+                self.freeze_embeddings,
+                self.shared_embeddings,
+            ),
+            network=NetworkSpec(
+                check_hidden_layer_sizes(self.hidden_layer_sizes),
+                self.activation,
+                self._output(),
+                self.remainder,
+            ),
+            training=TrainingConfig(
+                target_type=target_type,
+                activation=self.activation,
+                alpha=self.alpha,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate_init,
+                max_iter=self.max_iter,
+                early_stopping=self.early_stopping,
+                validation_fraction=self.validation_fraction,
+                n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol,
+            ),
+            monitor=Monitor(self.verbose, self.record_embeddings),
         )
 
     def _output(self):
         """The ``output`` setting, with the deprecated ``append_prediction`` honoured."""
-        if self.append_prediction == "deprecated":
-            return self.output
-        if self.append_prediction and self.output != "vectors":
-            raise ValueError(
-                f"append_prediction=True and output={self.output!r} contradict each other; "
-                "append_prediction is deprecated: pass output only."
-            )
-        return "vectors+prediction" if self.append_prediction else self.output
+        return output_mode(self.output, self.append_prediction)
 
     def _deprecations(self):
         """The FutureWarning a fit gives for deprecated parameters (a finding)."""
@@ -965,14 +954,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             )
         ]
 
-    def _inputs(self, X, y, sample_weight, previous=None, classes=None, partial=False):
+    def _inputs(self, X, y, sample_weight, previous=None, classes=None, partial=False):  # noqa: PLR0913
         """The checked table, target and weights of a new fit; and the columns seen, to publish.
 
         Continuing a previous fit (``previous``), ``X`` must have its columns and
         ``y`` its target (``partial_fit`` after ``fit``: its classes and scale);
         otherwise nothing is read from, or written to, the estimator.
         """
-        self._spec()  # every parameter is checked before any work
+        self._check_settings()  # every parameter is checked before any work
         if previous is None:
             frame, seen = check_frame(self, X, reset=True)
             n_features = seen["n_features_in_"]
@@ -995,9 +984,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         return Previous(
             embedded=names,
             given=tables_of_fit(names, names, self.categories_, self.embeddings_),
-            numeric=(self.numeric_bounds_, self.numeric_mean_, self.numeric_scale_),
+            numeric=self.model_.coder.numeric,
             dense=[array.copy() for array in self.coefs_ + self.intercepts_],
-            target=self._target,
+            target=self.model_.target,
             merge_factor=self.merge_factor_,
         )
 
@@ -1012,6 +1001,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         if "n_features_in_" in attributes:
             self.__dict__.pop("feature_names_in_", None)
         self.__dict__.update(attributes)
+
+    def __setstate__(self, state):
+        # A pickle of 0.3.0.dev held the model in parts: the column coder and the target.
+        if "_coder" in state and "model_" not in state:
+            coder, target = state.pop("_coder"), state.pop("_target")
+            network = NetworkParams(state["embeddings_"], state["coefs_"], state["intercepts_"])
+            state["model_"] = FittedModel(coder, target, network, state["activation"])
+        super().__setstate__(state)
 
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The network's negated mean loss on ``(X, y)``: greater is better.
@@ -1032,31 +1029,21 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         -------
         score : float
         """
-        output = self._network_output(X)
-        target = self._target.encode_more(y, len(output))
+        check_is_fitted(self)
+        output = self.model_.network_output(check_frame(self, X, reset=False))
+        target = self.model_.target.encode_more(y, len(output))
         weight = sample_weights(sample_weight, output)
         return -mean_loss(output, target.y, weight, self.target_type_)
 
-    def _network_output(self, X):
-        """The network's output for ``X`` on its own scale (standardised targets).
 
-        The network here uses the final tables, ``embeddings_``, which ``smooth``
-        has shrunk toward their priors: it predicts from the vectors that
-        ``transform`` outputs, not exactly as trained.
-        """
-        check_is_fitted(self)
-        frame = check_frame(self, X, reset=False)
-        return self._predict(frame, self._coder.codes(frame), self.target_type_)
-
-    def _predict(self, frame, codes, output_type):
-        """The network's output through ``output_type``'s output activation ("continuous": none)."""
-        params = NetworkParams(self.embeddings_, self.coefs_, self.intercepts_)
-        numeric = self._coder.network_numeric(frame)
-        return predict_in_chunks(params, codes, numeric, self.activation, output_type)
-
-    def _predict_network(self, X):
-        """Probabilities, or targets on their own scale: to look at what the network learned."""
-        return self._target.to_original_scale(self._network_output(X))
+def _restored_model(activation, attributes, layout):
+    """The fitted model of a saved encoder, from the parts of its model file."""
+    coder = ColumnCoder.restore(layout, attributes)
+    target = Target.restore(attributes, layout)
+    network = NetworkParams(
+        attributes["embeddings_"], attributes["coefs_"], attributes["intercepts_"]
+    )
+    return FittedModel(coder, target, network, activation)
 
 
 def check_frame(estimator, X, *, reset):

@@ -216,22 +216,49 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
 def init_params(
     table_rows, dims, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype, lookups=None
 ):
-    """Random initial parameters.
+    """Random initial parameters: :func:`init_table` for each table, then :func:`init_dense`.
 
-    Tables start uniform in +-0.05 (small, so untrained rows stay near the
-    origin); dense layers use Glorot-uniform bounds, as scikit-learn's MLP.
     ``lookups`` maps columns of codes to tables (see :class:`NetworkParams`).
     """
-    tables = [rng.uniform(-0.05, 0.05, size=(n, d)).astype(dtype) for n, d in zip(table_rows, dims)]
+    tables = [init_table(n, d, rng, dtype) for n, d in zip(table_rows, dims)]
+    return init_dense(tables, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype, lookups)
+
+
+def init_table(n_rows, dim, rng, dtype=np.float32):
+    """A table's random initial rows: uniform in +-0.05, small, so untrained rows stay near the origin."""
+    return rng.uniform(-0.05, 0.05, size=(n_rows, dim)).astype(dtype)
+
+
+def init_dense(  # noqa: PLR0913
+    tables, n_numeric, hidden_layer_sizes, n_outputs, rng, dtype, lookups=None, previous=None
+):
+    """The network on ``tables``: dense layers with Glorot-uniform bounds, as scikit-learn's MLP.
+
+    ``previous`` (a warm start) gives the dense weights and biases to continue
+    from, in the order ``coefs + intercepts``; the random ones are drawn anyway,
+    so that the generator moves on as without it.
+    """
     lookups = list(range(len(tables)) if lookups is None else lookups)
-    sizes = [sum(dims[t] for t in lookups) + n_numeric, *hidden_layer_sizes, n_outputs]
+    sizes = [sum(tables[t].shape[1] for t in lookups) + n_numeric, *hidden_layer_sizes, n_outputs]
     shapes = list(zip(sizes[:-1], sizes[1:]))
     flat = np.zeros(sum(a * b + b for a, b in shapes), dtype=dtype)
     coefs, intercepts = _dense_views(flat, shapes)
     for coef, (fan_in, fan_out) in zip(coefs, shapes):
         bound = np.sqrt(6.0 / (fan_in + fan_out))
         coef[...] = rng.uniform(-bound, bound, size=(fan_in, fan_out))
+    if previous is not None:
+        _continue_dense(coefs + intercepts, previous)
     return NetworkParams(tables, coefs, intercepts, flat, lookups)
+
+
+def _continue_dense(arrays, previous):
+    if [a.shape for a in arrays] != [a.shape for a in previous]:
+        raise ValueError(
+            "warm_start continues the previous network, but its layers had other sizes; "
+            "hidden_layer_sizes changed. Fit with warm_start=False to start over."
+        )
+    for array, old in zip(arrays, previous):
+        array[...] = old
 
 
 def embed(tables, codes, x_numeric):
@@ -569,22 +596,29 @@ def _shared_rows(params, rows, segment_batch, segment_column, n_batches):
     return shared
 
 
+def dense_targets(y, n_outputs):
+    """Targets as the losses take them: class codes become one-hot rows.
+
+    Built per batch (and for the validation rows), so that a target with many
+    classes never exists as a dense (rows x classes) matrix.
+    """
+    if y.ndim == 2:
+        return y
+    one_hot = np.zeros((len(y), n_outputs), dtype=np.float32)
+    one_hot[np.arange(len(y)), y] = 1.0
+    return one_hot
+
+
+def mean_loss(output, y, weight, target_type):
+    """Weighted mean loss of network outputs against targets as ``Target.y`` holds them."""
+    return data_loss(output, dense_targets(y, output.shape[1]), weight, target_type)
+
+
 def data_loss(p, y, weight, target_type):
     """Weighted mean loss of predictions ``p`` (no penalty)."""
     losses = LOSSES[target_type](p, y)
     total_weight = float(weight.sum())
     return float(losses @ weight) / total_weight if total_weight > 0 else float(losses.mean())
-
-
-def objective(params, codes, x_numeric, y, weight, activation, target_type, alpha):
-    """The full objective of :func:`backward` on one batch (used by the gradient check)."""
-    p = forward(params, codes, x_numeric, activation, target_type)[-1]
-    batch_size = y.shape[0]
-    loss = float(np.sum(LOSSES[target_type](p, y) * weight) / batch_size)
-    penalty = sum(float(np.sum(w * w)) for w in params.coefs)
-    for j, table in enumerate(params.looked_up()):
-        penalty += float(np.sum(table[codes[:, j]] ** 2)) / batch_size
-    return loss + 0.5 * alpha * penalty
 
 
 def predict_in_chunks(params, codes, x_numeric, activation, target_type, chunk_size=8192):

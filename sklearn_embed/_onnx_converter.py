@@ -29,10 +29,10 @@ from skl2onnx.common.data_types import (
     StringTensorType,
 )
 
+from ._model import FittedModel, output_dtype, output_mode
+
 MISSING_STRING = ""
 """What a serving client feeds for a missing value of a string column."""
-
-OUTPUT_MODES = ("vectors", "vectors+prediction", "prediction")
 
 # Integers up to 2**53 are exact in float64: only those can be matched to
 # integer categories through an int64 cast.
@@ -54,34 +54,30 @@ _CATEGORY_TENSORS = {"string": {"string"}, "number": {"integer", "float"}, "bool
 _HIDDEN_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "logistic": "Sigmoid", "identity": None}
 
 
-def _output_mode(encoder):
-    """The encoder's output mode: "vectors", "vectors+prediction" or "prediction".
+@dataclass(frozen=True, eq=False)
+class _Export:
+    """What the graph is built from: the encoder's fitted model and its output settings."""
 
-    Reads the ``output`` parameter, and the deprecated ``append_prediction``
-    while it is honoured (``True`` asks for "vectors+prediction").
-    """
-    if encoder.append_prediction is True:
-        return "vectors+prediction"
-    return encoder.output
+    model: FittedModel
+    output: str
+    remainder: str
+    dtype: np.dtype
+    input_names: list
+    named: bool  # fitted on a DataFrame: its inputs must carry the column names
 
+    @classmethod
+    def of(cls, encoder):
+        _check_exportable(encoder)
+        names = getattr(encoder, "feature_names_in_", None)
+        named = names is not None
+        names = list(names) if named else [f"x{i}" for i in range(encoder.n_features_in_)]
+        output = output_mode(encoder.output, encoder.append_prediction)
+        dtype = output_dtype(encoder.dtype)
+        return cls(encoder.model_, output, encoder.remainder, dtype, names, named)
 
-def _input_names(encoder):
-    names = getattr(encoder, "feature_names_in_", None)
-    return [f"x{i}" for i in range(encoder.n_features_in_)] if names is None else list(names)
-
-
-def _embedded_mask(encoder):
-    return np.isin(np.asarray(_input_names(encoder), dtype=object), encoder.categorical_features_)
-
-
-def _output_width(encoder):
-    """Number of output columns of ``transform`` (see :meth:`get_feature_names_out`)."""
-    mode = _output_mode(encoder)
-    embedded = _embedded_mask(encoder)
-    n_numeric = int((~embedded).sum()) if encoder.remainder == "passthrough" else 0
-    n_vectors = sum(encoder.embedding_dims_.values()) if mode != "prediction" else 0
-    n_prediction = encoder.coefs_[-1].shape[1] if mode != "vectors" else 0
-    return n_vectors + n_numeric + n_prediction
+    @property
+    def n_outputs(self):
+        return self.model.n_outputs(self.output, self.remainder)
 
 
 def _check_opsets(container):
@@ -96,9 +92,6 @@ def _check_opsets(container):
 
 
 def _check_exportable(encoder):
-    mode = _output_mode(encoder)
-    if mode not in OUTPUT_MODES:
-        raise ValueError(f"Unknown output mode {mode!r}; expected one of {OUTPUT_MODES}.")
     if encoder.handle_unknown == "error":
         raise ValueError(
             "EmbeddingEncoder(handle_unknown='error') cannot be exported to ONNX: an ONNX "
@@ -106,7 +99,8 @@ def _check_exportable(encoder):
             "transform, so encoder.set_params(handle_unknown='use_unknown') exports the "
             "same fitted encoder, unknown categories getting the unknown vector."
         )
-    if _output_width(encoder) == 0:
+    output = output_mode(encoder.output, encoder.append_prediction)
+    if encoder.model_.n_outputs(output, encoder.remainder) == 0:
         raise ValueError(
             "This EmbeddingEncoder outputs no column (no embedded column and "
             "remainder='drop'): there is nothing to export."
@@ -246,9 +240,9 @@ class _InputColumn:
     int32: bool = False
 
 
-def _input_columns(graph, inputs, encoder):
+def _input_columns(graph, inputs, export):
     """Split the graph's inputs into one (n, 1) tensor per column of ``X``."""
-    names = _input_names(encoder)
+    names = export.input_names
     widths = [variable.get_second_dimension() for variable in inputs]
     if len(inputs) == 1 and widths[0] is None:
         widths = [len(names)]
@@ -258,7 +252,7 @@ def _input_columns(graph, inputs, encoder):
             f"encoder was fit on {len(names)} columns {names}: give to_onnx a sample of X "
             "with the columns seen in fit, in order."
         )
-    if len(inputs) == len(names) and hasattr(encoder, "feature_names_in_"):
+    if len(inputs) == len(names) and export.named:
         given = [variable.raw_name for variable in inputs]
         if given != [str(name) for name in names]:
             raise ValueError(
@@ -340,10 +334,10 @@ def _float_category_rows(graph, column, categories):
     return graph.node("Where", [graph.node("IsNaN", [x]), missing, found], "rows")
 
 
-def _numeric_network_input(graph, numeric, encoder):
+def _numeric_network_input(graph, numeric, scaling):
     """``(clip(x, bounds) - mean) / scale`` in float64, NaN as 0, then float32: as transform."""
     x = graph.node("Concat", numeric, "numeric", axis=1) if len(numeric) > 1 else numeric[0]
-    low, high = encoder.numeric_bounds_[:, 0], encoder.numeric_bounds_[:, 1]
+    low, high = scaling.bounds[:, 0], scaling.bounds[:, 1]
     clipped = graph.node(
         "Max",
         [
@@ -351,27 +345,27 @@ def _numeric_network_input(graph, numeric, encoder):
             graph.doubles("low", low[None]),
         ],
     )
-    centred = graph.node("Sub", [clipped, graph.doubles("mean", encoder.numeric_mean_[None])])
-    scaled = graph.node("Div", [centred, graph.doubles("scale", encoder.numeric_scale_[None])])
+    centred = graph.node("Sub", [clipped, graph.doubles("mean", scaling.mean[None])])
+    scaled = graph.node("Div", [centred, graph.doubles("scale", scaling.scale[None])])
     scaled = graph.node("Where", [graph.node("IsNaN", [x]), graph.doubles("zero", 0.0), scaled])
     return graph.cast(scaled, TensorProto.FLOAT)
 
 
-def _prediction(graph, vectors, numeric_input, encoder):
-    """The network's prediction columns from its inputs (see ``_prediction.py``), float64."""
+def _prediction(graph, vectors, numeric_input, model):
+    """The network's prediction columns from its inputs (see ``_model.py``), float64."""
     h = graph.node("Concat", [*vectors, *numeric_input], "network_input", axis=1)
-    activation = _HIDDEN_ACTIVATIONS[encoder.activation]
-    n_layers = len(encoder.coefs_)
-    for i, (coef, intercept) in enumerate(zip(encoder.coefs_, encoder.intercepts_)):
+    activation = _HIDDEN_ACTIVATIONS[model.activation]
+    network, target = model.network, model.target
+    n_layers = len(network.coefs)
+    for i, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
         h = graph.node("MatMul", [h, graph.floats(f"coef{i}", coef)])
         h = graph.node("Add", [h, graph.floats(f"intercept{i}", intercept[None])])
         if i < n_layers - 1 and activation:
             h = graph.node(activation, [h])
     scores = graph.cast(h, TensorProto.DOUBLE)  # the output layer's pre-activation
-    if encoder.target_type_ == "multiclass":
+    if target.type == "multiclass":
         return graph.node("LogSoftmax", [scores], "log_proba", axis=1)
-    if encoder.target_type_ == "continuous":
-        target = encoder._target  # no public accessor for the target's scale yet
+    if target.type == "continuous":
         scale, mean = (np.atleast_1d(values)[None] for values in (target.scale, target.mean))
         scaled = graph.node("Mul", [scores, graph.doubles("target_scale", scale)])
         return graph.node("Add", [scaled, graph.doubles("target_mean", mean)])
@@ -381,41 +375,18 @@ def _prediction(graph, vectors, numeric_input, encoder):
 def convert_embedding_encoder(scope, operator, container):
     """skl2onnx converter: the graph of ``transform`` for a fitted EmbeddingEncoder."""
     encoder = operator.raw_operator
-    _check_exportable(encoder)
+    export = _Export.of(encoder)
     _check_opsets(container)
     options = container.get_options(encoder, {"missing_string": MISSING_STRING})
-    missing_string = options["missing_string"]
     graph = _Graph(scope, container)
-    columns = _input_columns(graph, operator.inputs, encoder)
-    embedded = _embedded_mask(encoder)
-    mode = _output_mode(encoder)
-    blocks, vectors, numeric = [], [], []
-    k = 0
-    for column, is_embedded in zip(columns, embedded):
-        if is_embedded:
-            categories = _Categories.of(encoder.categories_[k], column.name)
-            rows = _category_rows(
-                graph, column, categories, missing_string, encoder.infrequent_categories_[k]
-            )
-            table = graph.floats("table", encoder.embeddings_[k])
-            vectors.append(graph.node("Gather", [table, rows], "vectors", axis=0))
-            if mode != "prediction":
-                blocks.append(graph.cast(vectors[-1], TensorProto.DOUBLE))
-            k += 1
-        else:
-            if column.kind not in ("integer", "float", "bool"):
-                raise TypeError(
-                    f"Column {column.name!r} is numeric at fit but its ONNX input is a "
-                    f"{column.kind} tensor: give to_onnx a sample with the column's type at fit."
-                )
-            numeric.append(graph.cast(column.tensor, TensorProto.DOUBLE))
-            if encoder.remainder == "passthrough":
-                blocks.append(numeric[-1])
-    if mode != "vectors":
-        numeric_input = [_numeric_network_input(graph, numeric, encoder)] if numeric else []
-        blocks.append(_prediction(graph, vectors, numeric_input, encoder))
+    columns = _input_columns(graph, operator.inputs, export)
+    blocks, vectors, numeric = _column_blocks(graph, columns, export, options["missing_string"])
+    if export.output != "vectors":
+        scaling = export.model.coder.numeric
+        numeric_input = [_numeric_network_input(graph, numeric, scaling)] if numeric else []
+        blocks.append(_prediction(graph, vectors, numeric_input, export.model))
     out = graph.node("Concat", blocks, "transformed", axis=1) if len(blocks) > 1 else blocks[0]
-    to = TensorProto.FLOAT if np.dtype(encoder.dtype) == np.float32 else TensorProto.DOUBLE
+    to = TensorProto.FLOAT if export.dtype == np.float32 else TensorProto.DOUBLE
     if to == TensorProto.FLOAT:  # as transform: float32's largest value, not an infinity
         largest = np.float64(np.finfo(np.float32).max)
         bounds = [
@@ -426,10 +397,35 @@ def convert_embedding_encoder(scope, operator, container):
     graph.node("Cast", [out], output=operator.outputs[0].full_name, to=to)
 
 
+def _column_blocks(graph, columns, export, missing_string):
+    """Each input column's output block, the vectors the network reads, the numeric inputs."""
+    coder, embeddings = export.model.coder, export.model.embeddings
+    blocks, vectors, numeric, k = [], [], [], 0
+    for column, is_embedded in zip(columns, coder.categorical_mask):
+        if is_embedded:
+            vocabulary = coder.vocabularies[k]
+            categories = _Categories.of(vocabulary.categories, column.name)
+            rows = _category_rows(graph, column, categories, missing_string, vocabulary.infrequent)
+            table = graph.floats("table", embeddings[k])
+            vectors.append(graph.node("Gather", [table, rows], "vectors", axis=0))
+            if export.output != "prediction":
+                blocks.append(graph.cast(vectors[-1], TensorProto.DOUBLE))
+            k += 1
+        else:
+            if column.kind not in ("integer", "float", "bool"):
+                raise TypeError(
+                    f"Column {column.name!r} is numeric at fit but its ONNX input is a "
+                    f"{column.kind} tensor: give to_onnx a sample with the column's type at fit."
+                )
+            numeric.append(graph.cast(column.tensor, TensorProto.DOUBLE))
+            if export.remainder == "passthrough":
+                blocks.append(numeric[-1])
+    return blocks, vectors, numeric
+
+
 def calculate_embedding_encoder_output_shapes(operator):
     """skl2onnx shape calculator: (n_rows, n_output_columns), float64 or float32 as ``dtype``."""
-    encoder = operator.raw_operator
-    _check_exportable(encoder)
-    tensor = FloatTensorType if np.dtype(encoder.dtype) == np.float32 else DoubleTensorType
+    export = _Export.of(operator.raw_operator)
+    tensor = FloatTensorType if export.dtype == np.float32 else DoubleTensorType
     n_rows = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = tensor([n_rows, _output_width(encoder)])
+    operator.outputs[0].type = tensor([n_rows, export.n_outputs])

@@ -44,16 +44,29 @@ class Adam:
     tables : list of ndarray of shape (n_rows, dim)
         Updated only on the rows given with their gradient.
     learning_rate : float
+    fixed_rows : list of (ndarray of bool or None), default=None
+        Per table, the rows that never move (a frozen pretrained table's given
+        vectors); None for a table whose every row trains.
     beta1, beta2 : float
         Decay rates of the first and second moment estimates.
     epsilon : float
         Added to the root of the second moment for numerical stability.
     """
 
-    def __init__(self, dense_params, tables, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    def __init__(  # noqa: PLR0913
+        self,
+        dense_params,
+        tables,
+        learning_rate,
+        fixed_rows=None,
+        beta1=0.9,
+        beta2=0.999,
+        epsilon=1e-8,
+    ):
         self.dense_params = dense_params
         self.tables = tables
         self.learning_rate = learning_rate
+        self.fixed_rows = fixed_rows
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -70,8 +83,10 @@ class Adam:
             One gradient per array of ``dense_params``.
         table_grads : list of (rows, grad) pairs
             For each table, distinct row indices and their gradient of shape
-            (n_rows_in_batch, dim).
+            (n_rows_in_batch, dim). The gradient of fixed rows is dropped, so
+            that their values and moments never change.
         """
+        table_grads = self._without_fixed_rows(table_grads)
         self.t += 1
         # A Python float: a NumPy float64 scalar would promote every float32
         # update below to float64 temporaries (NEP 50).
@@ -86,6 +101,28 @@ class Adam:
                     _flush_subnormals(array)
         if table_grads:
             self._step_tables(table_grads, step_size, flush)
+
+    def _without_fixed_rows(self, table_grads):
+        if self.fixed_rows is None:
+            return table_grads
+        kept = []
+        for (rows, grad), fixed in zip(table_grads, self.fixed_rows):
+            if fixed is not None:
+                trains = ~fixed[rows]
+                rows, grad = rows[trains], grad[trains]
+            kept.append((rows, grad))
+        return kept
+
+    def grow_table(self, t, moved, n_rows):
+        """Table ``t`` grows to ``n_rows`` rows: old row ``r`` becomes row ``moved[r]``.
+
+        The table's rows start at its last (unknown) row, their moments at zero;
+        the others keep their values and moments. A fixed table never grows.
+        """
+        table = self.tables[t]
+        self.tables[t] = _regrow(table, moved, n_rows, table[-1])
+        m, v = self.table_moments[t]
+        self.table_moments[t] = (_regrow(m, moved, n_rows, 0), _regrow(v, moved, n_rows, 0))
 
     def _step_tables(self, table_grads, step_size, flush):
         """The lazy update of the rows given, with the arithmetic done once for all tables.
@@ -139,3 +176,11 @@ class Adam:
 def _flush_subnormals(array):
     """Set values smaller than float32's smallest normal number to 0, in place."""
     np.putmask(array, np.abs(array) < np.finfo(np.float32).tiny, 0)
+
+
+def _regrow(array, moved, n_rows, fill):
+    """``array``'s rows at their new positions ``moved`` in ``n_rows`` rows; new rows ``fill``."""
+    grown = np.empty((n_rows, *array.shape[1:]), dtype=array.dtype)
+    grown[...] = fill
+    grown[moved] = array
+    return grown

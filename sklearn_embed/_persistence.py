@@ -42,7 +42,7 @@ from pandas.api.types import infer_dtype
 
 from ._model_archive import MAX_STRING, ModelArchive, ModelFileError
 from ._model_checks import FORMAT, V1_KINDS, check_document, check_shapes, check_values
-from ._table_plan import given_tables
+from ._tables import given_tables
 from ._version import __version__
 from ._vocabulary import as_python
 
@@ -58,11 +58,10 @@ _ARRAYS = ["numeric_bounds_", "numeric_mean_", "numeric_scale_", "loss_curve_"]
 _SCALARS = ["n_features_in_", "n_iter_", "target_type_", "best_validation_score_", "merge_factor_"]
 
 
-def save_model(path, encoder, coder, target, output=None):
+def save_model(path, encoder, output=None):
     """Write ``encoder`` (fitted) to ``path`` atomically: a partial file never appears.
 
-    ``coder`` and ``target`` are the encoder's column coder and target record,
-    ``output`` its ``set_output(transform=...)`` setting (None when not set).
+    ``output`` is its ``set_output(transform=...)`` setting (None when not set).
 
     Raises
     ------
@@ -73,6 +72,7 @@ def save_model(path, encoder, coder, target, output=None):
         If ``path`` is a FIFO, a device or anything but a regular file.
     """
     arrays, values = {}, {}
+    coder, target = encoder.model_.coder, encoder.model_.target
     names = [str(c) for c in encoder.categorical_features_]
     state = {name: as_python(getattr(encoder, name)) for name in _SCALARS}
     state["embedding_dims_"] = {str(k): int(v) for k, v in encoder.embedding_dims_.items()}

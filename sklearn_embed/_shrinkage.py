@@ -33,7 +33,7 @@ ratings each still say much about their ratings), so with early stopping
 (``MERGE_FACTORS``), and keeps the one with the lower validation loss.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -117,12 +117,15 @@ class Decision:
     keep : ndarray of bool
         For each value (the table's categories, then its pending values):
         whether it has, or gets, a row of its own.
+    pending_values : pandas.Index
+        The values without a row, in the order ``keep`` covers them.
     findings : list of DataWarning
     """
 
     smooth: float
     keep: np.ndarray
-    findings: list = field(default_factory=list)
+    pending_values: object
+    findings: list
 
 
 def smooth_and_merge(table, smooth, factor=1, min_count=1):
@@ -175,7 +178,7 @@ def smooth_and_merge(table, smooth, factor=1, min_count=1):
     elif len(keep) and np.isinf(m):
         # The values kept train rows, but every vector is shrunk all the way to the unknown one.
         findings.append(_no_signal(table.name, len(keep)))
-    return Decision(m, keep, findings)
+    return Decision(m, keep, table.pending_values, findings)
 
 
 def _identifier(name, n_once, n_rows):

@@ -1,9 +1,10 @@
 """Statistics of the training rows: column scales, and counts and target sums per category.
 
-:class:`CategoryStatistics` holds, for every embedded column, the weighted
-count, the number of rows and the weighted target sums of each value. ``fit``
-fills it in one go and ``partial_fit`` chunk by chunk; the smoothing and merging
-rule of :mod:`~sklearn_embed._shrinkage` reads it, whichever filled it.
+:class:`ColumnStatistics` holds, for one embedded column, the weighted count,
+the number of rows and the weighted target sums of each value. ``fit`` counts
+its rows in one go and ``partial_fit`` chunk by chunk; the smoothing and merging
+rule of :mod:`~sklearn_embed._shrinkage` reads them, whichever counted them.
+Each is a value: counting more rows makes a new one.
 """
 
 import warnings
@@ -160,34 +161,52 @@ class ColumnStatistics:
         self.pending = pending
         self.pending_values = pending_values
 
-    def observe(self, codes, series, y, weight, n_outputs):
-        """Add training rows: ``codes`` their table rows (-1 for values without one), ``series`` their values."""
+    @classmethod
+    def empty(cls, n_rows, n_outputs, classes):
+        """The statistics of no rows, for a column whose table has ``n_rows`` rows."""
+        empty = Tally.empty(n_outputs, classes)
+        return cls(empty.placed(np.zeros(0, dtype=int), n_rows), empty, pd.Index([], dtype=object))
+
+    def counted(self, codes, series, y, weight, n_outputs):
+        """These statistics and more training rows: ``codes`` their table rows (-1 for values
+        without one), ``series`` their values."""
         has_row = codes >= 0
         if has_row.all():  # the usual case in fit: no copies
-            self.by_row = self.by_row + Tally.of(codes, len(self.by_row), y, weight, n_outputs)
-            return
+            by_row = self.by_row + Tally.of(codes, len(self.by_row), y, weight, n_outputs)
+            return ColumnStatistics(by_row, self.pending, self.pending_values)
         rows, other = np.flatnonzero(has_row), np.flatnonzero(~has_row)
         chunk = Tally.of(codes[rows], len(self.by_row), y[rows], weight[rows], n_outputs)
-        self.by_row = self.by_row + chunk
         values = as_object_array(series.iloc[other])
-        self.add_pending(values, y[other], weight[other], n_outputs)
+        pending, pending_values = self._more_pending(values, y[other], weight[other], n_outputs)
+        return ColumnStatistics(self.by_row + chunk, pending, pending_values)
 
     def every_value(self):
         """The tally of every value seen: the rows of the categories (not the unknown row), then the pending values."""
         return tally_concat(self.by_row.take(np.arange(len(self.by_row) - 1)), self.pending)
 
-    def add_pending(self, values, y, weight, n_outputs):
-        """Tally rows whose values (``values``, missing markers as NaN) have no row of their own."""
+    def _more_pending(self, values, y, weight, n_outputs):
+        """The pending tally and values with rows whose ``values`` (missing as NaN) have no row."""
         if not len(values):
-            return
+            return self.pending, self.pending_values
         value_codes, uniques = pd.factorize(values, use_na_sentinel=False)
         uniques = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
         new = uniques[self.pending_values.get_indexer(uniques) < 0]
-        self.pending_values = self.pending_values.append(new)
-        entries = self.pending_values.get_indexer(uniques)[value_codes]
-        n = len(self.pending_values)
+        pending_values = self.pending_values.append(new)
+        entries = pending_values.get_indexer(uniques)[value_codes]
+        n = len(pending_values)
         chunk = Tally.of(entries, n, y, weight, n_outputs)
-        self.pending = self.pending.placed(np.arange(len(self.pending)), n) + chunk
+        return self.pending.placed(np.arange(len(self.pending)), n) + chunk, pending_values
+
+    def merged(self, merged, categories):
+        """These statistics after the categories flagged in ``merged`` lost their rows.
+
+        ``categories`` are those categories' values: their tallies join the
+        pending values (values without a row), the other rows keep their order.
+        """
+        rows = np.append(np.flatnonzero(~merged), len(merged))  # the unknown row stays last
+        values = self.pending_values.append(pd.Index(categories, dtype=object))
+        pending = tally_concat(self.pending, self.by_row.take(np.flatnonzero(merged)))
+        return ColumnStatistics(self.by_row.take(rows), pending, values)
 
     def pending_of(self, values):
         """The pending tally of each of ``values``, zeros for the ones not pending."""
@@ -195,15 +214,17 @@ class ColumnStatistics:
         found = np.flatnonzero(at >= 0)
         return self.pending.take(at[found]).placed(found, len(values))
 
-    def move_to_rows(self, values, moved, new_rows, n_rows):
-        """The table grew: old row ``r`` is now row ``moved[r]``, and pending ``values`` got ``new_rows``."""
-        self.by_row = self.by_row.placed(moved, n_rows) + self.pending_of(values).placed(
+    def moved(self, values, moved, new_rows, n_rows):
+        """These statistics after the table grew: old row ``r`` is row ``moved[r]``, and the
+        pending ``values`` got ``new_rows``."""
+        by_row = self.by_row.placed(moved, n_rows) + self.pending_of(values).placed(
             new_rows, n_rows
         )
         arrived = self.pending_values.get_indexer(pd.Index(values, dtype=object))
         stay = ~np.isin(np.arange(len(self.pending_values)), arrived)
-        self.pending = self.pending.take(np.flatnonzero(stay))
-        self.pending_values = self.pending_values[stay]
+        return ColumnStatistics(
+            by_row, self.pending.take(np.flatnonzero(stay)), self.pending_values[stay]
+        )
 
     def published(self):
         """The tally of each table row, the unknown row's including every pending value."""
@@ -211,19 +232,20 @@ class ColumnStatistics:
         return self.by_row + self.pending.placed(unknown, len(self.by_row))
 
 
-@dataclass
+@dataclass(frozen=True)
 class TargetTotals:
     """What the smoothing rule needs of the whole target: its weighted sum of squares, and rows seen."""
 
     squares: float = 0.0
     n_rows: int = 0
 
-    def add(self, y, weight):
+    def counted(self, y, weight):
+        """These totals and more rows."""
         if y.ndim == 1:  # class codes: each one-hot row squares to 1
-            self.squares += float(weight.sum(dtype=np.float64))
+            squares = float(weight.sum(dtype=np.float64))
         else:
-            self.squares += float(weight @ (np.asarray(y, dtype=np.float64) ** 2).sum(axis=1))
-        self.n_rows += len(weight)
+            squares = float(weight @ (np.asarray(y, dtype=np.float64) ** 2).sum(axis=1))
+        return TargetTotals(self.squares + squares, self.n_rows + len(weight))
 
 
 @dataclass
@@ -295,11 +317,3 @@ def _pending_union(columns):
             values.get_indexer(column.pending_values), len(values)
         )
     return values, tally
-
-
-def column_statistics(n_rows, n_outputs, classes):
-    """Empty statistics of a column whose table has ``n_rows`` rows."""
-    empty = Tally.empty(n_outputs, classes)
-    return ColumnStatistics(
-        empty.placed(np.zeros(0, dtype=int), n_rows), empty, pd.Index([], dtype=object)
-    )

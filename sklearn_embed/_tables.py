@@ -1,309 +1,884 @@
-"""Files for the command line: table formats, outputs checked before work, atomic writes.
+"""The embedded tables: one object per table, from the parameters to the published vectors.
 
-Every output is checked before any training (its folder exists and takes a
-file, its disk is not full, its format is known from its name, it is not an
-input or another output, nothing but a regular file stands at its name) and
-written to a temporary file in the same folder, then renamed: an interrupted
-run never leaves a partial file that looks complete.
+By default every embedded column has a table of its own, initialised at random
+and trained. ``shared_embeddings`` ties columns to one table with one
+vocabulary, the union of theirs (origin and destination, home and away team).
+``initial_embeddings`` gives tables starting vectors (a pretrained matrix, or a
+fitted encoder's tables), and ``freeze_embeddings`` keeps given vectors fixed
+while the network trains on top of them.
+
+:func:`plan_tables` checks those three parameters against the embedded columns
+and returns one :class:`TableSetup` per table. :meth:`EmbeddingTable.learn`
+reads a table's vocabulary and statistics from its training columns. The
+table then applies one rule for ``fit`` and ``partial_fit`` alike:
+:meth:`~EmbeddingTable.decide` which values keep a row of their own, then
+:meth:`~EmbeddingTable.merged` (``fit``: the others join the unknown row before
+training) or :meth:`~EmbeddingTable.grown` (``partial_fit``: values now frequent
+enough get rows); it writes its given vectors over the initial rows and
+:meth:`~EmbeddingTable.shrink` pulls the trained rows toward their priors.
+Nothing here trains, and nothing here reads the estimator: the parameters come
+in as values.
 """
 
-import importlib
-import os
-import re
-import secrets
-import shutil
-from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass, replace
+from numbers import Integral
 
+import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
-from pandas.io.common import get_handle
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
-from ._columns import resolve_categorical_mask
-from ._persistence import atomic_path, check_replaceable, storable_problem
-
-# Table formats by file name ending; pandas infers the compression of .csv.* itself.
-CSV_ENDINGS = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")
-PARQUET_ENDINGS = (".parquet", ".pq")
-PLOT_ENDINGS = (".png", ".pdf", ".svg")
-# An output folder must take a file of PROBE_BYTES, and its disk have MIN_FREE_BYTES free:
-# a read-only folder or a full disk is found before training, not after.
-PROBE_BYTES = 64 << 10
-MIN_FREE_BYTES = 1 << 20
-
-
-class UsageError(Exception):
-    """A problem with the user's input or files: reported in one line, exit status 2."""
-
-
-def table_format(path):
-    """ "csv" or "parquet" from the file name; a ``UsageError`` for anything else."""
-    name = Path(path).name.lower()
-    if name.endswith(".csv.zst"):
-        _require("zstandard", path)
-    if name.endswith(CSV_ENDINGS):
-        return "csv"
-    if name.endswith(PARQUET_ENDINGS):
-        return "parquet"
-    raise UsageError(
-        f"{path}: unknown table format; use a name ending in {', '.join(CSV_ENDINGS)}, "
-        f"{' or '.join(PARQUET_ENDINGS)}."
-    )
-
-
-def read_table(path, text_columns=()):
-    """Read a CSV (optionally compressed) or Parquet file into a DataFrame.
-
-    ``text_columns`` are read from a CSV as text, not parsed as numbers.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"input file {path} does not exist.")
-    if table_format(path) == "parquet":
-        return pd.read_parquet(path, engine=parquet_engine())
-    return pd.read_csv(path, dtype={name: "str" for name in text_columns})
-
-
-FIT_ADVICE = "name a text column in --categorical, or raise --chunk-rows"
-TRANSFORM_ADVICE = (
-    "the model's numeric columns must hold numbers, as at fit; raise --chunk-rows if an integer "
-    "column holds fractions further down"
+from ._exceptions import DataWarning
+from ._network import init_table
+from ._shrinkage import shrink_table, smooth_and_merge
+from ._statistics import ColumnStatistics, TableStatistics, weighted_counts
+from ._vocabulary import (
+    Vocabulary,
+    check_uniform_types,
+    count_threshold,
+    value_kind,
 )
 
+# Largest automatic embedding size: beyond ~50 dimensions the downstream model
+# pays more in width than it gains, whatever the cardinality.
+MAX_AUTO_DIM = 50
 
-def iter_table(path, chunk_rows, columns=None, text_columns=(), advice=FIT_ADVICE):
-    """The rows of a CSV or Parquet file as DataFrames of at most ``chunk_rows`` rows.
 
-    Memory holds one chunk, whatever the file's size. A CSV chunk would guess
-    each column's type from its own rows only (a text column of digits, an
-    integer column with a gap), so every chunk reads the columns as the first
-    did: text as text, integers as nullable integers, other numbers as floats.
-    ``text_columns`` (the categorical ones, when known) are read as text.
-    ``advice`` ends the message when a later chunk does not read so: ``fit``'s
-    (``FIT_ADVICE``) or ``transform``'s (``TRANSFORM_ADVICE``).
+@dataclass(frozen=True, eq=False)
+class TableSpec:
+    """The estimator's parameters of the embedded tables: which values get a row, sizes,
+    shrinkage, given, frozen and shared tables."""
+
+    min_frequency: object
+    embedding_dim: object
+    smooth: object
+    initial_embeddings: object
+    freeze_embeddings: object
+    shared_embeddings: object
+
+
+@dataclass(frozen=True, eq=False)
+class Merged:
+    """A candidate network's tables: merged at one threshold, sized, with the codes that use them.
+
+    Attributes
+    ----------
+    tables : list of EmbeddingTable
+    codes : ndarray of int32, shape (n_samples, n_embedded)
+        Every training value's row (the unknown row for values without one).
+    smooth : list of float
+        Each table's ``smooth``.
+    dims : list of int
+        Each embedded column's size.
+    lookups : list of int
+        The table of each embedded column.
+    rows : list of ndarray
+        Each table's initial rows: random, the given vectors written in.
+    findings : list of DataWarning
     """
-    if not Path(path).is_file():
-        raise UsageError(f"input file {path} does not exist.")
-    if table_format(path) == "parquet":
-        parquet = _require("pyarrow.parquet", path)
-        # pre_buffer (the default) keeps the buffered ranges of the whole file:
-        # memory then grows with the file (75 MB more per 2.5M rows, measured).
-        with parquet.ParquetFile(path, pre_buffer=False) as file:
-            for batch in file.iter_batches(batch_size=chunk_rows, columns=columns):
-                yield batch.to_pandas()
-        return
-    try:
-        first = pd.read_csv(path, nrows=chunk_rows, usecols=columns)
-    except ValueError as error:  # usecols naming a missing column
-        raise UsageError(f"{path}: {error}") from None
-    dtypes = {name: _chunk_dtype(dtype) for name, dtype in first.dtypes.items()}
-    dtypes.update({name: "str" for name in text_columns if name in dtypes})
-    rows = 0
-    try:
-        for chunk in pd.read_csv(path, chunksize=chunk_rows, usecols=columns, dtype=dtypes):
-            rows += len(chunk)
-            yield chunk
-    except ValueError as error:
-        numeric = [name for name, dtype in dtypes.items() if dtype != "str"]
-        raise UsageError(
-            f"{path}, after row {rows:,}: {error}. The columns' types come from the first "
-            f"{chunk_rows:,} rows, which read {numeric} as numbers: {advice}."
-        ) from None
+
+    tables: list
+    codes: np.ndarray
+    smooth: list
+    dims: list
+    lookups: list
+    rows: list
+    findings: list
+
+    @property
+    def vocabularies(self):
+        """The vocabulary of each embedded column."""
+        return [self.tables[t].vocabulary for t in self.lookups]
 
 
-def _chunk_dtype(dtype):
-    if is_bool_dtype(dtype) or not is_numeric_dtype(dtype):
-        return "str"
-    return "Int64" if is_integer_dtype(dtype) else "float64"
+@dataclass(frozen=True, eq=False)
+class TableSetup:
+    """What the parameters say of one table, checked against the embedded columns.
 
-
-@contextmanager
-def table_writer(path):
-    """A function that appends a chunk to the table at ``path``; the file appears whole when done.
-
-    An error or an interrupt inside the ``with`` block leaves no file.
+    Attributes
+    ----------
+    names : tuple of str
+        The columns that look it up.
+    columns : tuple of int
+        Their positions among the embedded columns.
+    given : pandas.DataFrame or None
+        Its given vectors, float32, indexed by category.
+    given_unknown : ndarray or None
+        The unknown vector a fitted encoder gave with its table.
+    frozen : bool
+        Whether the given vectors stay as they are during training.
+    warm : bool
+        Whether the given vectors are the estimator's previous fit (a warm
+        start) rather than ``initial_embeddings``.
     """
-    with atomic_path(path) as temporary:
-        if table_format(path) == "parquet":
-            pyarrow, parquet = _require("pyarrow", path), _require("pyarrow.parquet", path)
-            writers = []
 
-            def write(frame):
-                table = pyarrow.Table.from_pandas(frame, preserve_index=False)
-                if not writers:
-                    writers.append(parquet.ParquetWriter(temporary, table.schema))
-                writers[0].write_table(table.cast(writers[0].schema))
+    names: tuple
+    columns: tuple
+    given: pd.DataFrame
+    given_unknown: np.ndarray
+    frozen: bool
+    warm: bool
 
-            try:
-                yield write
-            finally:
-                for writer in writers:
-                    writer.close()
+    @property
+    def name(self):
+        """Its column, or its columns joined by "+", for messages."""
+        return "+".join(str(name) for name in self.names)
+
+    @property
+    def source(self):
+        """Where the given vectors come from, for messages."""
+        return "the previous fit (warm_start)" if self.warm else "initial_embeddings"
+
+
+@dataclass(frozen=True, eq=False)
+class EmbeddingTable:
+    """One embedded table: its setup, its vocabulary and the statistics of its training rows.
+
+    Attributes
+    ----------
+    setup : TableSetup
+    vocabulary : Vocabulary
+        Which value has which row (the last row is the unknown vector).
+    statistics : tuple of ColumnStatistics
+        One per column of the table, in the vocabulary's row layout.
+    """
+
+    setup: TableSetup
+    vocabulary: Vocabulary
+    statistics: tuple
+
+    @classmethod
+    def learn(cls, setup, members, min_frequency, target, weight):
+        """The table of ``setup`` from its training columns (``members``, one Series each).
+
+        Its vocabulary holds the columns' values seen at least ``min_frequency``
+        times and its given categories; a frozen table's holds only the given
+        categories: the other values share the unknown row, the one row of it
+        that trains. ``target`` (a :class:`~sklearn_embed._target.Target`) and
+        ``weight`` are the rows' encoded target and sample weights.
+
+        Returns
+        -------
+        table : EmbeddingTable
+        codes : ndarray of int32, shape (n_samples, len(members))
+            The rows of each column's values, -1 for values without one.
+        """
+        _check_one_kind(members, list(setup.names))
+        vocabulary = Vocabulary.fit(
+            pd.concat(members, ignore_index=True), min_frequency, setup.name
+        )
+        if setup.given is not None:
+            given = setup.given.index
+            vocabulary = vocabulary.with_given(given, setup.name, setup.source, setup.frozen)
+        codes = [vocabulary.encode(series) for series in members]
+        multiclass = target.type == "multiclass"
+        empty = ColumnStatistics.empty(vocabulary.n_rows, target.n_outputs, multiclass)
+        statistics = tuple(
+            empty.counted(column_codes, series, target.y, weight, target.n_outputs)
+            for column_codes, series in zip(codes, members)
+        )
+        return cls(setup, vocabulary, statistics), np.column_stack(codes)
+
+    @property
+    def name(self):
+        return self.setup.name
+
+    @property
+    def columns(self):
+        return self.setup.columns
+
+    @property
+    def given(self):
+        return self.setup.given
+
+    @property
+    def frozen(self):
+        return self.setup.frozen
+
+    # -------------------------------------------------------------- the rule
+
+    def decide(self, totals, smooth, factor, min_frequency):
+        """Which values keep (or get) a row, and the table's ``smooth``: ``_shrinkage``'s one rule.
+
+        Parameters
+        ----------
+        totals : TargetTotals
+            The whole target's, over the rows counted.
+        smooth : "auto" or float
+        factor : int
+            The merge threshold, in units of ``smooth``.
+        min_frequency : int or float
+
+        Returns
+        -------
+        Decision
+            Its ``keep`` covers the categories, then the values without a row.
+        """
+        statistics = TableStatistics.of(
+            self.name, self.statistics, totals, self.given_mask(), self.frozen
+        )
+        min_count = count_threshold(min_frequency, statistics.n_rows)
+        return smooth_and_merge(statistics, smooth, factor, min_count)
+
+    def merged(self, decision):
+        """This table with the categories that ``decision`` does not keep moved to the unknown row.
+
+        Returns
+        -------
+        table : EmbeddingTable
+        new_rows : ndarray of int or None
+            The new row of every old row; None when nothing moved.
+        """
+        merged = ~decision.keep[: self.vocabulary.n_rows - 1]
+        if not merged.any():
+            return self, None
+        vocabulary, new_rows = self.vocabulary.merged(merged)
+        categories = self.vocabulary.categories[merged]
+        statistics = tuple(column.merged(merged, categories) for column in self.statistics)
+        return replace(self, vocabulary=vocabulary, statistics=statistics), new_rows
+
+    def grown(self, decision):
+        """This table with rows for the values without one that ``decision`` keeps now.
+
+        A frozen table does not grow. The values still without a row are
+        recorded among the vocabulary's infrequent ones.
+
+        Returns
+        -------
+        table : EmbeddingTable
+        moved : ndarray of int or None
+            The new row of every old row (the unknown row last); None when no row was added.
+        """
+        pending = decision.pending_values
+        ready = pending[decision.keep[self.vocabulary.n_rows - 1 :]]
+        table, moved = self, None
+        if len(ready) and not self.frozen:
+            old = pd.Series(self.vocabulary.categories, dtype=object)
+            vocabulary = self.vocabulary.including(ready, self.name)
+            moved = np.append(vocabulary.encode(old), vocabulary.unknown_row)
+            new_rows = vocabulary.encode(pd.Series(ready, dtype=object))
+            statistics = tuple(
+                column.moved(ready, moved, new_rows, vocabulary.n_rows)
+                for column in self.statistics
+            )
+            table = replace(self, vocabulary=vocabulary, statistics=statistics)
+        vocabulary = table.vocabulary.with_infrequent(pending.difference(ready, sort=False))
+        return replace(table, vocabulary=vocabulary), moved
+
+    def counted(self, codes, members, target, weight):
+        """This table with more training rows counted: ``codes`` their rows, ``members`` their values."""
+        statistics = tuple(
+            column.counted(codes[:, j], series, target.y, weight, target.n_outputs)
+            for j, (column, series) in enumerate(zip(self.statistics, members))
+        )
+        return replace(self, statistics=statistics)
+
+    def emptied(self, target):
+        """This table with no rows counted: a stream counts its rows itself, from its first chunk."""
+        multiclass = target.type == "multiclass"
+        empty = ColumnStatistics.empty(self.vocabulary.n_rows, target.n_outputs, multiclass)
+        return replace(self, statistics=(empty,) * len(self.columns))
+
+    # -------------------------------------------------------------- vectors
+
+    def given_mask(self):
+        """Which categories (the rows before the unknown one) have a given vector."""
+        return _given_mask(self.setup, self.vocabulary)
+
+    def _given_rows(self):
+        return _given_rows(self.setup, self.vocabulary)
+
+    def initialise(self, rows, new_at_unknown=False):
+        """Write the given vectors over the random initial ``rows``, in place.
+
+        The unknown row starts at the given unknown vector, or else at the mean
+        of the given vectors: where an average category sits. With
+        ``new_at_unknown`` (a warm start), rows without a given vector start at
+        the unknown vector too.
+        """
+        if self.given is None:
             return
-        with get_handle(temporary, "w", compression=_csv_compression(path)) as handle:
-            written = []
+        vectors, unknown = self.given.to_numpy(), self.setup.given_unknown
+        if unknown is not None or len(vectors):
+            rows[-1] = vectors.mean(axis=0) if unknown is None else unknown
+        if new_at_unknown:
+            rows[:-1] = rows[-1]
+        rows[self._given_rows()] = vectors
 
-            def write(frame):
-                frame.to_csv(handle.handle, index=False, header=not written)
-                written.append(len(frame))
+    def fixed_rows(self):
+        """The rows training must not move (None: every row trains)."""
+        return np.append(self.given_mask(), False) if self.frozen else None
 
-            yield write
+    def counts(self, codes, weight):
+        """Weighted training rows of each row, over the table's columns (``codes``, one column each)."""
+        n_rows = self.vocabulary.n_rows
+        return sum(weighted_counts(codes[:, j], weight, n_rows) for j in range(codes.shape[1]))
+
+    def shrink(self, trained, counts, smooth):
+        """The published vectors: each trained row pulled toward its prior by ``counts``.
+
+        Rows with a given vector are pulled toward it, the others toward the
+        unknown vector; a category of a given table absent from the training
+        rows keeps its given vector.
+        """
+        prior = None
+        if self.given is not None:
+            prior = np.repeat(trained[-1:], len(trained), axis=0)
+            prior[self._given_rows()] = self.given.to_numpy()
+        return shrink_table(trained, counts, smooth, prior)
+
+    def unmatched(self, matched, n_rows):
+        """A finding when a given table leaves most of its training rows without a vector.
+
+        Table and column naming categories differently ("U1" against "u1", "7030"
+        against "07030") leaves the given vectors unused: a frozen column becomes
+        (nearly) constant when fewer than half of its rows find their category; an
+        unfrozen one, which may rightly be given only some categories, learns from
+        scratch when none does. ``matched`` counts the rows that found theirs;
+        a warm start's own tables are not judged.
+
+        Returns
+        -------
+        findings : list of DataWarning
+        """
+        share = matched / n_rows
+        if self.given is None or self.setup.warm or share >= 0.5 or (share > 0 and not self.frozen):
+            return []
+        effect = "share the unknown vector" if self.frozen else "start from random vectors"
+        table = self.given.index[:3].tolist()
+        message = (
+            f"Column {self.name!r}: only {share:.0%} of its {n_rows:,} training rows hold a "
+            f"category of its table in {self.setup.source} (e.g. {table}); the others {effect}. Check "
+            "that the table names categories as the column does."
+        )
+        return [DataWarning(message, kind="unmatched_table", column=self.name)]
 
 
-def write_table(frame, path):
-    """Write a DataFrame as CSV or Parquet (by the name), atomically."""
-    with atomic_path(path) as temporary:
-        if table_format(path) == "parquet":
-            frame.to_parquet(temporary, engine=parquet_engine(), index=False)
-        else:
-            frame.to_csv(temporary, index=False, compression=_csv_compression(path))
+def _given_rows(setup, vocabulary):
+    return vocabulary.encode(pd.Series(setup.given.index, dtype=object))
 
 
-def _csv_compression(path):
-    compression = pd.io.common.infer_compression(str(path), "infer")
-    if compression == "zip":  # the file inside is named after the output, not the temporary
-        return {"method": "zip", "archive_name": Path(path).name[: -len(".zip")]}
-    return compression
+def _given_mask(setup, vocabulary):
+    mask = np.zeros(vocabulary.n_rows - 1, dtype=bool)
+    if setup.given is not None:
+        mask[_given_rows(setup, vocabulary)] = True
+    return mask
 
 
-def check_outputs(outputs, inputs):
-    """Refuse, before any work, outputs that could not be written or would destroy a file.
+# ------------------------------------------------------------------ a fit's tables
+
+
+def learn_tables(frame, columns, spec, target, weight, previous=None):  # noqa: PLR0913
+    """The embedded tables, each learned from its columns of ``frame``.
 
     Parameters
     ----------
-    outputs : dict
-        ``{option: path}`` for every output asked for (None where not given):
-        ``--output``, ``--embeddings`` and ``--model`` hold tables or a model,
-        ``--plot`` a picture.
-    inputs : list of path
-        Files read by the command: no output may be one of them.
+    frame : pandas.DataFrame
+    columns : (ndarray of int, list of str)
+        The embedded columns' positions in ``frame`` and their names.
+    spec : TableSpec
+    target : Target
+    weight : ndarray
+    previous : (list of str, (dict, dict)), default=None
+        A warm start's embedded columns and tables (:func:`tables_of_fit`),
+        which replace ``initial_embeddings``.
+
+    Returns
+    -------
+    tables : list of EmbeddingTable
+    codes : ndarray of int32, shape (n_samples, n_embedded)
+        Each value's row, -1 for values without one.
+    findings : list of DataWarning
+        Given tables that name categories another way than their columns.
     """
-    given = {option: Path(path) for option, path in outputs.items() if path is not None}
-    _check_distinct(given, [Path(p) for p in inputs])
-    for option, path in given.items():
-        if path.is_dir():
-            raise UsageError(f"{option} {path} is a folder; give a file name.")
-        if not path.parent.resolve().is_dir():
-            raise UsageError(f"{option} {path}: the folder {path.parent} does not exist.")
-        try:
-            check_replaceable(path)
-        except OSError as error:
-            raise UsageError(f"{option}: {error}") from None
-        _check_writable(option, path)
-        if option in ("--output", "--embeddings"):
-            if table_format(path) == "parquet":
-                parquet_engine()
-        elif option == "--plot" and not path.name.lower().endswith(PLOT_ENDINGS):
-            raise UsageError(
-                f"{option} {path}: a picture needs a name ending in {', '.join(PLOT_ENDINGS)}."
-            )
-
-
-def check_model_can_store(X, y, categorical_features, source):
-    """Refuse, before training, categories that ``--model`` could not store (dates, Decimal, bytes...).
-
-    The check ``EmbeddingEncoder.save`` makes, on the columns that
-    ``categorical_features`` embeds and on the target ``y`` (its classes are
-    saved too); ``source`` is the data file, for the message.
-    """
-    mask = resolve_categorical_mask(X, list(X.columns), categorical_features)
-    for column in [c for c, embedded in zip(X.columns, mask) if embedded] + [None]:
-        problem = storable_problem(y if column is None else X[column])
-        if problem:
-            what = f"target column {y.name!r}" if column is None else f"column {column!r}"
-            fix = "" if column is None else f", or leave it out (--drop {column})"
-            raise UsageError(
-                f"{what} {problem}: --model could not save it. Store it as text in {source}{fix}."
-            )
-
-
-def _check_writable(option, path):
-    """Write, sync and remove a small file next to ``path``; refuse a full disk."""
-    folder = path.parent
-    probe = folder / f".{path.name}.{secrets.token_hex(4)}.probe"
-    try:
-        with open(probe, "xb") as file:
-            try:
-                file.write(bytes(PROBE_BYTES))
-                file.flush()
-                os.fsync(file.fileno())
-            finally:
-                probe.unlink()
-    except OSError as error:
-        raise UsageError(
-            f"{option} {path}: cannot write in {folder} ({error.strerror or error})."
-        ) from None
-    free = shutil.disk_usage(folder).free
-    if free < MIN_FREE_BYTES:
-        raise UsageError(f"{option} {path}: the disk of {folder} is full ({free:,} bytes free).")
-
-
-def _check_distinct(given, inputs):
-    seen = {}
-    for path in inputs:
-        seen[path.resolve()] = f"the input {path}"
-    for option, path in given.items():
-        resolved = path.resolve()
-        if resolved in seen:
-            raise UsageError(f"{option} {path} is also {seen[resolved]}; it would be overwritten.")
-        seen[resolved] = f"the file of {option}"
-
-
-def _require(module, path):
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise UsageError(f"{path}: this format needs {module}: pip install {module}") from None
-
-
-def parquet_engine():
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise UsageError("reading or writing Parquet needs pyarrow: pip install pyarrow") from None
-    return "pyarrow"
-
-
-def read_embeddings_table(path, X):
-    """The tables of a file that ``--embeddings`` wrote, as ``{column: DataFrame}``.
-
-    Categories are stored as text; each column's are read back in the type of
-    that column of ``X`` (numbers for an integer-coded column), so that they
-    match its values.
-    """
-    table = read_table(path, text_columns=["category"])
-    vectors = [name for name in table.columns if re.fullmatch(r"emb\d+", str(name))]
-    if not {"column", "category"} <= set(table.columns) or not vectors:
-        raise UsageError(
-            f"{path} is not an embeddings table: it needs the columns column, category, "
-            "emb0, emb1, ... that 'fit --embeddings' writes."
+    positions, names = columns
+    if previous is not None:
+        check_same_columns(previous[0], names)
+        given = previous[1]
+    else:
+        given = given_tables(names, spec.initial_embeddings)
+    setups = plan_tables(
+        names, given, spec.freeze_embeddings, spec.shared_embeddings, previous is not None
+    )
+    tables, findings = [], []
+    codes = np.empty((len(frame), len(names)), dtype=np.int32)
+    for setup in setups:
+        members = [frame.iloc[:, positions[k]] for k in setup.columns]
+        table, table_codes = EmbeddingTable.learn(
+            setup, members, spec.min_frequency, target, weight
         )
-    unknown = sorted(set(table["column"]) - set(X.columns))
+        tables.append(table)
+        codes[:, list(setup.columns)] = table_codes
+        matched = table.given_mask()[table_codes[table_codes >= 0]].sum()
+        findings += table.unmatched(matched, table_codes.size)
+    return tables, codes, findings
+
+
+def merged_tables(tables, raw_codes, totals, spec, factor, start):  # noqa: PLR0913
+    """The tables of one candidate network: merged at ``factor`` (each table's ``decide``),
+    sized, and initialised.
+
+    Parameters
+    ----------
+    tables : list of EmbeddingTable
+    raw_codes : ndarray
+        :func:`learn_tables`'s codes.
+    totals : TargetTotals
+    spec : TableSpec
+    factor : int
+    start : (numpy.random.RandomState, bool, bool)
+        The generator of the initial rows; whether rows without a given vector
+        start at the unknown vector (a warm start); whether "auto" sizes count
+        the values seen without a row too (``partial_fit``'s first chunk).
+
+    Returns
+    -------
+    Merged
+    """
+    rng, new_at_unknown, partial = start
+    merged, smooth, findings = [], [], []
+    codes = raw_codes.copy()
+    for table in tables:
+        decision = table.decide(totals, spec.smooth, factor, spec.min_frequency)
+        kept, new_rows = table.merged(decision)
+        group = list(table.columns)
+        table_codes = np.where(codes[:, group] >= 0, codes[:, group], table.vocabulary.unknown_row)
+        codes[:, group] = table_codes if new_rows is None else new_rows[table_codes]
+        merged.append(kept)
+        smooth.append(decision.smooth)
+        findings += decision.findings
+    names = [None] * codes.shape[1]
+    for table in tables:
+        for k, name in zip(table.columns, table.setup.names):
+            names[k] = name
+    dims = table_dims(merged, names, spec.embedding_dim, partial)
+    rows = initial_rows(merged, dims, rng, new_at_unknown)
+    return Merged(merged, codes, smooth, dims, lookups(merged), rows, findings)
+
+
+# ------------------------------------------------------------------ a stream's tables
+
+
+def counted_tables(tables, frame, columns, target, weight):
+    """The tables with a chunk's rows counted into their statistics, in their current row layout.
+
+    ``columns`` are the embedded columns' positions in ``frame`` and names. A
+    chunk whose column holds values of another kind than the first chunk's
+    (integers where there were strings) is refused.
+    """
+    positions, names = columns
+    counted = []
+    for table in tables:
+        members = [frame.iloc[:, positions[k]] for k in table.columns]
+        codes = []
+        for k, series in zip(table.columns, members):
+            check_uniform_types(
+                series, names[k]
+            )  # the first chunk's were checked by Vocabulary.fit
+            codes.append(table.vocabulary.encode(series))
+            table.vocabulary.check_same_kind(series, codes[-1], names[k])
+        counted.append(table.counted(np.column_stack(codes), members, target, weight))
+    return counted
+
+
+def grown_tables(tables, totals, spec, factor):
+    """The tables with rows for the values without one that ``fit``'s rule keeps now.
+
+    Returns
+    -------
+    tables : list of EmbeddingTable
+    moves : list of (int, ndarray)
+        For each table that grew, its position and the new row of every old row.
+    smooth : list of float
+        Each table's ``smooth``, estimated anew.
+    findings : list of DataWarning
+        The rule's verdicts; a column is called constant only when no value has
+        a row or every vector is shrunk to the unknown one (an early chunk may
+        find no value frequent enough).
+    """
+    grown, moves, smooth, findings = [], [], [], []
+    for t, table in enumerate(tables):
+        decision = table.decide(totals, spec.smooth, factor, spec.min_frequency)
+        table, moved = table.grown(decision)
+        if moved is not None:
+            moves.append((t, moved))
+        grown.append(table)
+        smooth.append(decision.smooth)
+        constant = not len(table.vocabulary.categories) or np.isinf(decision.smooth)
+        findings += [
+            finding
+            for finding in decision.findings
+            if finding.kind != "constant_column" or constant
+        ]
+    return grown, moves, smooth, findings
+
+
+# ------------------------------------------------------------------ initial and final vectors
+
+
+def initial_rows(tables, dims, rng, new_at_unknown=False):
+    """Each table's initial rows: random (``_network.init_table``), then its given vectors written in."""
+    rows = []
+    for table in tables:
+        table_rows = init_table(table.vocabulary.n_rows, dims[table.columns[0]], rng)
+        table.initialise(table_rows, new_at_unknown)
+        rows.append(table_rows)
+    return rows
+
+
+def published_tables(tables, trained, codes, weight, smooth):
+    """The published vectors of each table: its ``trained`` rows shrunk by the weighted
+    ``codes`` of its training rows (see :meth:`EmbeddingTable.shrink`)."""
+    published = []
+    for table, rows, m in zip(tables, trained, smooth):
+        counts = table.counts(codes[:, list(table.columns)], weight)
+        published.append(table.shrink(rows, counts, m))
+    return published
+
+
+# ------------------------------------------------------------------ sizes
+
+
+def auto_embedding_dim(n_categories):
+    """Embedding size for a column with ``n_categories`` categories.
+
+    ``round(1.6 * n ** 0.56)`` capped at 50: the rule of thumb fast.ai derived
+    from many tabular problems. It grows slowly with cardinality: 2 categories
+    get 2 dimensions, 10 get 6, 100 get 21, 1,000 and more get 50.
+
+    Examples
+    --------
+    >>> from sklearn_embed._tables import auto_embedding_dim
+    >>> [auto_embedding_dim(n) for n in (2, 10, 100, 100_000)]
+    [2, 6, 21, 50]
+    """
+    return int(min(MAX_AUTO_DIM, max(1, round(1.6 * n_categories**0.56))))
+
+
+def table_dims(tables, names, embedding_dim, count_infrequent=False):
+    """Each embedded column's embedding size, from ``embedding_dim`` and the tables.
+
+    A given table's width sets its columns' size (an explicit, different
+    ``embedding_dim`` is an error), and the columns of a shared table must
+    have one size. With ``count_infrequent`` (``partial_fit``'s first chunk,
+    after which the size is fixed) "auto" counts the values seen without a row
+    too: most of them get one in later chunks.
+
+    Parameters
+    ----------
+    tables : list of EmbeddingTable
+    names : list of str
+        The embedded columns.
+    embedding_dim : "auto", int or dict
+        The user's setting; a dict leaves the columns it does not name on "auto".
+
+    Returns
+    -------
+    dims : list of int
+        One per embedded column.
+    """
+    n_categories = [0] * len(names)
+    for table in tables:
+        vocabulary = table.vocabulary
+        for k in table.columns:
+            n_categories[k] = len(vocabulary.categories) + count_infrequent * len(
+                vocabulary.infrequent
+            )
+    dims = _resolve_dims(names, n_categories, embedding_dim)
+    explicit = _explicitly_sized(names, embedding_dim)
+    clash = {}
+    for table in tables:
+        if table.given is not None:
+            width = table.given.shape[1]
+            clash.update(
+                {
+                    names[k]: (dims[k], width)
+                    for k in table.columns
+                    if names[k] in explicit and dims[k] != width
+                }
+            )
+            for k in table.columns:
+                dims[k] = width
+        elif len({dims[k] for k in table.columns}) > 1:
+            raise ValueError(
+                f"Columns {[names[k] for k in table.columns]} share one table "
+                "(shared_embeddings), so they need one embedding size; embedding_dim gives "
+                f"them {[dims[k] for k in table.columns]}."
+            )
+    if clash:
+        source = next(table.setup.source for table in tables if table.given is not None)
+        described = ", ".join(
+            f"{c!r}: {asked} (table {width})" for c, (asked, width) in clash.items()
+        )
+        raise ValueError(
+            f"embedding_dim asks for sizes other than the widths of the tables {source} "
+            f"gives, which set them: {described}. Leave embedding_dim on 'auto' for those columns."
+        )
+    return dims
+
+
+def _resolve_dims(names, n_categories, embedding_dim):
+    """Each column's size from the ``embedding_dim`` parameter alone."""
+    auto = [auto_embedding_dim(n) for n in n_categories]
+    if isinstance(embedding_dim, str):
+        return auto
+    if isinstance(embedding_dim, Integral):
+        return [int(embedding_dim)] * len(names)
+    unknown = sorted(set(embedding_dim) - set(names), key=str)
     if unknown:
-        raise UsageError(f"{path} has tables for {unknown}, which are not columns of the data.")
-    given = {}
-    for column, part in table.groupby("column", sort=False):
-        # A table narrower than the file's widest leaves the extra cells empty.
-        part_vectors = part[vectors].dropna(axis=1, how="all")
-        categories = typed_like(part["category"], X[column], path)
-        given[column] = pd.DataFrame(
-            part_vectors.to_numpy(), index=pd.Index(categories, dtype=object)
+        raise ValueError(
+            f"embedding_dim names columns {unknown} that are not embedded; the "
+            f"embedded columns are {names}."
         )
-    return given
+    dims = [embedding_dim.get(name, default) for name, default in zip(names, auto)]
+    bad = {n: d for n, d in zip(names, dims) if not isinstance(d, Integral) or d < 1}
+    if bad:
+        raise ValueError(f"embedding_dim values must be positive integers, got {bad}.")
+    return [int(d) for d in dims]
 
 
-def typed_like(categories, column, path):
-    """Categories read as text, converted to the type of the data column they belong to."""
-    text = pd.Series(categories, dtype=object).reset_index(drop=True)
-    values, present = text.copy(), text.notna()
-    if is_bool_dtype(column.dtype):
-        values[present] = text[present].map({"True": True, "False": False})
-    elif is_numeric_dtype(column.dtype):
-        values[present] = pd.to_numeric(text[present], errors="coerce")
-    unreadable = present & values.isna()
-    if unreadable.any():
-        raise UsageError(
-            f"{path}: categories of {column.name!r} that are not {column.dtype} values, e.g. "
-            f"{text[unreadable].iloc[:3].tolist()}."
+def _explicitly_sized(names, embedding_dim):
+    """The columns whose size ``embedding_dim`` sets rather than leaves on "auto"."""
+    if isinstance(embedding_dim, Integral):
+        return set(names)
+    return set(embedding_dim) if isinstance(embedding_dim, dict) else set()
+
+
+# ------------------------------------------------------------------ the parameters
+
+
+def plan_tables(names, given, freeze_embeddings, shared_embeddings, warm=False):
+    """Check the table parameters against the embedded columns; return one setup per table.
+
+    Parameters
+    ----------
+    names : list of str
+        The embedded columns, in input order.
+    given : (dict, dict)
+        ``({column: DataFrame}, {column: unknown vector})``: the tables that
+        ``initial_embeddings`` gives (:func:`given_tables`), or a warm start's
+        previous tables (:func:`tables_of_fit`).
+    freeze_embeddings : bool or list of str
+    shared_embeddings : None or list of list of str
+    warm : bool, default=False
+        A warm start: the estimator's own previous fit gives the tables.
+
+    Returns
+    -------
+    setups : list of TableSetup
+        Tables in the order of their first column.
+    """
+    groups = _groups(names, shared_embeddings)
+    tables, unknown = given
+    given_per_table, unknown_per_table = [], []
+    for group in groups:
+        columns = [names[k] for k in group if names[k] in tables]
+        given_per_table.append(_one_table(columns, tables))
+        unknown_per_table.append(unknown.get(columns[0]) if columns else None)
+    frozen = _frozen(names, groups, given_per_table, freeze_embeddings)
+    return [
+        TableSetup(tuple(names[k] for k in group), tuple(group), table, vector, fixed, warm)
+        for group, table, vector, fixed in zip(groups, given_per_table, unknown_per_table, frozen)
+    ]
+
+
+def lookups(tables):
+    """The table of each embedded column, in column order."""
+    table_of = np.empty(sum(len(table.columns) for table in tables), dtype=int)
+    for t, table in enumerate(tables):
+        table_of[list(table.columns)] = t
+    return table_of.tolist()
+
+
+def tables_of_fit(names, embedded, categories, embeddings):
+    """``({column: DataFrame}, {column: unknown vector})`` of a fit's tables, for ``names`` it embedded.
+
+    ``embedded``, ``categories`` and ``embeddings`` are a fitted encoder's
+    ``categorical_features_``, ``categories_`` and ``embeddings_``.
+    """
+    embedded = list(embedded)
+    common = [column for column in embedded if column in names]
+    given, unknown = {}, {}
+    for column in common:
+        k = embedded.index(column)
+        given[column] = _checked_table(column, table_frame(column, categories[k], embeddings[k]))
+        unknown[column] = embeddings[k][-1]
+    return given, unknown
+
+
+def table_frame(column, categories, table):
+    """One column's table as ``get_embeddings`` returns it: a row per category, no unknown row."""
+    return pd.DataFrame(
+        table[:-1],
+        index=pd.Index(categories, name=column),
+        columns=[f"{column}_emb{j}" for j in range(table.shape[1])],
+    )
+
+
+def check_same_columns(before, now):
+    """A fit that continues another (warm start) must embed the same columns."""
+    if list(before) != list(now):
+        raise ValueError(
+            f"warm_start continues the previous fit, which embedded {list(before)}; this one "
+            f"would embed {list(now)}."
         )
-    return values.to_numpy()
+
+
+def _groups(names, shared_embeddings):
+    """Positions of the columns of each table; tables in order of their first column."""
+    if shared_embeddings is None:
+        return [[k] for k in range(len(names))]
+    grouped = {}
+    for group in shared_embeddings:
+        if isinstance(group, str) or not hasattr(group, "__iter__"):
+            raise TypeError(
+                "shared_embeddings must be a list of column groups, e.g. [['origin', 'dest']]; "
+                f"got {shared_embeddings!r}."
+            )
+        group = list(group)
+        _check_embedded("shared_embeddings", group, names)
+        if len(set(group)) < 2:
+            raise ValueError(f"shared_embeddings: the group {group} needs two columns or more.")
+        repeated = [column for column in group if column in grouped]
+        if repeated:
+            raise ValueError(f"shared_embeddings names {repeated} in more than one group.")
+        grouped.update({column: tuple(group) for column in group})
+    tables = {}
+    for k, name in enumerate(names):
+        tables.setdefault(grouped.get(name, name), []).append(k)
+    return list(tables.values())
+
+
+def given_tables(names, initial_embeddings):
+    """``({column: DataFrame}, {column: unknown vector})``: the tables ``initial_embeddings`` gives, checked.
+
+    Only a fitted encoder gives unknown vectors.
+    """
+    if initial_embeddings is None:
+        return {}, {}
+    if isinstance(initial_embeddings, dict):
+        _check_embedded("initial_embeddings", list(initial_embeddings), names)
+        return {c: _checked_table(c, table) for c, table in initial_embeddings.items()}, {}
+    return _tables_of_encoder(initial_embeddings, names)
+
+
+def _tables_of_encoder(encoder, names):
+    try:
+        check_is_fitted(encoder)
+    except NotFittedError:
+        raise ValueError(
+            "initial_embeddings is an EmbeddingEncoder that is not fitted. Fit it first; "
+            "within cross-validation or a grid search, which clone the parameters (and so "
+            "unfit them), wrap it in sklearn.frozen.FrozenEstimator."
+        ) from None
+    theirs = list(encoder.categorical_features_)
+    if names and not set(theirs) & set(names):
+        raise ValueError(
+            f"initial_embeddings: the fitted encoder embeds {theirs}, none of which is "
+            f"embedded here ({list(names)})."
+        )
+    return tables_of_fit(names, theirs, encoder.categories_, encoder.embeddings_)
+
+
+def _checked_table(column, table):
+    """A given table as a float32 DataFrame, or an error naming the column."""
+    where = f"initial_embeddings[{column!r}]"
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(
+            f"{where} must be a pandas DataFrame indexed by category, one column per "
+            f"dimension (as get_embeddings returns); got {type(table).__name__}."
+        )
+    if table.shape[1] == 0:
+        raise ValueError(f"{where} has no columns: it needs one per dimension.")
+    if isinstance(table.index, pd.MultiIndex):
+        raise TypeError(
+            f"{where} has a MultiIndex (levels {list(table.index.names)}); index it by the "
+            "column's categories alone, e.g. table.droplevel(...) or table.reset_index(...)."
+        )
+    complex_columns = [c for c, dtype in table.dtypes.items() if dtype.kind == "c"]
+    if complex_columns:
+        raise TypeError(
+            f"{where} holds complex numbers in columns {complex_columns}; it must hold real numbers."
+        )
+    numbers = table.apply(pd.to_numeric, errors="coerce")
+    unreadable = numbers.isna() & table.notna()
+    if unreadable.any(axis=None):
+        row, column = np.argwhere(unreadable.to_numpy())[0]
+        raise ValueError(
+            f"{where} must hold numbers; column {table.columns[column]!r} holds "
+            f"{table.iat[row, column]!r} for category {table.index[row]!r}."
+        )
+    values = numbers.to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{where} has missing or infinite values for categories {table.index[bad][:5].tolist()}."
+        )
+    huge = (np.abs(values) > np.finfo(np.float32).max).any(axis=1)
+    if huge.any():
+        raise ValueError(
+            f"{where} has values beyond float32's range (about 3.4e38), in which tables are "
+            f"stored and trained, for categories {table.index[huge][:5].tolist()}."
+        )
+    return pd.DataFrame(values.astype(np.float32), index=table.index)
+
+
+def _one_table(columns, given):
+    """The given table of a group of columns: one, or several that are equal."""
+    if not columns:
+        return None
+    first = given[columns[0]]
+    for column in columns[1:]:
+        other = given[column]
+        if not (first.index.equals(other.index) and np.array_equal(first, other)):
+            raise ValueError(
+                f"initial_embeddings gives different tables to {[columns[0], column]}, "
+                "which share one table (shared_embeddings); give the group one table."
+            )
+    return first
+
+
+def _frozen(names, groups, given, freeze_embeddings):
+    """Whether each table is frozen; only given tables can be."""
+    if isinstance(freeze_embeddings, (bool, np.bool_)) and not freeze_embeddings:
+        return [False] * len(groups)
+    if isinstance(freeze_embeddings, (bool, np.bool_)):
+        if all(table is None for table in given):
+            raise ValueError(
+                "freeze_embeddings=True keeps the tables given by initial_embeddings fixed, "
+                "but initial_embeddings gives none."
+            )
+        return [table is not None for table in given]
+    columns = list(freeze_embeddings)
+    _check_embedded("freeze_embeddings", columns, names)
+    frozen = [any(names[k] in columns for k in group) for group in groups]
+    without = [names[group[0]] for group, f, g in zip(groups, frozen, given) if f and g is None]
+    if without:
+        raise ValueError(
+            f"freeze_embeddings names {without}, which initial_embeddings gives no table: "
+            "only given tables can be frozen."
+        )
+    return frozen
+
+
+def _check_one_kind(members, names):
+    """The columns of a shared table must hold one kind of value (strings, numbers or booleans)."""
+    if len(members) < 2:
+        return
+    for series, name in zip(members, names):
+        check_uniform_types(series, name)
+    kinds = {name: value_kind(pd.unique(series.dropna())) for series, name in zip(members, names)}
+    if len({kind for kind in kinds.values() if kind != "other"}) > 1:
+        raise TypeError(
+            f"Columns {names} share one table (shared_embeddings) but hold different kinds of "
+            f"values: {kinds}. Convert them alike first, e.g. X[{names}] = X[{names}].astype(str)."
+        )
+
+
+def _check_embedded(parameter, columns, names):
+    unknown = [column for column in columns if column not in names]
+    if unknown:
+        raise ValueError(
+            f"{parameter} names columns {unknown} that are not embedded; the embedded "
+            f"columns are {list(names)}."
+        )

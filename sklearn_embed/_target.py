@@ -140,7 +140,7 @@ def encode_target(y, n_samples, target_type="auto", classes=None, partial=False)
     n_samples : int
         Rows of ``X``, which ``y`` must match.
     target_type : {"auto", "binary", "multiclass", "continuous"}
-        "auto" reads the type from the values: see :func:`infer_target_type`.
+        "auto" reads the type from the values: see :func:`_read_target_type`.
     classes : array-like or None
         Every label of the whole target (``partial_fit``): ``y`` is coded
         against them and may hold only some of them.
@@ -191,8 +191,8 @@ def encode_target(y, n_samples, target_type="auto", classes=None, partial=False)
     return replace(target, findings=findings)
 
 
-def infer_target_type(y, labels=False):
-    """What ``target_type="auto"`` reads ``y`` as.
+def _read_target_type(y, labels):
+    """What ``target_type="auto"`` reads ``y`` as, and the finding when it had to guess.
 
     The rule, where scikit-learn's ``type_of_target`` calls every whole-number
     target "multiclass":
@@ -208,28 +208,14 @@ def infer_target_type(y, labels=False):
       counts), whatever the number of rows;
     - a 2-D numeric ``y`` is "continuous" (several outputs).
 
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-    labels : bool, default=False
-        Whether ``y`` came as a pandas categorical (class labels whatever their values).
+    ``labels``: whether ``y`` came as a pandas categorical (class labels whatever
+    their values).
 
     Returns
     -------
     target_type : {"binary", "multiclass", "continuous"}
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_embed._target import infer_target_type
-    >>> infer_target_type(np.array(["a", "b", "a"])), infer_target_type(np.arange(100) % 50)
-    ('binary', 'continuous')
+    findings : tuple of DataWarning
     """
-    return _read_target_type(y, labels)[0]
-
-
-def _read_target_type(y, labels):
-    """:func:`infer_target_type`'s reading, and the finding when it had to guess."""
     if y.ndim == 2:
         inferred = type_of_target(y, input_name="y")
         if inferred != "continuous-multioutput" and not (

@@ -1,10 +1,14 @@
-"""The training loop: minibatches, early stopping, best-weight restoration.
+"""The training loops: ``fit``'s epochs with early stopping, and ``partial_fit``'s passes.
 
-Works on already-encoded arrays (codes, standardised numeric columns, encoded
-targets) and a frozen :class:`TrainingConfig`; knows nothing of DataFrames or
-of scikit-learn's estimator API.
+:class:`Training` trains one network an epoch at a time, holding out a
+validation split, refining the step and restoring the best epoch's weights;
+:class:`Stream` carries a network and its optimiser from one ``partial_fit``
+chunk to the next. Both work on already-encoded arrays (:class:`TrainingData`)
+and a frozen :class:`TrainingConfig`; nothing here knows of DataFrames or of
+scikit-learn's estimator API.
 """
 
+import copy
 import itertools
 import time
 from dataclasses import dataclass
@@ -13,7 +17,15 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from ._network import LOSSES, backward, batch_lookups, data_loss, forward, predict_in_chunks
+from ._network import (
+    LOSSES,
+    backward,
+    batch_lookups,
+    data_loss,
+    dense_targets,
+    forward,
+    predict_in_chunks,
+)
 from ._optim import Adam
 
 # BLAS threads during training. The products are small (a batch of a few hundred
@@ -95,18 +107,18 @@ def split_validation(n_samples, validation_fraction, stratify, rng):
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How to train: the estimator's training parameters, validated."""
+    """How to train: the estimator's training parameters, validated, and the target's type."""
 
-    target_type: str
-    activation: str = "relu"
-    alpha: float = 1e-4
-    batch_size: object = "auto"  # "auto" or int
-    learning_rate: float = 1e-3
-    max_iter: int = 200
-    early_stopping: bool = True
-    validation_fraction: float = 0.1
-    n_iter_no_change: int = 10
-    tol: float = 1e-4
+    target_type: str  # the loss and the output activation
+    activation: str
+    alpha: float
+    batch_size: object  # "auto" or int
+    learning_rate: float
+    max_iter: int
+    early_stopping: bool
+    validation_fraction: float
+    n_iter_no_change: int
+    tol: float
 
 
 @dataclass(frozen=True)
@@ -139,12 +151,28 @@ class TrainingData:
     fixed_rows: list = None
 
 
-def train(params, data, config, rng, on_epoch=None, split=None):
-    """Fit ``params`` in place with minibatch Adam; return the :class:`TrainingHistory`.
+def blas_threads():
+    """The BLAS thread limit training runs under (``BLAS_THREADS``), as a context manager."""
+    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+
+
+class Training:
+    """One network's training with minibatch Adam, an epoch at a time.
+
+    ``_fitting`` runs two side by side for a few epochs, then only the better
+    one to the end (:meth:`run_epoch` until ``done``, then :meth:`finish`).
+    With ``early_stopping``, a validation split is held out and the negated
+    validation loss is recorded every epoch; after ``n_iter_no_change`` epochs
+    without an improvement of at least ``tol``, training goes on once from the
+    best epoch's weights with the step size times ``FINE_STEP``, stops when
+    patience runs out again, and the best epoch's weights are restored. Without
+    it, the training loss plays that role (as in scikit-learn's MLP) and the
+    last weights are kept. Call under :func:`blas_threads`.
 
     Parameters
     ----------
     params : NetworkParams
+        Trained in place.
     data : TrainingData
     config : TrainingConfig
     rng : numpy.random.RandomState
@@ -152,45 +180,10 @@ def train(params, data, config, rng, on_epoch=None, split=None):
     on_epoch : callable, default=None
         Called after every epoch with ``params`` and a dict with keys ``epoch``,
         ``max_iter``, ``loss``, ``validation_score`` (None without early
-        stopping) and ``elapsed`` (seconds).
+        stopping) and ``elapsed`` (seconds), and the :attr:`label`.
     split : (train_idx, validation_idx), default=None
         The validation split to use with ``early_stopping`` (another network's,
         to compare their validation losses); None draws one from ``rng``.
-
-    The history's ``train_idx`` and ``validation_idx`` hold the rows the weights were trained on
-    (all rows without early stopping) and the held-out ones.
-
-    With ``early_stopping``, a validation split is held out, the negated
-    validation loss is recorded every epoch; after ``n_iter_no_change`` epochs
-    without an improvement of at least ``tol``, training goes on once from the
-    best epoch's weights with the step size times ``FINE_STEP``, stops when
-    patience runs out again, and the best epoch's weights are restored. Without it, the training loss plays
-    that role (as in scikit-learn's MLP) and the last weights are kept.
-
-    BLAS runs on ``BLAS_THREADS`` threads meanwhile.
-    """
-    with blas_threads():
-        training = Training(params, data, config, rng, on_epoch, split)
-        while not training.done:
-            training.run_epoch()
-        return training.finish()
-
-
-def blas_threads():
-    """The BLAS thread limit training runs under (``BLAS_THREADS``), as a context manager."""
-    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
-
-
-class Training:
-    """One network's training, an epoch at a time, so that several networks can be raced.
-
-    :func:`train` runs one to the end; ``_fitting`` runs two side by side for
-    a few epochs, then only the better one. Call under :func:`blas_threads`.
-
-    Parameters
-    ----------
-    params, data, config, rng, on_epoch, split
-        As for :func:`train`.
     start : float, default=None
         ``time.perf_counter()`` at which ``elapsed`` starts (several networks
         of one fit share it); None: now.
@@ -219,7 +212,7 @@ class Training:
             split = split_validation(n_samples, config.validation_fraction, data.stratify, rng)
         self.history.train_idx, self.history.validation_idx = split
         self.batch_size = _batch_size(config.batch_size, len(split[0]))
-        self.optimizer = Adam(params.dense, params.tables, config.learning_rate)
+        self.optimizer = Adam(params.dense, params.tables, config.learning_rate, data.fixed_rows)
         self.best_score = self.reference_score = -np.inf
         self.best_params, self.waited, self.done = None, 0, False
         self.refined = False
@@ -330,53 +323,66 @@ def epoch_hook(params, verbose, record, callback):
     return on_epoch, snapshots
 
 
-def run_pass(params, optimizer, data, config, rng):
-    """One epoch over every row of ``data`` with a running ``optimizer`` (``partial_fit``).
+class Stream:
+    """A network trained one pass over one chunk at a time (``partial_fit``).
 
-    Returns the weighted mean training loss.
+    It keeps what the passes share: the network as trained (tables before
+    shrinkage), Adam's moments, so that each pass continues the same
+    optimisation, and the generator that shuffles the chunks.
+
+    Parameters
+    ----------
+    params : NetworkParams
+        Trained in place.
+    rng : numpy.random.RandomState
+    learning_rate : float
+    weight_scale : float
+        The loss's weights are the sample weights divided by it: the first
+        chunk's mean weight, so that chunks keep their weights relative to each
+        other, and the loss's balance against ``alpha`` does not depend on the
+        weights' unit.
+    fixed_rows : list of (ndarray of bool or None), default=None
+        Per table, the rows that never train (see :class:`~sklearn_embed._optim.Adam`).
     """
-    n_rows = len(data.y)
-    with blas_threads():
-        batch_size = _batch_size(config.batch_size, n_rows)
-        loss = _run_epoch(params, optimizer, data, np.arange(n_rows), config, batch_size, rng)
-    _check_finite(params)
-    return loss
 
+    def __init__(self, params, rng, learning_rate, weight_scale, fixed_rows=None):  # noqa: PLR0913
+        self.params = params
+        self.rng = rng
+        self.weight_scale = weight_scale
+        # The optimiser holds the network's list of tables: a table it grows is the network's.
+        self.optimizer = Adam(params.dense, params.tables, learning_rate, fixed_rows)
 
-def continue_dense(params, previous):
-    """Start the dense layers of ``params`` from a previous fit's ``coefs_ + intercepts_`` (warm start)."""
-    arrays = params.coefs + params.intercepts
-    if [a.shape for a in arrays] != [a.shape for a in previous]:
-        raise ValueError(
-            "warm_start continues the previous network, but its layers had other sizes; "
-            "hidden_layer_sizes changed. Fit with warm_start=False to start over."
-        )
-    for array, old in zip(arrays, previous):
-        array[...] = old
+    def train_pass(self, codes, x_numeric, y, weight, config):  # noqa: PLR0913
+        """One epoch over a chunk's encoded rows (see :class:`TrainingData`), ``weight`` the
+        sample weights as given; returns the weighted mean training loss."""
+        unknown_codes = np.array([len(table) - 1 for table in self.params.looked_up()], np.int32)
+        weight = (weight / self.weight_scale).astype(np.float32)
+        data = TrainingData(codes, x_numeric, y, weight, unknown_codes)
+        n_rows = len(data.y)
+        with blas_threads():
+            batch_size = _batch_size(config.batch_size, n_rows)
+            loss = _run_epoch(
+                self.params, self.optimizer, data, np.arange(n_rows), config, batch_size, self.rng
+            )
+        _check_finite(self.params)
+        return loss
+
+    def grow_table(self, t, moved, n_rows):
+        """Table ``t`` now has ``n_rows`` rows; old row ``r`` is row ``moved[r]``.
+
+        New rows start at the unknown vector (the last row), with zero moments.
+        """
+        self.optimizer.grow_table(t, moved, n_rows)
+
+    def copy(self):
+        """A copy that trains on without changing this one."""
+        return copy.deepcopy(self)
 
 
 def _batch_size(batch_size, n_train):
     if batch_size == "auto":
         return auto_batch_size(n_train)
     return max(1, min(batch_size, n_train))
-
-
-def dense_targets(y, n_outputs):
-    """Targets as the losses take them: class codes become one-hot rows.
-
-    Built per batch (and for the validation rows), so that a target with many
-    classes never exists as a dense (rows x classes) matrix.
-    """
-    if y.ndim == 2:
-        return y
-    one_hot = np.zeros((len(y), n_outputs), dtype=np.float32)
-    one_hot[np.arange(len(y)), y] = 1.0
-    return one_hot
-
-
-def mean_loss(output, y, weight, target_type):
-    """Weighted mean loss of network outputs against targets as ``Target.y`` holds them."""
-    return data_loss(output, dense_targets(y, output.shape[1]), weight, target_type)
 
 
 def _loss_on(params, data, rows, config):
@@ -417,22 +423,9 @@ def _run_epoch(params, optimizer, data, train_idx, config, batch_size, rng):
             config.alpha,
             grouped,
         )
-        optimizer.step(dense_grads, _without_fixed_rows(table_grads, data.fixed_rows))
+        optimizer.step(dense_grads, table_grads)
         total_loss += float(loss(layers[-1], batch_y) @ batch_weight)
     return total_loss / float(weight.sum(dtype=np.float64))
-
-
-def _without_fixed_rows(table_grads, fixed_rows):
-    """Drop the gradient of the rows that must not train, so Adam never touches them."""
-    if fixed_rows is None:
-        return table_grads
-    kept = []
-    for (rows, grad), fixed in zip(table_grads, fixed_rows):
-        if fixed is not None:
-            trains = ~fixed[rows]
-            rows, grad = rows[trains], grad[trains]
-        kept.append((rows, grad))
-    return kept
 
 
 def _drop_codes(codes, unknown_codes, rng):

@@ -243,13 +243,13 @@ class Vocabulary:
         values = pd.unique(as_object_array(unseen))
         return values[:max_values].tolist(), len(values)
 
-    def include(self, values, name):
-        """Give each of ``values`` a row of its own: the categories of a given table.
+    def including(self, values, name):
+        """This vocabulary with a row for each of ``values``: the categories of a given table.
 
         A value that matches a category (by the look-up ``encode`` uses, so the
         string "07030" meets the integer 7030) keeps that category's row; the
         others become categories too, and leave ``infrequent``. Rows move (the
-        categories are sorted again): call it before making any codes.
+        categories are sorted again): codes made before do not apply to it.
 
         Raises
         ------
@@ -266,23 +266,68 @@ class Vocabulary:
                 f"column's {self._kind()}s, e.g. {as_python(present[:3].tolist())}; convert its "
                 "index to the column's type."
             )
-        self.infrequent = self.infrequent[~_isin_with_missing(pd.Series(self.infrequent), new)]
+        infrequent = self.infrequent[~_isin_with_missing(pd.Series(self.infrequent), new)]
         categories = np.sort(np.concatenate([known, present]).astype(object), kind="stable")
         if self.has_missing_row or missing.any():
             categories = np.append(categories, np.nan).astype(object)
-        self.categories = categories
-        self._cache = {}
+        return Vocabulary(categories, infrequent)
 
-    def add_infrequent(self, values):
-        """Record ``values``, seen without a row of their own, among the infrequent ones (once each)."""
+    def with_given(self, values, name, source, frozen=False):
+        """This vocabulary with a row for each of the given table's categories ``values`` (an Index).
+
+        Refuses values of several kinds, repeated values, and values that find one row ("7030" and "07030" for an integer
+        column: one vector would silently overwrite the other). ``frozen``: the
+        other categories join the unknown row, the one row of a frozen table
+        that trains. ``source`` names the table for messages.
+
+        Returns
+        -------
+        vocabulary : Vocabulary
+        """
+        types = mixed_types(as_object_array(values))
+        if types:
+            examples = as_python(list(values[:3]))
+            raise TypeError(
+                f"{source}[{name!r}] mixes category types {types} in its index (e.g. {examples}); "
+                "they must be of the column's one kind: strings, numbers or booleans."
+            )
+        repeated = values[values.duplicated()].unique()
+        if len(repeated):
+            raise ValueError(
+                f"{source}[{name!r}] repeats categories {repeated[:5].tolist()} in its index."
+            )
+        vocabulary = self.including(values, name)
+        rows = vocabulary.encode(pd.Series(values, dtype=object))
+        repeated = pd.Series(rows).duplicated(keep=False).to_numpy() & (rows >= 0)
+        if repeated.any():
+            row = rows[repeated][0]
+            same = np.asarray(values, dtype=object)[repeated & (rows == row)].tolist()
+            raise ValueError(
+                f"{source}[{name!r}] gives the categories {as_python(same)}, which are one "
+                f"category of the column ({as_python(vocabulary.categories[row])!r}): keep one "
+                "of them in its index."
+            )
+        if frozen:
+            given = np.zeros(len(vocabulary.categories), dtype=bool)
+            given[rows] = True
+            vocabulary = vocabulary.merged(~given)[0]
+        return vocabulary
+
+    def with_infrequent(self, values):
+        """This vocabulary with ``values``, seen without a row of their own, among the infrequent ones."""
         values = as_object_array(values)
         new = values[~_isin_with_missing(pd.Series(values, dtype=object), self.infrequent)]
-        if len(new):
-            self.infrequent = np.concatenate([self.infrequent, new]).astype(object)
-            self._cache.pop("seen", None)  # the kind of the values seen may be theirs
+        if not len(new):
+            return self
+        grown = Vocabulary(self.categories, np.concatenate([self.infrequent, new]).astype(object))
+        # The rows did not change: the indexes of the categories still hold.
+        grown._cache = {
+            form: self._cache[form] for form in ("typed", "object") if form in self._cache
+        }
+        return grown
 
-    def merge_into_unknown(self, merged):
-        """Move the categories flagged in ``merged`` to the unknown row.
+    def merged(self, merged):
+        """This vocabulary with the categories flagged in ``merged`` moved to the unknown row.
 
         Parameters
         ----------
@@ -290,16 +335,15 @@ class Vocabulary:
 
         Returns
         -------
+        vocabulary : Vocabulary
         new_rows : ndarray of int, shape (n_rows,)
             The new row of every old row (old codes ``c`` become ``new_rows[c]``).
         """
         kept = np.flatnonzero(~merged)
         new_rows = np.full(self.n_rows, len(kept))  # the unknown row by default
         new_rows[kept] = np.arange(len(kept))
-        self.infrequent = np.concatenate([self.infrequent, self.categories[merged]])
-        self.categories = self.categories[kept]
-        self._cache = {}
-        return new_rows
+        infrequent = np.concatenate([self.infrequent, self.categories[merged]])
+        return Vocabulary(self.categories[kept], infrequent), new_rows
 
 
 def check_uniform_types(series, name):

@@ -535,7 +535,7 @@ def test_an_interrupted_write_leaves_no_output(table, tmp_path, monkeypatch, cap
         ).returncode
         == 0
     )
-    written, output_frame = [], _cli._output_frame
+    written, output_frame = [], _cli._transform.output_frame
 
     def interrupted_after_one_chunk(*args):
         if written:
@@ -544,7 +544,7 @@ def test_an_interrupted_write_leaves_no_output(table, tmp_path, monkeypatch, cap
         written.append(True)
         return output_frame(*args)
 
-    monkeypatch.setattr(_cli, "_output_frame", interrupted_after_one_chunk)
+    monkeypatch.setattr(_cli._transform, "output_frame", interrupted_after_one_chunk)
     handler = signal.getsignal(signal.SIGTERM)
     try:
         status = _cli.main(
@@ -559,13 +559,13 @@ def test_an_interrupted_write_leaves_no_output(table, tmp_path, monkeypatch, cap
                 str(tmp_path / "out.csv"),
             ]
         )
-        assert signal.getsignal(signal.SIGTERM) is _cli._interrupt
+        assert signal.getsignal(signal.SIGTERM) is _cli._main.interrupt
     finally:
         signal.signal(signal.SIGTERM, handler)
     assert status == 130 and "interrupted" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists() and not list(tmp_path.glob(".out.csv.*"))
     with pytest.raises(KeyboardInterrupt):
-        _cli._interrupt(signal.SIGTERM, None)
+        _cli._main.interrupt(signal.SIGTERM, None)
 
 
 def test_dropped_ids_can_be_kept_and_outputs_take_any_table_format(table, tmp_path):
@@ -715,7 +715,7 @@ def main_in_process(args, monkeypatch):
     """The tool's ``main`` in this process (to patch it), leaving this process's signal handlers alone."""
     from sklearn_embed import _cli
 
-    monkeypatch.setattr(_cli.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(_cli._main.signal, "signal", lambda *args: None)
     return _cli.main([str(arg) for arg in args])
 
 
@@ -796,7 +796,7 @@ def test_fit_writes_the_model_before_the_output(table, tmp_path, monkeypatch, ca
     def full_disk(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_cli, "write_table", full_disk)
+    monkeypatch.setattr(_cli._fit, "write_table", full_disk)
     status = main_in_process(
         [
             "fit",

@@ -35,9 +35,10 @@ def encode_column(series, categories):
     return Vocabulary(categories, np.array([], dtype=object)).encode(series)
 
 
-def test_merge_into_unknown_moves_categories_and_maps_old_rows():
-    vocabulary = Vocabulary(np.array(["a", "b", "c"], dtype=object), np.array([], dtype=object))
-    new_rows = vocabulary.merge_into_unknown(np.array([False, True, False]))
+def test_merged_moves_categories_to_the_unknown_row_and_maps_old_rows():
+    before = Vocabulary(np.array(["a", "b", "c"], dtype=object), np.array([], dtype=object))
+    vocabulary, new_rows = before.merged(np.array([False, True, False]))
+    assert before.categories.tolist() == ["a", "b", "c"]  # a value: merging makes a new one
     assert vocabulary.categories.tolist() == ["a", "c"]
     assert vocabulary.infrequent.tolist() == ["b"]
     np.testing.assert_array_equal(new_rows, [0, 2, 1, 2])  # b and the old unknown row -> 2

@@ -100,7 +100,7 @@ def test_each_target_type(y, target_type, n_outputs):
         assert not hasattr(enc, "classes_")
     else:
         np.testing.assert_array_equal(enc.classes_, np.unique(y))
-        proba = enc._predict_network(X)
+        proba = enc.model_.predict(X)
         np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5) if n_outputs > 1 else None
     assert np.isfinite(enc.transform(X)).all()
 
@@ -124,8 +124,8 @@ def test_string_labels_learn_the_same_as_integer_labels():
     assert enc_str.classes_.tolist() == ["high", "low"]
     # Same problem with the positive class flipped: the shops' order along the
     # output direction is reversed.
-    score_int = enc_int._predict_network(X)[:, 0]
-    score_str = enc_str._predict_network(X)[:, 0]
+    score_int = enc_int.model_.predict(X)[:, 0]
+    score_str = enc_str.model_.predict(X)[:, 0]
     assert np.corrcoef(score_int, score_str)[0, 1] < -0.95
 
 
@@ -135,11 +135,11 @@ def test_sample_weight_decides_between_conflicting_labels():
     y = np.array([1, 0, 1, 0] * 100)
     weight_a_positive = np.array([1.0, 0.0, 0.0, 1.0] * 100)
     enc = EmbeddingEncoder(embedding_dim=1, hidden_layer_sizes=(), random_state=0)
-    proba = enc.fit(X, y, sample_weight=weight_a_positive)._predict_network(
+    proba = enc.fit(X, y, sample_weight=weight_a_positive).model_.predict(
         pd.DataFrame({"shop": ["a", "b"]})
     )[:, 0]
     assert proba[0] > 0.8 and proba[1] < 0.2
-    proba = enc.fit(X, y, sample_weight=1 - weight_a_positive)._predict_network(
+    proba = enc.fit(X, y, sample_weight=1 - weight_a_positive).model_.predict(
         pd.DataFrame({"shop": ["a", "b"]})
     )[:, 0]
     assert proba[0] < 0.2 and proba[1] > 0.8
@@ -192,7 +192,7 @@ def test_aggregated_table_with_count_weights_is_counted_as_the_raw_table():
     assert enc.smooth_["shop"] == pytest.approx(reference.smooth_["shop"], rel=1e-12)
     np.testing.assert_allclose(enc.category_counts_[0], reference.category_counts_[0])
     grid = pd.DataFrame({"shop": [f"s{c}" for c in range(40)]})
-    proba = enc._predict_network(grid)[:, 0]
+    proba = enc.model_.predict(grid)[:, 0]
     assert np.corrcoef(proba, rates)[0, 1] > 0.98
 
 
@@ -251,7 +251,7 @@ def test_unknown_category_gets_the_trained_unknown_vector():
     # Trained: the network's prediction for an unknown shop sits among the
     # known shops' predictions, not at an arbitrary point.
     grid = pd.DataFrame({"shop": [f"shop{i}" for i in range(8)] + ["??"], "price": 0.0})
-    proba = enc._predict_network(grid)[:, 0]
+    proba = enc.model_.predict(grid)[:, 0]
     assert proba[:8].min() < proba[8] < proba[:8].max()
     assert 0.25 < proba[8] < 0.75
 
@@ -370,7 +370,7 @@ def test_learns_the_shop_effects():
     X, y = _shops(4000)
     enc = EmbeddingEncoder(random_state=0).fit(X, y)
     grid = pd.DataFrame({"shop": [f"shop{i}" for i in range(8)], "price": 0.0})
-    proba = enc._predict_network(grid)[:, 0]
+    proba = enc.model_.predict(grid)[:, 0]
     # effects increase with the shop number
     assert (np.diff(proba) > -0.05).all() and proba[-1] - proba[0] > 0.6
 

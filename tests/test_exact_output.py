@@ -31,7 +31,7 @@ def test_item10_clip_bounds_hold_for_any_share_of_outliers_below_one_percent(n, 
     low, high = enc.numeric_bounds_[0]
     assert -100 < low < -5 and 5 < high < 100  # were -1e12 and 2e12 from 0.1% of outliers on
     ordinary = X["x"].to_numpy() < 1e12
-    seen = enc._coder.network_numeric(X)[ordinary, 0]
+    seen = enc.model_.network_inputs(X)[1][ordinary, 0]
     assert 0.1 < seen.std() < 1.5  # the ordinary values keep a spread (was 1e-12 of the scale)
 
 
@@ -159,16 +159,16 @@ def test_item6_passed_through_integers_beyond_2_53_warn_that_float64_rounds_them
 
 
 def test_item15_the_prediction_written_in_blocks_is_the_one_computed_at_once(monkeypatch):
-    from sklearn_embed import _prediction
+    from sklearn_embed import _model
     from sklearn_embed._network import NetworkParams, predict_in_chunks
 
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"shop": rng.choice(list("abcdefgh"), 20_000), "x": rng.normal(size=20_000)})
     y = rng.choice(["low", "mid", "high"], 20_000)
     enc = EmbeddingEncoder(max_iter=1, output="vectors+prediction", random_state=0).fit(X, y)
-    monkeypatch.setattr(_prediction, "BLOCK_VALUES", 3 * _prediction.CHUNK_ROWS)  # 3 blocks
+    monkeypatch.setattr(_model, "BLOCK_VALUES", 3 * _model.CHUNK_ROWS)  # 3 blocks
     in_blocks = enc.transform(X)[:, -3:]
     params = NetworkParams(enc.embeddings_, enc.coefs_, enc.intercepts_)
-    codes, numeric = enc._coder.codes(X), enc._coder.network_numeric(X)
+    codes, numeric = enc.model_.network_inputs(X)
     scores = predict_in_chunks(params, codes, numeric, enc.activation, "continuous")
-    np.testing.assert_array_equal(in_blocks, _prediction.prediction_columns(scores, enc._target))
+    np.testing.assert_array_equal(in_blocks, _model.prediction_columns(scores, enc.model_.target))

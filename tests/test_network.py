@@ -4,9 +4,20 @@ import numpy as np
 import pytest
 
 from sklearn_embed import _network
-from sklearn_embed._network import backward, batch_lookups, forward, init_params, objective
+from sklearn_embed._network import LOSSES, backward, batch_lookups, forward, init_params
 
 N_OUTPUTS = {"binary": 1, "multiclass": 3, "continuous": 2}
+
+
+def objective(params, codes, x_numeric, y, weight, activation, target_type, alpha):
+    """The full objective that ``backward`` differentiates, on one batch (module docstring)."""
+    p = forward(params, codes, x_numeric, activation, target_type)[-1]
+    batch_size = y.shape[0]
+    loss = float(np.sum(LOSSES[target_type](p, y) * weight) / batch_size)
+    penalty = sum(float(np.sum(w * w)) for w in params.coefs)
+    for j, table in enumerate(params.looked_up()):
+        penalty += float(np.sum(table[codes[:, j]] ** 2)) / batch_size
+    return loss + 0.5 * alpha * penalty
 
 
 def _problem(target_type, hidden_layer_sizes, seed=0, lookups=None):

@@ -82,7 +82,7 @@ def _assert_same_output(got, expected, encoder, mode):
     n_prediction = 0 if mode == "vectors" else encoder.coefs_[-1].shape[1]
     copied = expected.shape[1] - n_prediction
     np.testing.assert_array_equal(got[:, :copied], expected[:, :copied])
-    scale = encoder._target.scale if encoder.target_type_ == "continuous" else 1.0
+    scale = encoder.model_.target.scale if encoder.target_type_ == "continuous" else 1.0
     np.testing.assert_allclose(
         got[:, copied:], expected[:, copied:], rtol=1e-5, atol=1e-5 * np.max(scale)
     )

@@ -39,7 +39,7 @@ def test_binary_appends_the_log_odds_of_the_positive_class():
     out = enc.transform(X)
     names = enc.get_feature_names_out()
     assert names[-1] == "network_log_odds" and out.shape == (len(X), len(names))
-    probability = enc._predict_network(X)[:, 0]  # P("yes"), the last class
+    probability = enc.model_.predict(X)[:, 0]  # P("yes"), the last class
     np.testing.assert_allclose(1 / (1 + np.exp(-out[:, -1])), probability, atol=1e-5)
     # The vectors before it are what transform gives without the column.
     plain = EmbeddingEncoder(max_iter=60, random_state=0).fit(X, y).transform(X)
@@ -57,7 +57,7 @@ def test_multiclass_appends_one_log_probability_per_class():
         "network_log_proba_mid",
     ]
     np.testing.assert_allclose(np.exp(out[:, -3:]).sum(axis=1), 1.0, rtol=1e-6)
-    np.testing.assert_allclose(np.exp(out[:, -3:]), enc._predict_network(X), atol=1e-5)
+    np.testing.assert_allclose(np.exp(out[:, -3:]), enc.model_.predict(X), atol=1e-5)
 
 
 def test_continuous_prediction_is_in_the_targets_units():

@@ -296,10 +296,10 @@ def test_warm_start_keeps_a_continuous_target_on_the_first_scale():
     X, y = _shops()
     target = y * 10.0 + X["size"]
     enc = EmbeddingEncoder(warm_start=True, max_iter=30, random_state=0).fit(X, target)
-    before = enc._predict_network(X)
+    before = enc.model_.predict(X)
     enc.set_params(max_iter=1, learning_rate_init=1e-7).fit(X, target + 100)
     # One tiny step: the network still predicts on the first fit's scale.
-    np.testing.assert_allclose(enc._predict_network(X), before, atol=0.05)
+    np.testing.assert_allclose(enc.model_.predict(X), before, atol=0.05)
 
 
 # ------------------------------------------------------------ issue 21

@@ -16,7 +16,7 @@ from sklearn_embed._shrinkage import (
     shrink_table,
     smooth_and_merge,
 )
-from sklearn_embed._statistics import TableStatistics, Tally, TargetTotals, column_statistics
+from sklearn_embed._statistics import ColumnStatistics, TableStatistics, Tally, TargetTotals
 
 
 def _grouped(effects, n_per, noise, seed=0):
@@ -63,10 +63,9 @@ def test_the_rule_merges_rare_values_and_one_row_values_of_an_identifier():
     # 40 ids seen once (half of the 80 rows of a table), then frequent values.
     ids = np.r_[np.arange(40), np.repeat(np.arange(40, 44), 10)]
     y = (np.arange(80) % 2).astype(np.float32)[:, None]
-    column = column_statistics(45, 1, classes=False)
-    column.observe(ids, pd.Series(ids), y, weight[:80], 1)
-    totals = TargetTotals()
-    totals.add(y, weight[:80])
+    column = ColumnStatistics.empty(45, 1, classes=False)
+    column = column.counted(ids, pd.Series(ids), y, weight[:80], 1)
+    totals = TargetTotals().counted(y, weight[:80])
     table = TableStatistics.of("id", [column], totals, np.zeros(44, dtype=bool), frozen=False)
     decision = smooth_and_merge(table, smooth=0.5, factor=1)
     assert decision.keep[:40].all() and decision.keep[40:].all() and not decision.findings

@@ -146,7 +146,7 @@ def test_a_rare_flag_is_not_clipped_away():
     y = ((flag == 1) | (rng.uniform(size=20_000) < 0.3)).astype(int)
     X = pd.DataFrame({"shop": rng.choice(list("ab"), size=20_000), "flag": flag})
     enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
-    proba = enc._predict_network(X)[:, 0]
+    proba = enc.model_.predict(X)[:, 0]
     assert proba[flag == 1].mean() > proba[flag == 0].mean() + 0.3
 
 

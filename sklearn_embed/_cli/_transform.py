@@ -1,0 +1,95 @@
+"""``sklearn-embed transform``: a saved encoder applied to a table, whole or in chunks."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._encoder import EmbeddingEncoder
+from ._files import (
+    TRANSFORM_ADVICE,
+    UsageError,
+    check_outputs,
+    iter_table,
+    read_table,
+    table_writer,
+    write_table,
+)
+from ._messages import say_to_stderr, warnings_as_lines
+
+
+def transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
+    """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
+    columns = list(encoder.feature_names_in_)
+    with warnings_as_lines(say), table_writer(output) as write:
+        text = list(encoder.categorical_features_)
+        for chunk in iter_table(data, chunk_rows, text_columns=text, advice=TRANSFORM_ADVICE):
+            missing = [c for c in [*columns, *keep] if c not in chunk.columns]
+            if missing:
+                raise UsageError(
+                    f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}."
+                )
+            write(output_frame(encoder, chunk[columns], chunk, keep))
+
+
+def run_transform(args):
+    check_outputs({"--output": args.output}, inputs=[args.data, args.model])
+    if not args.model.is_file():
+        raise UsageError(f"model file {args.model} does not exist or is not a file.")
+    encoder = EmbeddingEncoder.load(args.model)
+    if not hasattr(encoder, "feature_names_in_"):
+        raise UsageError(
+            f"{args.model} was fitted on an array without column names; the "
+            "command line matches columns by name."
+        )
+    say = say_to_stderr(args.quiet)
+    if args.chunk_rows:
+        transform_in_chunks(encoder, args.data, args.output, args.keep, args.chunk_rows, say)
+        say(f"wrote {args.output}")
+        return 0
+    frame = read_table(args.data)
+    missing = [c for c in [*encoder.feature_names_in_, *args.keep] if c not in frame.columns]
+    if missing:
+        raise UsageError(
+            f"{args.data} lacks the columns {missing}; its columns are {list(frame.columns)}."
+        )
+    # The file may also hold the target or ids: take the model's columns, in its order.
+    X = frame[list(encoder.feature_names_in_)]
+    with warnings_as_lines(say):
+        write_table(output_frame(encoder, X, frame, args.keep), args.output)
+    say(f"wrote {args.output}")
+    return 0
+
+
+def output_frame(encoder, X, frame, keep):
+    """The transformed table, the ``keep`` columns first, embeddings as float32.
+
+    The vectors are float32 in the model: writing them with float64's 17
+    digits only makes the file larger. Passed-through columns are written as
+    they were read (integers beyond 2**53 stay exact), so the output's warnings
+    about their precision do not apply; a ``keep`` column that is one of them
+    is written once, first.
+    """
+    passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = encoder.set_output(transform="pandas").transform(X)
+    for caught_warning in caught:
+        message = caught_warning.message
+        if getattr(message, "kind", None) == "output_precision" and message.column in passed:
+            continue
+        warnings.warn_explicit(
+            message, caught_warning.category, caught_warning.filename, caught_warning.lineno
+        )
+    out = out.reset_index(drop=True)
+    embedded = [name for name in out.columns if name not in set(X.columns)]
+    out[embedded] = out[embedded].astype(np.float32)
+    for name in passed:
+        out[name] = X[name].reset_index(drop=True)
+    clash = sorted(set(keep) & set(out.columns) - set(passed))
+    if clash:
+        raise UsageError(
+            f"--keep columns {clash} are also output columns; keep them under another name."
+        )
+    out = out.drop(columns=[name for name in keep if name in passed])
+    return pd.concat([frame[keep].reset_index(drop=True), out], axis=1)
