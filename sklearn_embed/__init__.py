@@ -8,7 +8,15 @@ from ._plotting import animate_embeddings
 from ._spark import map_in_pandas
 from ._version import __version__
 
+#: The package's types that a skops file of a fitted encoder, or of a pipeline
+#: holding one, names: what ``skops.io.load(file, trusted=...)`` must be given
+#: besides the types skops trusts by default (see "Saving and loading" in the
+#: user guide). The encoder's private state is written as plain data, so this
+#: is the encoder's class alone.
+SKOPS_TRUSTED_TYPES = [f"{EmbeddingEncoder.__module__}.{EmbeddingEncoder.__qualname__}"]
+
 __all__ = [
+    "SKOPS_TRUSTED_TYPES",
     "DataWarning",
     "EmbeddingEncoder",
     "ModelFileError",

@@ -44,16 +44,45 @@ from ._fitting import (
 )
 from ._model import OUTPUT_OPTIONS, FittedModel, output_dtype, output_mode
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, mean_loss
+from ._numeric import NumericScaling
+from ._optim import Adam
 from ._persistence import ModelFileError, load_model, save_model
+from ._plain import from_plain, to_plain
 from ._plotting import plot_embeddings, plot_training
 from ._similarity import nearest_categories
-from ._streaming import advance, start_stream
-from ._tables import TableSpec, table_frame, tables_of_fit
+from ._statistics import ColumnStatistics, Tally, TargetTotals
+from ._streaming import StreamState, advance, start_stream
+from ._tables import EmbeddingTable, TableSetup, TableSpec, table_frame, tables_of_fit
 from ._target import TARGET_TYPES, Target, encode_target
-from ._training import TrainingConfig
+from ._training import Stream, TrainingConfig
+from ._vocabulary import Vocabulary
 
 REMAINDER_OPTIONS = ("passthrough", "drop")
 HANDLE_UNKNOWN_OPTIONS = ("use_unknown", "error")
+
+# What pickle and skops files hold as plain data (see _plain), so that a skops file
+# names this class alone (SKOPS_TRUSTED_TYPES): the fitted state that is not public
+# attributes (the fitted model and, during partial_fit, the stream), and the tables
+# initial_embeddings may give as DataFrames, which skops cannot save.
+_PLAIN_STATE = ("model_", "_stream", "initial_embeddings")
+# The private classes in that state, the only ones a file may name. A class
+# missing here stays an object in the file, which tests/test_skops.py finds.
+_STATE_CLASSES = (
+    FittedModel,
+    ColumnCoder,
+    Vocabulary,
+    NumericScaling,
+    Target,
+    NetworkParams,
+    StreamState,
+    EmbeddingTable,
+    TableSetup,
+    ColumnStatistics,
+    Tally,
+    TargetTotals,
+    Stream,
+    Adam,
+)
 
 
 class EmbeddingEncoder(TransformerMixin, BaseEstimator):
@@ -1002,7 +1031,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             self.__dict__.pop("feature_names_in_", None)
         self.__dict__.update(attributes)
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        private = {name: state[name] for name in _PLAIN_STATE if name in state}
+        return {**state, **to_plain(private, _STATE_CLASSES)}
+
     def __setstate__(self, state):
+        private = {name: state[name] for name in _PLAIN_STATE if name in state}
+        state = {**state, **from_plain(private, _STATE_CLASSES)}
         # A pickle of 0.3.0.dev held the model in parts: the column coder and the target.
         if "_coder" in state and "model_" not in state:
             coder, target = state.pop("_coder"), state.pop("_target")
