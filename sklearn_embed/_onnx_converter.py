@@ -34,6 +34,9 @@ from ._model import FittedModel, output_dtype, output_mode
 MISSING_STRING = ""
 """What a serving client feeds for a missing value of a string column."""
 
+# The name skl2onnx knows the encoder's converter by.
+ALIAS = "SklearnEmbedEmbeddingEncoder"
+
 # Integers up to 2**53 are exact in float64: only those can be matched to
 # integer categories through an int64 cast.
 _EXACT_INTEGERS = 2.0**53
@@ -386,7 +389,7 @@ def convert_embedding_encoder(scope, operator, container):
         numeric_input = [_numeric_network_input(graph, numeric, scaling)] if numeric else []
         blocks.append(_prediction(graph, vectors, numeric_input, export.model))
     out = graph.node("Concat", blocks, "transformed", axis=1) if len(blocks) > 1 else blocks[0]
-    to = TensorProto.FLOAT if export.dtype == np.float32 else TensorProto.DOUBLE
+    to = TensorProto.FLOAT if _output_dtype(operator, export) == np.float32 else TensorProto.DOUBLE
     if to == TensorProto.FLOAT:  # as transform: float32's largest value, not an infinity
         largest = np.float64(np.finfo(np.float32).max)
         bounds = [
@@ -423,9 +426,39 @@ def _column_blocks(graph, columns, export, missing_string):
     return blocks, vectors, numeric
 
 
+def parse_embedding_encoder(scope, model, inputs, custom_parsers=None):
+    """skl2onnx parser: the encoder's operator, with its output declared float.
+
+    skl2onnx declares each step's output type from its input's as it parses a
+    pipeline, before any shape is calculated: declared float, the steps after the
+    encoder are parsed as taking floats, as they do (see :func:`_output_dtype`),
+    whatever the type of the sample's first column. The shape calculator then
+    sets the type.
+    """
+    operator = scope.declare_local_operator(ALIAS, model)
+    operator.inputs = inputs
+    operator.outputs.append(scope.declare_local_variable("variable", FloatTensorType()))
+    return operator.outputs
+
+
+def _output_dtype(operator, export):
+    """float32 when the encoder's output feeds another step of the model, else ``dtype``.
+
+    skl2onnx's converters take float tensors: given doubles, LogisticRegression's
+    ZipMap, the tree ensembles and the imputer are refused by ONNX Runtime or by
+    skl2onnx itself, so ``to_onnx(pipeline, X[:1])`` would fail. The vectors are
+    float32 in the tables and lose nothing; numbers passed through are rounded to
+    float32, as skl2onnx's own pipelines round their inputs. Alone, the encoder
+    outputs ``transform``'s dtype, bit for bit.
+    """
+    feeds_a_step = bool(getattr(operator.outputs[0], "operators_inputs_", ()))
+    return np.dtype(np.float32) if feeds_a_step else export.dtype
+
+
 def calculate_embedding_encoder_output_shapes(operator):
-    """skl2onnx shape calculator: (n_rows, n_output_columns), float64 or float32 as ``dtype``."""
+    """skl2onnx shape calculator: (n_rows, n_output_columns), float32 or float64 (see
+    :func:`_output_dtype`)."""
     export = _Export.of(operator.raw_operator)
-    tensor = FloatTensorType if export.dtype == np.float32 else DoubleTensorType
+    tensor = FloatTensorType if _output_dtype(operator, export) == np.float32 else DoubleTensorType
     n_rows = operator.inputs[0].get_first_dimension()
     operator.outputs[0].type = tensor([n_rows, export.n_outputs])

@@ -18,6 +18,15 @@ mode: the vectors (``embeddings_``, unknown and rare categories on the last row)
 the numeric columns passed through, and the network's prediction (log-odds,
 log-probabilities, or the prediction in ``y``'s units).
 
+Output type
+    Alone, the encoder outputs ``transform``'s ``dtype``, bit for bit. In a
+    pipeline (or a ``ColumnTransformer``) it hands the next step float32,
+    whatever ``dtype``: skl2onnx's converters take floats (given doubles,
+    ``LogisticRegression``'s ZipMap, the tree ensembles and ``SimpleImputer``
+    fail), so the plain ``to_onnx(pipeline, X[:1])`` works. Numbers passed
+    through are rounded to float32, as skl2onnx rounds the inputs of
+    scikit-learn's own pipelines.
+
 Inputs
     A DataFrame sample gives one input per column, of shape ``(n, 1)``, named
     after the column (skl2onnx writes characters other than letters, digits,
@@ -66,9 +75,11 @@ try:
     )
 
     from ._onnx_converter import (
+        ALIAS,
         MISSING_STRING,
         calculate_embedding_encoder_output_shapes,
         convert_embedding_encoder,
+        parse_embedding_encoder,
     )
 except ImportError as error:  # pragma: no cover - exercised without the extra
     raise ImportError(
@@ -84,14 +95,16 @@ __all__ = [
     "convert_embedding_encoder",
     "initial_types",
     "onnx_inputs",
+    "parse_embedding_encoder",
 ]
 
-# skl2onnx finds the converter of a model by its class.
+# skl2onnx finds the parser and converter of a model by its class.
 update_registered_converter(
     EmbeddingEncoder,
-    "SklearnEmbedEmbeddingEncoder",
+    ALIAS,
     calculate_embedding_encoder_output_shapes,
     convert_embedding_encoder,
+    parser=parse_embedding_encoder,
     options={"missing_string": None},
 )
 

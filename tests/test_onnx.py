@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -230,10 +231,8 @@ def test_a_hist_gradient_boosting_pipeline_predicts_as_scikit_learn(export, shar
         else HistGradientBoostingRegressor
     )
     model = booster(max_iter=10, random_state=0)
-    # float32 output: skl2onnx's tree ensembles read float tensors only.
-    encoder = EmbeddingEncoder(
-        categorical_features=data.categorical, dtype=np.float32, max_iter=5, random_state=0
-    )
+    # dtype float64 (the default): the encoder hands the ensemble float32 in the graph.
+    encoder = EmbeddingEncoder(categorical_features=data.categorical, max_iter=5, random_state=0)
     pipeline = make_pipeline(encoder, model).fit(X_fit, data.y.loc[X_fit.index])
     options = {id(model): {"zipmap": False}} if data.task != "regression" else None
     outputs = _run(_to_onnx(pipeline, sample, options=options), X_test)
@@ -246,6 +245,84 @@ def test_a_hist_gradient_boosting_pipeline_predicts_as_scikit_learn(export, shar
     else:
         np.testing.assert_array_equal(outputs[0], pipeline.predict(X_test))
         np.testing.assert_allclose(outputs[1], pipeline.predict_proba(X_test), rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------- the plain call, on the bundled sample
+
+
+@pytest.fixture(scope="module")
+def adult_sample():
+    from sklearn_embed import load_adult_sample
+
+    X, y = load_adult_sample()
+    return X[:3_000], y[:3_000], X[3_000:]
+
+
+def _zipmap_probabilities(zipped, classes):
+    """The probabilities ZipMap gives as one dict per row, as an array in the order of ``classes``."""
+    return np.array([[row[label] for label in classes] for row in zipped])
+
+
+@ignore_tree_attribute_warning
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [StandardScaler(), LogisticRegression()],
+        [HistGradientBoostingClassifier(max_iter=20, random_state=0)],
+        [SimpleImputer(), LogisticRegression()],
+    ],
+    ids=["linear", "boosting", "imputer"],
+)
+def test_the_plain_to_onnx_call_serves_a_pipeline_as_scikit_learn_predicts(
+    export, adult_sample, steps
+):
+    """to_onnx(pipeline, X[:1]), no initial_types and no options: skl2onnx's ZipMap, tree
+    ensembles and imputer take floats, which the encoder hands them."""
+    from skl2onnx import to_onnx
+
+    if isinstance(steps[0], HistGradientBoostingClassifier):
+        _skip_if_skl2onnx_trees_fail()
+    X, y, X_new = adult_sample
+    X_new = X_new.assign(age=X_new["age"].astype(float))  # a double input first: still floats
+    X = X.assign(age=X["age"].astype(float))
+    pipeline = make_pipeline(EmbeddingEncoder(max_iter=5, random_state=0), *steps).fit(X, y)
+    labels, zipped = _run(to_onnx(pipeline, X[:1]), X_new)
+    classes = pipeline.classes_
+    np.testing.assert_array_equal(labels, pipeline.predict(X_new))
+    np.testing.assert_allclose(
+        _zipmap_probabilities(zipped, classes), pipeline.predict_proba(X_new), atol=1e-5
+    )
+
+
+def test_the_plain_call_serves_the_encoder_inside_a_column_transformer(export, adult_sample):
+    from skl2onnx import to_onnx
+    from sklearn.compose import ColumnTransformer
+
+    X, y, X_new = adult_sample
+    strings = X.select_dtypes(exclude="number").columns.tolist()
+    numbers = X.select_dtypes(include="number").columns.tolist()
+    columns = ColumnTransformer(
+        [
+            ("embedded", EmbeddingEncoder(max_iter=5, random_state=0), strings),
+            ("scaled", StandardScaler(), numbers),
+        ]
+    )
+    pipeline = make_pipeline(columns, LogisticRegression()).fit(X, y)
+    labels, zipped = _run(to_onnx(pipeline, X[:1]), X_new)
+    np.testing.assert_array_equal(labels, pipeline.predict(X_new))
+    np.testing.assert_allclose(
+        _zipmap_probabilities(zipped, pipeline.classes_), pipeline.predict_proba(X_new), atol=1e-5
+    )
+
+
+def test_alone_the_encoder_still_exports_transforms_float64_bit_for_bit(export, adult_sample):
+    from skl2onnx import to_onnx
+
+    X, y, X_new = adult_sample
+    encoder = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y)
+    (got,) = _run(to_onnx(encoder, X[:1]), X_new)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, encoder.transform(X_new))
 
 
 # ------------------------------------------------------------- column types
