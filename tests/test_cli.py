@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import os
 import re
 import signal
 import subprocess
@@ -639,7 +640,7 @@ def test_fit_and_transform_in_chunks(table, tmp_path):
     assert "on 600 rows" in result.stderr and "(2 passes of 6 chunks)" in result.stderr
     model = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
     assert model.n_iter_ == 12 and model.classes_.tolist() == [0, 1]
-    X = frame.drop(columns="sold")
+    X = frame.drop(columns="sold").astype({"id": str})  # --categorical reads it as text
     out = pd.read_parquet(tmp_path / "out.parquet")
     np.testing.assert_allclose(out.to_numpy(), model.transform(X), rtol=1e-6)
 
@@ -752,24 +753,36 @@ def test_fit_refuses_categories_a_model_cannot_store_before_training(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["days.parquet"]
 
 
+def _a_folder_where_no_file_can_be_created(tmp_path):
+    """/proc on Linux; elsewhere a folder without write permission (which root ignores),
+    beside ``tmp_path``."""
+    if Path("/proc").is_dir():
+        return Path("/proc")
+    if os.geteuid() == 0:
+        pytest.skip("needs /proc, or a user other than root (who writes in any folder)")
+    locked = tmp_path.with_name(f"{tmp_path.name}-locked")
+    locked.mkdir()
+    locked.chmod(0o500)
+    return locked
+
+
 def test_fit_checks_that_output_folders_take_a_file_before_training(table, tmp_path, monkeypatch):
     data, _ = table
-    if not Path("/proc").is_dir():
-        pytest.skip("needs /proc, a folder where no file can be created")
+    locked = _a_folder_where_no_file_can_be_created(tmp_path)
     result = run(
         "fit",
         data,
         "--target",
         "sold",
         "--model",
-        "/proc/m.sk-embed",
+        f"{locked}/m.sk-embed",
         "--output",
         "out.csv",
         cwd=tmp_path,
     )
     assert (
         result.returncode == 2
-        and "--model /proc/m.sk-embed: cannot write in /proc" in result.stderr
+        and f"--model {locked}/m.sk-embed: cannot write in {locked}" in result.stderr
     )
     assert list(tmp_path.iterdir()) == []
     # A full disk, as the system reports it.
@@ -889,7 +902,7 @@ def test_fit_saves_uint64_categories_beyond_int64(tmp_path):
 
 
 def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, capsys):
-    import os
+    import socket
     import stat
 
     data, _ = table
@@ -900,15 +913,18 @@ def test_outputs_refuse_a_fifo_or_a_device_node(table, tmp_path, monkeypatch, ca
     )
     assert status == 2 and "it is a FIFO, not a regular file" in capsys.readouterr().err
     assert stat.S_ISFIFO((tmp_path / "fifo.csv").stat().st_mode)
+    special = tmp_path / "null"
     try:
-        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a copy of /dev/null
-    except PermissionError:
-        pytest.skip("creating a device node needs CAP_MKNOD")
-    status = main_in_process(
-        ["fit", data, "--target", "sold", "--model", tmp_path / "null"], monkeypatch
-    )
-    assert status == 2 and "it is a character device" in capsys.readouterr().err
-    assert stat.S_ISCHR((tmp_path / "null").stat().st_mode)
+        os.mknod(special, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a copy of /dev/null
+        kind, is_kind = "a character device", stat.S_ISCHR
+    except PermissionError:  # without CAP_MKNOD: a socket, a special file anyone can make
+        listening = socket.socket(socket.AF_UNIX)
+        listening.bind(str(special))
+        listening.close()
+        kind, is_kind = "a socket", stat.S_ISSOCK
+    status = main_in_process(["fit", data, "--target", "sold", "--model", special], monkeypatch)
+    assert status == 2 and f"it is {kind}" in capsys.readouterr().err
+    assert is_kind(special.stat().st_mode)
 
 
 # ----------------------------------------------------------------- issue 21: numbers kept exact

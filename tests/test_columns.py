@@ -188,7 +188,7 @@ def test_numpy_string_array():
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )  # separable toy: the loss never stops falling
 def test_polars_input_matches_pandas_input():
-    pl = pytest.importorskip("polars")
+    pl = pytest.importorskip("polars", reason='in the test extra: pip install -e ".[test]"')
     frame = pd.DataFrame({"c": ["a", "b", None, "a"] * 10, "n": np.arange(40.0)})
     y = [0, 1, 1, 0] * 10
     from_pandas = EmbeddingEncoder(random_state=0, max_iter=3).fit(frame, y)

@@ -15,7 +15,7 @@ OUTPUTS = {
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
 def test_example_runs(example, tmp_path):
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason='in the test extra: pip install -e ".[test]"')
     result = subprocess.run(
         [sys.executable, str(example), str(tmp_path)], capture_output=True, text=True, timeout=300
     )

@@ -13,7 +13,7 @@ from sklearn_embed import EmbeddingEncoder, animate_embeddings
 from sklearn_embed._plotting import project_2d
 from sklearn_embed._similarity import nearest_categories
 
-matplotlib = pytest.importorskip("matplotlib")
+matplotlib = pytest.importorskip("matplotlib", reason='in the test extra: pip install -e ".[test]"')
 matplotlib.use("Agg")
 
 

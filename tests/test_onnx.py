@@ -42,8 +42,8 @@ needs_shared_data = pytest.mark.skipif(not datasets.available(), reason=datasets
 @pytest.fixture(scope="module")
 def export():
     """The sklearn_embed.onnx module, or a skip without the onnx extra."""
-    pytest.importorskip("skl2onnx")
-    pytest.importorskip("onnxruntime")
+    pytest.importorskip("skl2onnx", reason='the onnx extra: pip install -e ".[onnx]"')
+    pytest.importorskip("onnxruntime", reason='the onnx extra: pip install -e ".[onnx]"')
     return importlib.import_module("sklearn_embed.onnx")
 
 
@@ -215,7 +215,7 @@ def _skip_if_skl2onnx_trees_fail():
     if tuple(int(p) for p in google.protobuf.__version__.split(".")[:2]) >= (7, 34):
         pytest.skip(
             "skl2onnx 1.20 writes Python bools into the int attributes of tree ensembles, "
-            "which protobuf>=7.34 rejects; the onnx extra pins protobuf<7.34"
+            'which protobuf>=7.34 rejects; the onnx extra pins it: pip install -e ".[onnx]"'
         )
 
 

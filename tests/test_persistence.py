@@ -176,7 +176,9 @@ def test_a_loaded_frozen_encoder_refits_as_the_original(tmp_path):
 
 
 def test_plots_of_a_loaded_encoder(tmp_path):
-    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib = pytest.importorskip(
+        "matplotlib", reason='in the test extra: pip install -e ".[test]"'
+    )
     matplotlib.use("Agg")
     encoder, _ = _fitted("default")
     encoder.save(tmp_path / "model")

@@ -55,3 +55,14 @@ def test_ci_also_runs_every_suite_the_quick_command_leaves_out():
     assert f'python -m pytest -m "{left_out}"' in ci.splitlines()
     registered = {marker.split(":")[0] for marker in options["markers"]}
     assert set(left_out.split(" or ")) == registered
+
+
+def test_readme_says_what_the_quick_suite_leaves_out_and_the_command_that_runs_it():
+    import tomllib
+
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    left_out = re.search(r"-m '(not \((.*?)\))'", options["addopts"])[2]
+    for marker in left_out.split(" or "):
+        assert f"`{marker}`" in README, marker
+    command = f'python -m pytest -m "{left_out}"'
+    assert any(block.strip().endswith(command) for block in _bash_blocks())

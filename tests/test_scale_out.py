@@ -81,7 +81,10 @@ def test_dask_incremental_and_parallel_post_fit_on_a_local_cluster():
 def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed: pip install -e '.[spark]'")
     if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
-        pytest.skip("Spark needs Java (none on PATH, no JAVA_HOME)")
+        pytest.skip(
+            "Spark needs Java (none on PATH, no JAVA_HOME): install a JDK, e.g. "
+            "sudo apt-get install default-jre, or brew install openjdk"
+        )
     from pyspark.sql import SparkSession
 
     os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
