@@ -31,9 +31,8 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
-# README.md (how to build) and README_proposal.md (a draft for the repository's README) are
-# about the site, not pages of it.
-exclude_patterns = ["_build", "README.md", "README_proposal.md"]
+# README.md (how to build) is about the site, not a page of it.
+exclude_patterns = ["_build", "README.md"]
 
 # API reference: one page per public name (autosummary), methods documented on the class page.
 autosummary_generate = True
