@@ -110,6 +110,7 @@ def test_fit_then_transform(table, tmp_path):
 
     out = pd.read_csv(tmp_path / "out.csv")
     assert out.columns.tolist() == [
+        "sold",  # the target, first: the encoded training file holds what it was fit on
         "shop_emb0",
         "shop_emb1",
         "shop_emb2",
@@ -118,6 +119,7 @@ def test_fit_then_transform(table, tmp_path):
         "id_emb1",
         "id_emb2",
     ]
+    np.testing.assert_array_equal(out["sold"], frame["sold"])
     np.testing.assert_allclose(out["size"], frame["size"])
     embeddings = pd.read_csv(tmp_path / "emb.csv")
     assert embeddings.columns.tolist() == ["column", "category", "emb0", "emb1", "emb2"]
@@ -131,8 +133,9 @@ def test_fit_then_transform(table, tmp_path):
 
     model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
     assert isinstance(model, EmbeddingEncoder) and model.embedding_dim == 3
+    encoded = out.drop(columns="sold")
     np.testing.assert_allclose(
-        out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-6
+        encoded.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-6
     )
 
     # The file still holds the target: transform takes the model's columns.
@@ -141,7 +144,7 @@ def test_fit_then_transform(table, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(
-        pd.read_parquet(tmp_path / "again.parquet").to_numpy(), out.to_numpy(), rtol=1e-6
+        pd.read_parquet(tmp_path / "again.parquet").to_numpy(), encoded.to_numpy(), rtol=1e-6
     )
 
 
@@ -185,7 +188,10 @@ def test_output_mode_option(table, tmp_path, flag):
     model = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
     assert model.output == "vectors+prediction"
     np.testing.assert_allclose(
-        out.to_numpy(), model.transform(frame.drop(columns="sold")), rtol=1e-5, atol=1e-6
+        out.drop(columns="sold").to_numpy(),
+        model.transform(frame.drop(columns="sold")),
+        rtol=1e-5,
+        atol=1e-6,
     )
     # Sold shops have higher log-odds.
     assert (
@@ -212,7 +218,12 @@ def test_prediction_output_mode_drops_the_vectors(table, tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert pd.read_csv(tmp_path / "out.csv").columns.tolist() == ["size", "id", "network_log_odds"]
+    assert pd.read_csv(tmp_path / "out.csv").columns.tolist() == [
+        "sold",
+        "size",
+        "id",
+        "network_log_odds",
+    ]
 
 
 def test_initial_frozen_and_shared_tables(table, tmp_path):
@@ -642,7 +653,8 @@ def test_fit_and_transform_in_chunks(table, tmp_path):
     assert model.n_iter_ == 12 and model.classes_.tolist() == [0, 1]
     X = frame.drop(columns="sold").astype({"id": str})  # --categorical reads it as text
     out = pd.read_parquet(tmp_path / "out.parquet")
-    np.testing.assert_allclose(out.to_numpy(), model.transform(X), rtol=1e-6)
+    assert out["sold"].tolist() == frame["sold"].tolist()  # the target, first
+    np.testing.assert_allclose(out.drop(columns="sold").to_numpy(), model.transform(X), rtol=1e-6)
 
     result = run(
         "transform",
@@ -660,7 +672,7 @@ def test_fit_and_transform_in_chunks(table, tmp_path):
     assert result.returncode == 0, result.stderr
     again = pd.read_csv(tmp_path / "again.csv.gz")
     assert again.columns[0] == "sold" and len(again) == 600
-    np.testing.assert_allclose(again.drop(columns="sold").to_numpy(), out.to_numpy(), rtol=1e-6)
+    pd.testing.assert_frame_equal(again, out, check_dtype=False, rtol=1e-6)
 
 
 def test_chunked_csv_reads_categorical_columns_as_text(tmp_path):
@@ -862,7 +874,8 @@ def test_fit_saves_a_text_column_with_one_missing_cell_and_min_frequency_2(tmp_p
         pd.isna(infrequent[0]) and len(infrequent) > 1
     )  # the missing value, then merged categories
     expected = model.transform(pd.read_csv(tmp_path / "noisy.csv").drop(columns="sold"))
-    np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected, rtol=1e-6)
+    out = pd.read_csv(tmp_path / "out.csv").drop(columns="sold")
+    np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-6)
 
 
 def test_fit_saves_uint64_categories_beyond_int64(tmp_path):
@@ -893,7 +906,15 @@ def test_fit_saves_uint64_categories_beyond_int64(tmp_path):
         2**63 + 5 * k for k in range(4)
     ]
     again = run(
-        "transform", "big.parquet", "--model", "m", "--output", "again.parquet", cwd=tmp_path
+        "transform",
+        "big.parquet",
+        "--model",
+        "m",
+        "--keep",
+        "sold",
+        "--output",
+        "again.parquet",
+        cwd=tmp_path,
     )
     assert again.returncode == 0, again.stderr
     pd.testing.assert_frame_equal(
@@ -976,6 +997,66 @@ def test_item6_passed_through_integers_beyond_2_53_are_written_exactly_and_can_b
     columns = out.columns.tolist()
     assert columns[:2] == ["account", "sold"] and columns.count("account") == 1
     assert (out["account"] == "9007199254740993").all()
+
+
+# ----------------------------------------------------------------- issue 29: fit --keep
+
+
+@pytest.mark.parametrize("chunk_rows", [[], ["--chunk-rows", "250"]], ids=["whole", "chunks"])
+def test_fit_output_holds_the_kept_columns_and_the_target_so_rows_join_back(tmp_path, chunk_rows):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "row_id": [f"r{i:04d}" for i in range(600)],  # not a feature: dropped, kept
+            "shop": rng.choice(["north", "south", "east"], 600),
+            "size": rng.normal(size=600),
+        }
+    )
+    frame["sold"] = (frame["shop"] == "north").astype(int)
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    options = ["--target", "sold", "--drop", "row_id", "--keep", "row_id", "--max-iter", "3"]
+    result = run("fit", "sales.csv", *options, *chunk_rows, "--output", "out.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out.columns.tolist()[:3] == ["row_id", "sold", "shop_emb0"]
+    assert "size" in out.columns and out.columns.tolist().count("sold") == 1
+    joined = frame.merge(out[["row_id", "size"]], on="row_id", suffixes=("", "_out"))
+    np.testing.assert_allclose(joined["size_out"], joined["size"])
+    np.testing.assert_array_equal(out["sold"], frame["sold"])
+
+
+def test_fit_keeps_the_target_once_and_refuses_an_unknown_column(table, tmp_path):
+    data, frame = table
+    once = run(
+        "fit",
+        data,
+        "--target",
+        "sold",
+        "--keep",
+        "sold,id",
+        "--max-iter",
+        "2",
+        "--output",
+        "out.csv",
+        cwd=tmp_path,
+    )
+    assert once.returncode == 0, once.stderr
+    assert pd.read_csv(tmp_path / "out.csv").columns.tolist()[:3] == ["sold", "id", "shop_emb0"]
+    unknown = run(
+        "fit", data, "--target", "sold", "--keep", "row", "--output", "o.csv", cwd=tmp_path
+    )
+    assert unknown.returncode == 2 and "has no columns ['row']" in unknown.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_fit_help_says_what_output_holds(capsys):
+    from sklearn_embed._cli import main
+
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "after the --keep columns and the target column" in text
+    assert "--keep A,B" in text
 
 
 # ----------------------------------------------------------------- issue 21: hints

@@ -32,6 +32,9 @@ from ._messages import (
 )
 from ._transform import output_frame, transform_in_chunks
 
+# What fit --output copies first, for the message when such a column is also an output column.
+KEPT = "--keep, and the target"
+
 # Distinct numeric target values kept by fit --chunk-rows to read the target's type:
 # more than 20 whole numbers, or any fraction, is already a continuous target.
 MAX_DISTINCT = 1_000
@@ -71,7 +74,7 @@ def run_fit(args):
     _save_model(encoder, args, say)
     if args.output:
         with warnings_as_lines(say):
-            write_table(output_frame(encoder, X, frame, []), args.output)
+            write_table(output_frame(encoder, X, frame, _kept(args), KEPT), args.output)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return 0
@@ -135,10 +138,17 @@ def _fit_in_chunks(args):
         say(hint)
     _save_model(encoder, args, say)
     if args.output:
-        transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
+        transform_in_chunks(
+            encoder, args.data, args.output, _kept(args), args.chunk_rows, say, KEPT
+        )
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return 0
+
+
+def _kept(args):
+    """The columns ``fit --output`` copies first: ``--keep``'s, then the target."""
+    return [*args.keep, *([args.target] if args.target not in args.keep else [])]
 
 
 def _features_and_target(frame, args):
@@ -148,7 +158,8 @@ def _features_and_target(frame, args):
             f"target column {args.target!r} is not in {args.data}; its columns are "
             f"{list(frame.columns)}."
         )
-    unknown = [c for c in [*args.drop, *filter(None, [args.plot_column])] if c not in frame.columns]
+    named = [*args.drop, *args.keep, *filter(None, [args.plot_column])]
+    unknown = [c for c in named if c not in frame.columns]
     if unknown:
         raise UsageError(
             f"{args.data} has no columns {unknown}; its columns are {list(frame.columns)}."

@@ -94,7 +94,18 @@ def _parser():
         metavar="A,B",
         help="columns that are not features (ids): left out of the fit",
     )
-    fit.add_argument("--output", type=Path, help="write the transformed table here")
+    fit.add_argument(
+        "--output",
+        type=Path,
+        help="write the transformed table here, after the --keep columns and the target column",
+    )
+    fit.add_argument(
+        "--keep",
+        type=split_names,
+        default=[],
+        metavar="A,B",
+        help="copy these input columns (ids) into --output, first, so rows can be matched back",
+    )
     fit.add_argument("--embeddings", type=Path, help="write the embedding tables here (CSV)")
     fit.add_argument(
         "--plot", type=Path, help="write a 2-D picture of one column's embeddings here (PNG)"

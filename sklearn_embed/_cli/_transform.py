@@ -18,8 +18,11 @@ from ._files import (
 from ._messages import say_to_stderr, warnings_as_lines
 
 
-def transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
-    """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
+def transform_in_chunks(encoder, data, output, keep, chunk_rows, say, kept_as="--keep"):
+    """Transform ``data`` chunk by chunk into ``output``, which appears whole when done.
+
+    ``keep`` and ``kept_as``: the columns copied first (see :func:`output_frame`).
+    """
     columns = list(encoder.feature_names_in_)
     with warnings_as_lines(say), table_writer(output) as write:
         text = list(encoder.categorical_features_)
@@ -29,7 +32,7 @@ def transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
                 raise UsageError(
                     f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}."
                 )
-            write(output_frame(encoder, chunk[columns], chunk, keep))
+            write(output_frame(encoder, chunk[columns], chunk, keep, kept_as))
 
 
 def run_transform(args):
@@ -61,14 +64,15 @@ def run_transform(args):
     return 0
 
 
-def output_frame(encoder, X, frame, keep):
+def output_frame(encoder, X, frame, keep, kept_as="--keep"):
     """The transformed table, the ``keep`` columns first, embeddings as float32.
 
     The vectors are float32 in the model: writing them with float64's 17
     digits only makes the file larger. Passed-through columns are written as
     they were read (integers beyond 2**53 stay exact), so the output's warnings
     about their precision do not apply; a ``keep`` column that is one of them
-    is written once, first.
+    is written once, first. ``kept_as`` says where ``keep`` comes from, for
+    the message when one of them is also an output column.
     """
     passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
     with warnings.catch_warnings(record=True) as caught:
@@ -89,7 +93,8 @@ def output_frame(encoder, X, frame, keep):
     clash = sorted(set(keep) & set(out.columns) - set(passed))
     if clash:
         raise UsageError(
-            f"--keep columns {clash} are also output columns; keep them under another name."
+            f"columns {clash} copied into the output first ({kept_as}) are also output columns; "
+            "keep them under another name."
         )
     out = out.drop(columns=[name for name in keep if name in passed])
     return pd.concat([frame[keep].reset_index(drop=True), out], axis=1)
