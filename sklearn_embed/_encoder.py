@@ -798,7 +798,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
         Points are coloured by the category's mean target in the training data
         (the share of the last class for classification), sized by their count,
-        and the most frequent ones are labelled. Needs matplotlib.
+        and the most frequent ones are labelled, each where its label covers no
+        other label and no point (on a crowded plot, the labels that fit nowhere
+        are left out). Needs matplotlib.
 
         Parameters
         ----------

@@ -12,6 +12,25 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._columns import embedded_position
 
+# Where a category's label may sit, tried in this order: its corner or side nearest the
+# point, LABEL_DISTANCE typographic points beyond the box of the point's marker in x and y
+# (the signs), and the label's alignment there. Up right first, then down right, up left, down left, above,
+# below, right and left; a label that would cover an earlier label or a point in every
+# place is left out, so a crowded plot shows fewer labels, never a pile of them.
+LABEL_PLACES = [
+    (1, 1, "left", "bottom"),
+    (1, -1, "left", "top"),
+    (-1, 1, "right", "bottom"),
+    (-1, -1, "right", "top"),
+    (0, 1, "center", "bottom"),
+    (0, -1, "center", "top"),
+    (1, 0, "left", "center"),
+    (-1, 0, "right", "center"),
+]
+LABEL_DISTANCE = 2
+# Pixels kept free around each label.
+LABEL_GAP = 1.0
+
 
 def _pyplot():
     try:
@@ -75,7 +94,9 @@ def plot_embeddings(encoder, column, ax=None, *, n_labels=20, cmap="viridis", an
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
     n_labels : int, default=20
-        Label the ``n_labels`` most frequent categories (all when fewer).
+        Label at most the ``n_labels`` most frequent categories (all when fewer);
+        see :func:`place_labels` (a label that would overlap a more frequent
+        category's is left out).
     cmap : str, default="viridis"
         Colour map for the mean target.
     annotate : bool, default=True
@@ -98,16 +119,11 @@ def plot_embeddings(encoder, column, ax=None, *, n_labels=20, cmap="viridis", an
         xy[:, 0], xy[:, 1], c=colours, s=sizes, cmap=cmap, edgecolors="k", linewidths=0.4
     )
     plt.colorbar(points, ax=ax, label=_colour_label(encoder))
-    if annotate:
-        for i in np.argsort(-counts, kind="stable")[:n_labels]:
-            ax.annotate(
-                str(encoder.categories_[k][i]),
-                xy[i],
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=8,
-            )
     ax.margins(x=0.18, y=0.08)  # room for the labels of the outermost points
+    if annotate:
+        order = np.argsort(-counts, kind="stable")[:n_labels]
+        texts = [str(encoder.categories_[k][i]) for i in order]
+        place_labels(ax, xy, sizes, order, texts)
     if explained is None:
         ax.set_xlabel("dimension 0")
         ax.set_ylabel("dimension 1" if table.shape[1] > 1 else "")
@@ -116,6 +132,73 @@ def plot_embeddings(encoder, column, ax=None, *, n_labels=20, cmap="viridis", an
         ax.set_ylabel(f"principal component 2 ({explained[1]:.0%} of variance)")
     ax.set_title(f"{column}: {len(table)} categories, {table.shape[1]}-D embedding (size = count)")
     return ax
+
+
+def place_labels(ax, points, sizes, labelled, texts):
+    """Label points of a scatter plot where no label covers another label, or a point.
+
+    Each label takes the first of :data:`LABEL_PLACES` where its box, with
+    :data:`LABEL_GAP` pixels around it, overlaps no label placed before it and
+    no point's marker, and stays inside the axes; a label that fits nowhere is
+    left out. The axes' limits are fixed first (as autoscaling would set them),
+    so that the boxes are those of the drawn figure; the result is the same on
+    every run.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Where the points are drawn.
+    points : ndarray of shape (n_points, 2)
+        Every point, in data coordinates.
+    sizes : ndarray of shape (n_points,)
+        Every point's marker size (``scatter``'s ``s``: its area in points squared).
+    labelled : ndarray of int
+        The points to label, the most important first.
+    texts : list of str
+        Their labels.
+
+    Returns
+    -------
+    labels : list of matplotlib.text.Annotation
+        The labels drawn, in the order of ``labelled``.
+    """
+    ax.autoscale_view()
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    radii = np.sqrt(sizes) / 2  # in typographic points
+    placed, labels = _marker_boxes(ax, points, radii), []
+    for i, text in zip(labelled, texts):
+        label = ax.annotate(text, points[i], xytext=(0, 0), textcoords="offset points", fontsize=8)
+        box = _first_free_place(label, radii[i] + LABEL_DISTANCE, placed, ax.get_window_extent())
+        if box is None:
+            label.remove()
+            continue
+        placed.append(box)
+        labels.append(label)
+    return labels
+
+
+def _marker_boxes(ax, points, radii):
+    """The box of each point's marker, in pixels."""
+    from matplotlib.transforms import Bbox
+
+    centres = ax.transData.transform(points)
+    pixels = radii * ax.figure.dpi / 72
+    return [Bbox.from_extents(x - r, y - r, x + r, y + r) for (x, y), r in zip(centres, pixels)]
+
+
+def _first_free_place(label, distance, placed, inside):
+    """Move ``label`` to the first free place of :data:`LABEL_PLACES`; its box, or None."""
+    for dx, dy, horizontal, vertical in LABEL_PLACES:
+        label.xyann = (dx * distance, dy * distance)
+        label.set_horizontalalignment(horizontal)
+        label.set_verticalalignment(vertical)
+        box = label.get_window_extent().padded(LABEL_GAP)
+        within = inside.x0 <= box.x0 and box.x1 <= inside.x1
+        within = within and inside.y0 <= box.y0 and box.y1 <= inside.y1
+        if within and not any(box.overlaps(other) for other in placed):
+            return box
+    return None
 
 
 def plot_training(encoder, ax=None):

@@ -132,3 +132,46 @@ def test_package_imports_and_plot_explains_without_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "pip install 'sklearn-embed[plot]'" in result.stdout
+
+
+# ------------------------------------------------------------ issue 29: labels that do not overlap
+
+
+@pytest.fixture(scope="module")
+def adult_crowded():
+    """The bundled Adult sample fitted so that every country is a point: a crowded plot."""
+    from sklearn_embed import load_adult_sample
+
+    X, y = load_adult_sample()
+    return EmbeddingEncoder(smooth=0, min_frequency=1, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("column, n_points", [("occupation", 15), ("native-country", 40)])
+def test_the_labels_of_the_adult_plots_cover_no_label_and_no_point(adult_crowded, column, n_points):
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import Bbox
+
+    ax = adult_crowded.plot_embeddings(column)
+    ax.figure.canvas.draw()
+    labels = [text.get_window_extent() for text in ax.texts]
+    points = ax.collections[0]
+    assert len(points.get_offsets()) == n_points
+    assert len(labels) >= min(n_points, 20) * 2 // 3  # the crowded ones are left out
+    for i, box in enumerate(labels):
+        assert not any(box.overlaps(other) for other in labels[i + 1 :])
+        assert ax.get_window_extent().contains(box.x0, box.y0)
+        assert ax.get_window_extent().contains(box.x1, box.y1)
+    centres = ax.transData.transform(points.get_offsets())
+    radii = np.sqrt(points.get_sizes()) / 2 * ax.figure.dpi / 72
+    for (x, y), r in zip(centres, radii):
+        marker = Bbox.from_extents(x - r, y - r, x + r, y + r)
+        assert not any(box.overlaps(marker) for box in labels)
+    plt.close(ax.figure)
+
+
+def test_the_most_frequent_categories_are_labelled_first(adult_crowded):
+    import matplotlib.pyplot as plt
+
+    ax = adult_crowded.plot_embeddings("native-country", n_labels=3)
+    assert [text.get_text() for text in ax.texts] == ["United-States", "Mexico", "nan"]
+    plt.close(ax.figure)
