@@ -22,7 +22,7 @@ from pandas.api.types import (
 
 from ._exceptions import DataWarning
 from ._numeric import NumericScaling, numeric_values, percent
-from ._vocabulary import Vocabulary, as_python
+from ._vocabulary import Vocabulary, as_python, precision_problem
 
 # transform compares a column's share of unknown rows with fit's only on this
 # many rows or more: a handful of rows says little.
@@ -243,6 +243,32 @@ class ColumnCoder:
     def numeric_values(self, frame):
         """The numeric columns as float64, shape (n_samples, n_numeric); NaN kept."""
         return numeric_columns(frame, self.feature_names, ~self.categorical_mask, fitted=True)
+
+    def imprecise_numbers(self, frame):
+        """Findings for numbers that no category can match exactly (:meth:`Vocabulary.imprecise`).
+
+        An id column of int64 fitted, then read back as float64 (a bigint column
+        with nulls from a CSV or from Spark): beyond 2**53 a float stands for
+        several ids, so those rows get the unknown vector rather than a
+        neighbour's, and the user hears why.
+
+        Returns
+        -------
+        findings : list of DataWarning
+        """
+        findings = []
+        for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
+            series = frame.iloc[:, self.embedded_positions[k]]
+            imprecise = vocabulary.imprecise(series)
+            if imprecise.any():
+                problem = precision_problem(series[imprecise], vocabulary.number_type)
+                message = (
+                    f"Column {name!r}: {problem} They get the unknown vector. Read the column "
+                    f"as at fit (dtype {self.embedded_dtypes[k]}; a nullable integer column "
+                    "with missing values: dtype 'Int64')."
+                )
+                findings.append(DataWarning(message, kind="float_precision", column=name))
+        return findings
 
     def unknown_drift(self, frame, codes):
         """Findings for columns read another way than at fit: too many unknown rows, or another kind.

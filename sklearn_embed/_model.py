@@ -122,7 +122,7 @@ class FittedModel:
             cannot hold.
         """
         codes = self.coder.codes(frame, check_unknown=check_unknown)
-        findings = self.coder.unknown_drift(frame, codes)
+        findings = self.coder.imprecise_numbers(frame) + self.coder.unknown_drift(frame, codes)
         appended = self.prediction_names(output)
         widths = self.output_widths(output, remainder)
         values = None

@@ -30,13 +30,14 @@ from skl2onnx.common.data_types import (
 )
 
 from ._model import FittedModel, output_dtype, output_mode
+from ._vocabulary import EXACT_INTEGERS
 
 MISSING_STRING = ""
 """What a serving client feeds for a missing value of a string column."""
 
-# Integers up to 2**53 are exact in float64: only those can be matched to
-# integer categories through an int64 cast.
-_EXACT_INTEGERS = 2.0**53
+# Integers below 2**53 are exact in float64: only those can be matched to
+# integer categories through an int64 cast (the rule of Vocabulary.encode).
+_EXACT_INTEGERS = float(EXACT_INTEGERS)
 
 # The input tensor types the converter reads, by the kind of values they hold.
 _TENSOR_KINDS = {

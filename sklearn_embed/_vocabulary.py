@@ -26,6 +26,11 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+# float64 holds every integer of magnitude below 2**53 exactly, and beyond it
+# only every second, fourth, ... one: a float beyond it cannot be told from its
+# integer neighbours, nor an integer beyond it from a float neighbour.
+EXACT_INTEGERS = 2**53
+
 # infer_dtype's verdicts for object columns that cannot be one kind of category:
 # strings mixed with numbers or booleans (pd.factorize would merge 1, 1.0 and
 # True), lists or dicts (unhashable), complex numbers.
@@ -115,17 +120,20 @@ class Vocabulary:
 
         Vectorised through pandas' hash tables; categorical columns are looked
         up through their (small) category list instead of their values.
-        Booleans never match numbers (pandas would find True at 1). Values of
-        the other kind than the categories, numbers against strings, get a
-        second look-up by numeric value (see :func:`_rows_by_number`).
+        Booleans never match numbers (pandas would find True at 1). A number
+        matches a category of the other number type (the float 7030.0 the
+        integer 7030) only when it is that number exactly and below 2**53 in
+        magnitude (:meth:`imprecise`): beyond, a float cannot be told from its
+        integer neighbours. Values of the other kind than the categories,
+        numbers against strings, get a second look-up by numeric value (see
+        :func:`_rows_by_number`).
 
         Returns
         -------
         codes : ndarray of int32, shape (n_samples,)
         """
         if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-            # Numbers hash fast in their own dtype.
-            codes, kind = self._index("typed").get_indexer(series), "number"
+            codes, kind = self._number_rows(series), "number"
         else:
             # Strings, booleans, categoricals: code the column's distinct values
             # (pyarrow's dictionary encoding for pandas 3 strings, the codes for a
@@ -136,6 +144,8 @@ class Vocabulary:
                 value_codes, values = pd.factorize(series, use_na_sentinel=True)
             values = as_object_array(values)
             lookup, kind = self._index("object").get_indexer(values), value_kind(values)
+            if kind == "number" and len(lookup):
+                lookup[self._imprecise(values)] = -1
             codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else -1
             codes = np.broadcast_to(codes, len(series))
         codes = codes.astype(np.int32)
@@ -148,6 +158,88 @@ class Vocabulary:
                 codes[unknown] = self._rows_by_number(series[unknown])
         codes[missing] = len(self.categories) - 1 if self.has_missing_row else -1
         return codes
+
+    def _number_rows(self, series):
+        """Rows of a column of numbers, matched exactly: :meth:`encode` for numeric dtypes.
+
+        Numbers hash fast in their own dtype, and pandas matches integers of any
+        size against integers exactly; but a float looked up among integer
+        categories (or an integer among float ones) would be compared as the
+        nearest float, so that the float 2**53 finds the category 2**53 + 1.
+        Such values go through int64 (float64) only when that holds them exactly.
+        """
+        index, number_type = self._index("typed"), self.number_type
+        series_type = {"f": "float", "i": "int", "u": "int"}.get(series.dtype.kind)
+        if number_type is None or series_type in (None, number_type):
+            return index.get_indexer(series)
+        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        exact = (np.abs(floats) < EXACT_INTEGERS) & (floats == np.floor(floats))
+        codes = np.full(len(series), -1, dtype=np.intp)
+        if exact.any():
+            as_type = np.int64 if number_type == "int" else np.float64
+            codes[exact] = index.get_indexer(floats[exact].astype(as_type))
+        return codes
+
+    @property
+    def number_type(self):
+        """ "int" or "float" when the values seen at fit are numbers of one type, else None."""
+        if "number_type" not in self._cache:
+            seen = pd.Series(np.concatenate([self._known(), self.infrequent]), dtype=object)
+            inferred = infer_dtype(seen.dropna(), skipna=True)
+            self._cache["number_type"] = {"integer": "int", "floating": "float"}.get(inferred)
+        return self._cache["number_type"]
+
+    def _imprecise(self, values):
+        """Which of ``values`` are numbers that cannot be matched exactly to this column's.
+
+        Floats of magnitude 2**53 or more where the column holds integers, and
+        integers of that size where it holds floats (see :meth:`encode`).
+
+        Parameters
+        ----------
+        values : ndarray of object
+
+        Returns
+        -------
+        mask : ndarray of bool
+        """
+        other = {"int": float, "float": numbers.Integral}.get(self.number_type)
+        if other is None:
+            return np.zeros(len(values), dtype=bool)
+        return np.array(
+            [
+                isinstance(value, other)
+                and not isinstance(value, (bool, np.bool_))
+                and not abs(value) < EXACT_INTEGERS  # NaN is missing, not imprecise
+                and not is_missing(value)
+                for value in values
+            ],
+            dtype=bool,
+        )
+
+    def imprecise(self, series):
+        """The values of ``series`` that no category can match exactly, for messages.
+
+        Floats beyond 2**53 in a column of integer categories (an id column
+        read back as float64, as a bigint column with nulls arrives from a CSV
+        or from Spark), or the reverse: they get the unknown row, whatever
+        their nearest category.
+
+        Returns
+        -------
+        mask : ndarray of bool, shape (n_samples,)
+        """
+        number_type = self.number_type
+        series_type = {"f": "float", "i": "int", "u": "int"}.get(series.dtype.kind)
+        if number_type is None or series_type == number_type:
+            return np.zeros(len(series), dtype=bool)
+        if series_type is not None:
+            return np.abs(series.to_numpy(dtype=np.float64, na_value=np.nan)) >= EXACT_INTEGERS
+        value_codes, values = pd.factorize(series, use_na_sentinel=True)
+        if series.dtype != object or not len(values):
+            return np.zeros(len(series), dtype=bool)
+        imprecise = self._imprecise(as_object_array(values))
+        return (value_codes >= 0) & imprecise[value_codes]
 
     @property
     def has_missing_row(self):
@@ -201,6 +293,13 @@ class Vocabulary:
                 f"Column {name!r} holds {new_kind}s in this chunk (e.g. "
                 f"{as_python(values[:3].tolist())}), but {kind}s when partial_fit started. "
                 f"Read it as the first chunk was, e.g. X[{name!r}] = X[{name!r}].astype(str)."
+            )
+        imprecise = self.imprecise(series)
+        if imprecise.any():
+            raise TypeError(
+                f"Column {name!r}: {precision_problem(series[imprecise], self.number_type)} "
+                "They would become categories of their own. Read the column as the first "
+                "chunk was (a nullable integer column with missing values: dtype 'Int64')."
             )
 
     def _index(self, form):
@@ -346,6 +445,22 @@ class Vocabulary:
         return Vocabulary(self.categories[kept], infrequent), new_rows
 
 
+def precision_problem(values, number_type):
+    """What is wrong with numbers that :meth:`Vocabulary.imprecise` found, in words.
+
+    ``values`` are those numbers (a Series), ``number_type`` the type of the
+    column's categories ("int" or "float").
+    """
+    example = as_python(values.iloc[0])
+    spacing = 2.0 ** (np.floor(np.log2(abs(float(example)))) - 52)
+    held, theirs = ("floats", "integers") if number_type == "int" else ("integers", "floats")
+    return (
+        f"{len(values):,} values are {held} beyond 2**53 (such as {example!r}), where the "
+        f"column's categories are {theirs}. float64 holds integers of that size only to "
+        f"the nearest {spacing:,.0f}: such a value cannot be told from its neighbours."
+    )
+
+
 def check_uniform_types(series, name):
     """Raise ``TypeError`` unless a column's values can be categories of one kind.
 
@@ -428,7 +543,7 @@ def _as_numbers(values):
     elif kind != "number":
         return np.full(len(values), np.nan)
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    exact = (np.abs(numbers) < 2.0**53) & (numbers == np.round(numbers))
+    exact = (np.abs(numbers) < EXACT_INTEGERS) & (numbers == np.round(numbers))
     return np.where(exact, numbers, np.nan)
 
 
