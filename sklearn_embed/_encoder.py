@@ -577,6 +577,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         y: ArrayLike,
         sample_weight: ArrayLike | None = None,
         classes: ArrayLike | None = None,
+        new_rows: bool = True,
     ) -> EmbeddingEncoder:
         """Train on one chunk of rows (one pass of minibatch Adam): data larger than memory.
 
@@ -595,11 +596,24 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         row of its own gets one, starting at the unknown vector, once its count
         reaches ``fit``'s threshold (``min_frequency``, and
         ``min(merge_factor_ * smooth_, 100)``), unless the column looks like an
-        identifier. A chunk seen before (a second pass over the same chunks)
-        is trained on again but not counted again, so passes do not weaken the
-        shrinkage. A call that raises leaves the encoder as it was. After
-        ``fit`` (or :meth:`load`), the first call continues from the fitted
-        weights, with statistics counted from then on. ``fit`` starts over.
+        identifier.
+
+        As for scikit-learn's incremental estimators, every call brings new
+        rows, and all of them are counted: ``smooth_``, the merging of rare
+        values and the identifier rule read the counts, so a row given twice
+        counts twice (an id seen once looks seen twice). To make further passes
+        over rows already given (epochs), pass ``new_rows=False`` on those
+        calls: they are trained on again, not counted again, however they are
+        shuffled or cut into chunks (``sklearn-embed fit --chunk-rows`` does so
+        from its second pass on)::
+
+            for epoch in range(5):
+                for X_chunk, y_chunk in chunks():
+                    enc.partial_fit(X_chunk, y_chunk, new_rows=epoch == 0)
+
+        A call that raises leaves the encoder as it was. After ``fit`` (or
+        :meth:`load`), the first call continues from the fitted weights, with
+        statistics counted from then on. ``fit`` starts over.
 
         Parameters
         ----------
@@ -612,6 +626,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             All class labels, for the first call of a classification target
             whose first chunk may lack some; ignored afterwards (and after
             ``fit``, whose classes are kept).
+        new_rows : bool, default=True
+            Whether the rows of ``X`` are new: counted into the statistics. Pass
+            False for a further pass over rows given to earlier calls: trained
+            on, not counted again. The first call of a sequence counts its
+            rows: it cannot be False there.
 
         Returns
         -------
@@ -630,6 +649,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         >>> enc.n_iter_, len(enc.loss_curve_)
         (5, 5)
         """
+        if not isinstance(new_rows, (bool, np.bool_)):
+            raise TypeError(f"new_rows must be True or False, got {new_rows!r}.")
+        if not new_rows and not hasattr(self, "_stream"):
+            raise ValueError(
+                "partial_fit(..., new_rows=False) makes a further pass over rows that earlier "
+                "calls counted, but none has been counted yet: the first call of a sequence "
+                "(also the first after fit or load) counts its rows. Pass new_rows=True to it."
+            )
         if hasattr(self, "_stream"):
             self._check_settings()
             state = self._stream
@@ -645,7 +672,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             inputs, seen = self._inputs(X, y, sample_weight, previous, classes, partial=True)
             spec = self._spec(inputs.target.type)
             state, findings = start_stream(inputs, spec, draw_seed(self.random_state), previous)
-        state, attributes, more = advance(state, inputs, spec)
+        state, attributes, more = advance(state, inputs, spec, bool(new_rows))
         self._publish({**seen, **attributes})
         warn_at_caller([*self._deprecations(), *findings, *more])
         return self

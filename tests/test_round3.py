@@ -1,6 +1,9 @@
 """No silent wrong results, round 3 (issue 28): one test per item, each failing before its fix."""
 
+import contextlib
 import importlib
+import io
+import signal
 import warnings
 
 import numpy as np
@@ -8,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sklearn_embed import DataWarning, EmbeddingEncoder
+from sklearn_embed._cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -24,6 +28,18 @@ def _caught(function, *args, **kwargs):
         warnings.simplefilter("always")
         result = function(*args, **kwargs)
     return result, [w.message for w in caught if issubclass(w.category, DataWarning)]
+
+
+def _cli(*args, cwd):
+    """Run the command line in this process: its exit status and stderr."""
+    err, sigterm = io.StringIO(), signal.getsignal(signal.SIGTERM)
+    with contextlib.chdir(cwd), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("default")
+        try:
+            status = main([str(arg) for arg in args])
+        finally:
+            signal.signal(signal.SIGTERM, sigterm)  # main sets its own handler
+    return status, err.getvalue()
 
 
 # ------------------------------------------------------------ item 1: big ids typed as floats
@@ -101,3 +117,86 @@ def test_item1_onnx_with_a_double_input_gives_what_transform_gives():
     np.testing.assert_array_equal(served, expected)
     unknown = enc.embeddings_[0][-1]
     assert (expected[:20] == unknown).all() and not (expected[20:] == unknown).all(axis=1).any()
+
+
+# ------------------------------------------------------------ item 2: rows counted once, and all
+
+
+def _shops(n=600, seed=0):
+    """Three shops of very different target rates."""
+    rng = np.random.RandomState(seed)
+    shop = rng.choice(["a", "b", "c"], n)
+    rate = pd.Series(shop).map({"a": 0.1, "b": 0.5, "c": 0.9}).to_numpy()
+    return pd.DataFrame({"shop": shop}), (rng.uniform(size=n) < rate).astype(int)
+
+
+def test_item2_one_row_per_call_counts_every_row_as_fit_does():
+    X, y = _shops()
+    fitted = _quietly(EmbeddingEncoder(random_state=0).fit, X, y)
+    online = EmbeddingEncoder(random_state=0)
+    for i in range(len(X)):
+        _quietly(online.partial_fit, X[i : i + 1], y[i : i + 1], classes=[0, 1])
+    # Was 6 rows of 600 counted (one row repeats the content of another), smooth_ inf, no vectors.
+    np.testing.assert_array_equal(online.category_counts_[0], fitted.category_counts_[0])
+    assert online.category_counts_[0][:3].tolist() == [211, 200, 189]
+    assert online.categories_[0].tolist() == ["a", "b", "c"]
+    assert np.isfinite(online.smooth_["shop"])
+
+
+def test_item2_identical_daily_batches_are_all_counted():
+    X, y = _shops(60)
+    enc = EmbeddingEncoder(random_state=0)
+    for _ in range(30):
+        _quietly(enc.partial_fit, X, y)
+    expected = 30 * X["shop"].value_counts().sort_index().to_numpy()
+    np.testing.assert_array_equal(enc.category_counts_[0][:3], expected)  # was 5 per shop
+
+
+def _ids_on_noise(n=4_000, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({"id": [f"u{i}" for i in range(n)], "x": rng.normal(size=n)})
+    return X, (rng.normal(size=n) + X["x"] > 0).astype(int)
+
+
+@pytest.mark.parametrize("recut", ["reshuffled", "other_boundaries", "permuted_within"])
+def test_item2_further_passes_with_new_rows_false_are_not_counted_however_cut(recut):
+    X, y = _ids_on_noise()
+    rng = np.random.RandomState(1)
+    enc = EmbeddingEncoder(random_state=0)
+    for rows in np.array_split(np.arange(len(X)), 4):
+        _quietly(enc.partial_fit, X.iloc[rows], y[rows])
+    for epoch in range(3):
+        order = {
+            "reshuffled": rng.permutation(len(X)),
+            "other_boundaries": np.arange(len(X)),
+            "permuted_within": np.concatenate(
+                [rng.permutation(c) for c in np.array_split(np.arange(len(X)), 4)]
+            ),
+        }[recut]
+        cuts = 4 + epoch if recut == "other_boundaries" else 4
+        for rows in np.array_split(order, cuts):
+            _quietly(enc.partial_fit, X.iloc[rows], y[rows], new_rows=False)
+    # Were evaded by the content digest: every id counted again, 4,000 vectors, leakage.
+    assert enc.category_counts_[0].sum() == len(X)
+    assert len(enc.categories_[0]) == 0 and enc.smooth_["id"] == np.inf
+    assert enc.n_iter_ == 4 + sum(4 + e if recut == "other_boundaries" else 4 for e in range(3))
+
+
+def test_item2_new_rows_false_needs_rows_counted_before():
+    X, y = _shops()
+    with pytest.raises(ValueError, match=r"new_rows=False.*none has been counted yet"):
+        EmbeddingEncoder().partial_fit(X, y, new_rows=False)
+    with pytest.raises(TypeError, match="new_rows must be True or False"):
+        EmbeddingEncoder().partial_fit(X, y, new_rows="no")
+
+
+def test_item2_the_command_lines_passes_count_each_row_once(tmp_path):
+    X, y = _shops()
+    X.assign(target=y).to_csv(tmp_path / "shops.csv", index=False)
+    status, err = _cli(
+        "fit", "shops.csv", "--target", "target", "--chunk-rows", "100", "--max-iter", "3",
+        "--model", "m.sk-embed", "--random-state", "0", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    assert status == 0, err
+    enc = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
+    assert enc.n_iter_ == 18 and enc.category_counts_[0].sum() == 600

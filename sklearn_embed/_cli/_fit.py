@@ -81,7 +81,9 @@ def _fit_in_chunks(args):
     """``fit --chunk-rows``: read the target first (its type and classes), then train in passes.
 
     Each of ``--max-iter`` passes (5 by default) reads the file chunk by chunk
-    and calls ``partial_fit`` on each chunk, so memory holds one chunk.
+    and calls ``partial_fit`` on each chunk, so memory holds one chunk. The
+    first pass counts the rows; the others train on them again
+    (``new_rows=False``), so that passes do not weaken the shrinkage.
     """
     n_rows, target = _distinct_target(args)
     text = [name.lstrip("+") for name in split_names(args.categorical or "")]
@@ -116,7 +118,8 @@ def _fit_in_chunks(args):
                 rows, losses = 0, []
                 for chunk in iter_table(args.data, args.chunk_rows, text_columns=text):
                     X, y = _features_and_target(chunk, args)
-                    encoder.partial_fit(X, y, classes=classes)
+                    # Rows are counted on the first pass; later passes train on them again.
+                    encoder.partial_fit(X, y, classes=classes, new_rows=n_pass == 0)
                     rows, losses = rows + len(X), [*losses, encoder.loss_curve_[-1] * len(X)]
                     progress.update(
                         {
