@@ -546,7 +546,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             threshold it makes (``merge_factor_``): pass
             ``early_stopping=False`` for such a table. The loss is divided by
             the mean weight: its balance against ``alpha`` does not depend on
-            the weights' unit. The numeric columns' scaling ignores weights.
+            the weights' unit, and training reads only their ratios (uniform
+            weights of 1e155 train as weights of 1). Weights that sum beyond
+            float64's range (or do so times the squared target) cannot be
+            counted and are refused before any work. The numeric columns'
+            scaling ignores weights.
         callback : callable, default=None
             Called after every epoch with a dict: ``epoch``, ``max_iter``,
             ``loss``, ``validation_score`` (None without early stopping) and

@@ -29,7 +29,7 @@ from ._model import FittedModel, check_output_names, prediction_names
 from ._network import NetworkParams, init_dense
 from ._numeric import NumericScaling
 from ._shrinkage import MERGE_FACTORS
-from ._statistics import Tally, TargetTotals
+from ._statistics import Tally, TargetTotals, check_countable
 from ._tables import Merged, TableSpec, learn_tables, merged_tables, published_tables
 from ._training import Training, TrainingData, blas_threads, epoch_hook
 
@@ -181,9 +181,12 @@ def sample_weights(sample_weight, frame):
 
     The statistics count them as given: a weight of 3 is a row seen three times,
     so a table aggregated into rows with a count column as weight is counted
-    (and shrunk) as the table it came from.
+    (and shrunk) as the table it came from. Weights whose sum float64 cannot
+    hold are refused here, before any work.
     """
-    return _check_sample_weight(sample_weight, frame, ensure_non_negative=True, dtype=np.float64)
+    weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True, dtype=np.float64)
+    check_countable(weight)
+    return weight
 
 
 def loss_weights(weight, scale):

@@ -200,3 +200,53 @@ def test_item2_the_command_lines_passes_count_each_row_once(tmp_path):
     assert status == 0, err
     enc = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
     assert enc.n_iter_ == 18 and enc.category_counts_[0].sum() == 600
+
+
+# ------------------------------------------------------------ item 3: extreme weights
+
+
+def _shop_table(n=1_000, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({"shop": rng.choice(list("abcdefghij"), n), "x": rng.normal(size=n)})
+    y = (rng.uniform(size=n) < 0.3 + 0.04 * X["shop"].map(ord).mod(10)).astype(int)
+    return X, y
+
+
+def test_item3_uniform_weights_of_1e155_train_as_weights_of_1_and_the_file_loads(tmp_path):
+    X, y = _shop_table()
+    params = {"smooth": 0, "max_iter": 3, "random_state": 0}
+    plain = _quietly(EmbeddingEncoder(**params).fit, X, y)
+    heavy = _quietly(EmbeddingEncoder(**params).fit, X, y, sample_weight=np.full(len(X), 1e155))
+    # Only the weights' ratios reach training: the same network, bit for bit (was all NaN).
+    np.testing.assert_array_equal(heavy.transform(X), plain.transform(X))
+    assert heavy.category_counts_[0].sum() == pytest.approx(1e155 * len(X))
+    auto = _quietly(
+        EmbeddingEncoder(max_iter=3, random_state=0).fit,
+        X,
+        y,
+        sample_weight=np.full(len(X), 1e155),
+    )
+    assert np.isfinite(auto.transform(X)).all() and np.isfinite(list(auto.smooth_.values())).all()
+    auto.save(tmp_path / "heavy.sk-embed")  # was written, then refused by load
+    loaded = EmbeddingEncoder.load(tmp_path / "heavy.sk-embed")
+    np.testing.assert_array_equal(loaded.transform(X), auto.transform(X))
+
+
+def test_item3_weights_beyond_what_float64_counts_are_refused_up_front():
+    X, y = _shop_table()
+    enc = EmbeddingEncoder(max_iter=3, random_state=0)
+    # Was a bare ZeroDivisionError from the training loop.
+    with pytest.raises(
+        ValueError, match=r"sample_weight is too large to count.*Divide the weights"
+    ):
+        enc.fit(X, y, sample_weight=np.full(len(X), 1e307))
+    assert not hasattr(enc, "model_")
+
+
+def test_item3_save_never_writes_a_file_that_load_refuses(tmp_path):
+    X, y = _shop_table()
+    enc = _quietly(EmbeddingEncoder(max_iter=2, random_state=0).fit, X, y)
+    enc.embeddings_[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"cannot be saved in a file that load accepts.*finite"):
+        enc.save(tmp_path / "bad.sk-embed")
+    assert list(tmp_path.iterdir()) == []
