@@ -250,3 +250,47 @@ def test_item3_save_never_writes_a_file_that_load_refuses(tmp_path):
     with pytest.raises(ValueError, match=r"cannot be saved in a file that load accepts.*finite"):
         enc.save(tmp_path / "bad.sk-embed")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ item 4: the CLI's missing values
+
+
+def _countries_csv(path, n=3_000):
+    """A text column where "NA" is Namibia, "None" and "" other things, and a numeric column
+    of ages in which "NA" marks a missing age (as R writes it)."""
+    rng = np.random.RandomState(0)
+    country = rng.choice(["NA", "None", "", "FR"], n)
+    rate = pd.Series(country).map({"NA": 0.9, "None": 0.7, "": 0.5, "FR": 0.2}).to_numpy()
+    age = rng.randint(20, 60, n).astype(object)
+    age[::10] = "NA"
+    y = (rng.uniform(size=n) < rate).astype(int)
+    pd.DataFrame({"country": country, "age": age, "y": y}).to_csv(path, index=False)
+
+
+def test_item4_na_none_and_empty_fields_stay_three_categories_and_the_cli_says_so(tmp_path):
+    _countries_csv(tmp_path / "c.csv")
+    status, err = _cli(
+        "fit", "c.csv", "--target", "y", "--model", "m.sk-embed", "--random-state", "0",
+        "--max-iter", "5", cwd=tmp_path,
+    )  # fmt: skip
+    assert status == 0, err
+    enc = EmbeddingEncoder.load(tmp_path / "m.sk-embed")
+    # Was one missing category for all three (pandas' default na_values).
+    assert enc.categories_[0][:3].tolist() == ["FR", "NA", "None"]
+    assert pd.isna(enc.categories_[0][3])
+    means = dict(zip(map(str, enc.categories_[0]), enc.category_target_means_[0]))
+    assert means["NA"] > means["None"] > means["nan"] > means["FR"]
+    assert enc.categorical_features_.tolist() == ["country"]  # age: numbers, "NA" missing
+    assert "note: column 'country' holds 'None' (" in err and "pass --na-values None,NA" in err
+
+
+def test_item4_na_values_names_the_text_that_is_missing(tmp_path):
+    _countries_csv(tmp_path / "c.csv")
+    for chunked in ([], ["--chunk-rows", "1000"]):
+        status, err = _cli(
+            "fit", "c.csv", "--target", "y", "--model", "m.sk-embed", "--random-state", "0",
+            "--max-iter", "2", "--na-values", "NA,None", *chunked, "--quiet", cwd=tmp_path,
+        )  # fmt: skip
+        assert status == 0, err
+        categories = EmbeddingEncoder.load(tmp_path / "m.sk-embed").categories_[0]
+        assert categories[0] == "FR" and pd.isna(categories[1]) and len(categories) == 2

@@ -16,6 +16,7 @@ from ._files import (
     check_model_can_store,
     check_outputs,
     iter_table,
+    marker_notes,
     read_embeddings_table,
     read_table,
     write_table,
@@ -51,7 +52,7 @@ def run_fit(args):
         _pyplot()  # before training, not after
     if args.chunk_rows:
         return _fit_in_chunks(args)
-    frame = read_table(args.data)
+    frame = read_table(args.data, na_values=args.na_values)
     X, y = _features_and_target(frame, args)
     parameters = _fit_parameters(args, X)
     if args.model:
@@ -66,7 +67,7 @@ def run_fit(args):
         finally:
             progress.close()
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
-    for hint in column_hints(X, encoder):
+    for hint in [*column_hints(X, encoder), *marker_notes(X, encoder.categorical_features_)]:
         say(hint)
     _save_model(encoder, args, say)
     if args.output:
@@ -87,7 +88,7 @@ def _fit_in_chunks(args):
     """
     n_rows, target = _distinct_target(args)
     text = [name.lstrip("+") for name in split_names(args.categorical or "")]
-    first = next(iter_table(args.data, args.chunk_rows, text_columns=text))
+    first = next(_chunks(args, text))
     X, y = _features_and_target(first, args)
     first_X = X  # the hints read the first chunk
     parameters = _fit_parameters(args, X)
@@ -116,7 +117,7 @@ def _fit_in_chunks(args):
         try:
             for n_pass in range(encoder.max_iter):
                 rows, losses = 0, []
-                for chunk in iter_table(args.data, args.chunk_rows, text_columns=text):
+                for chunk in _chunks(args, text):
                     X, y = _features_and_target(chunk, args)
                     # Rows are counted on the first pass; later passes train on them again.
                     encoder.partial_fit(X, y, classes=classes, new_rows=n_pass == 0)
@@ -134,14 +135,22 @@ def _fit_in_chunks(args):
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
     say(_fit_summary(encoder, args.target, n_rows, time.perf_counter() - start, runs))
-    for hint in column_hints(first_X, encoder):
+    for hint in [
+        *column_hints(first_X, encoder),
+        *marker_notes(first_X, encoder.categorical_features_),
+    ]:
         say(hint)
     _save_model(encoder, args, say)
     if args.output:
-        transform_in_chunks(encoder, args.data, args.output, [], args.chunk_rows, say)
+        transform_in_chunks(encoder, args, [], say)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return 0
+
+
+def _chunks(args, text):
+    """The data file's chunks of ``--chunk-rows`` rows, ``text`` columns read as text."""
+    return iter_table(args.data, args.chunk_rows, text_columns=text, na_values=args.na_values)
 
 
 def _features_and_target(frame, args):
@@ -187,13 +196,13 @@ def _distinct_target(args):
     kept all; of other numbers, more than ``MAX_DISTINCT`` can only be a
     continuous target, so no more are kept.
     """
-    columns = list(next(iter_table(args.data, 1)).columns)
+    columns = list(next(iter_table(args.data, 1, na_values=args.na_values)).columns)
     if args.target not in columns:
         raise UsageError(
             f"target column {args.target!r} is not in {args.data}; its columns are {columns}."
         )
     n_rows, distinct = 0, None
-    for chunk in iter_table(args.data, args.chunk_rows, [args.target]):
+    for chunk in iter_table(args.data, args.chunk_rows, [args.target], na_values=args.na_values):
         if args.target not in chunk.columns:
             raise UsageError(f"target column {args.target!r} is not in {args.data}.")
         y = chunk[args.target]

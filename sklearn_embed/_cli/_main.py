@@ -48,6 +48,17 @@ MAX_DISTINCT = 1_000
 MIN_CODE_VALUES = 20
 
 
+# --na-values: which text of a CSV is a missing value, besides empty fields.
+NA_VALUES = ("--na-values",)
+NA_VALUES_OPTION = {
+    "type": lambda text: [value for value in text.split(",") if value],
+    "default": [],
+    "metavar": "A,B",
+    "help": "text that marks a missing value in every column of a CSV, e.g. NA,null (default: "
+    "only empty fields, and in columns of numbers or booleans also NA, NaN, null, None, ...)",
+}
+
+
 def main(argv=None):
     """Run the tool; return the exit status."""
     parser = _parser()
@@ -159,6 +170,7 @@ def _parser():
         metavar="N",
         help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default",
     )
+    fit.add_argument(*NA_VALUES, **NA_VALUES_OPTION)
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=run_fit)
 
@@ -181,6 +193,7 @@ def _parser():
     transform.add_argument(
         "--chunk-rows", type=_positive_int, metavar="N", help="read and write N rows at a time"
     )
+    transform.add_argument(*NA_VALUES, **NA_VALUES_OPTION)
     transform.add_argument("--quiet", action="store_true")
     transform.set_defaults(run=run_transform)
 

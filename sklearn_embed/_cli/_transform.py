@@ -18,12 +18,19 @@ from ._files import (
 from ._messages import say_to_stderr, warnings_as_lines
 
 
-def transform_in_chunks(encoder, data, output, keep, chunk_rows, say):
-    """Transform ``data`` chunk by chunk into ``output``, which appears whole when done."""
-    columns = list(encoder.feature_names_in_)
-    with warnings_as_lines(say), table_writer(output) as write:
+def transform_in_chunks(encoder, args, keep, say):
+    """Transform ``args.data`` chunk by chunk into ``args.output``, which appears whole when done."""
+    columns, data = list(encoder.feature_names_in_), args.data
+    with warnings_as_lines(say), table_writer(args.output) as write:
         text = list(encoder.categorical_features_)
-        for chunk in iter_table(data, chunk_rows, text_columns=text, advice=TRANSFORM_ADVICE):
+        chunks = iter_table(
+            data,
+            args.chunk_rows,
+            text_columns=text,
+            advice=TRANSFORM_ADVICE,
+            na_values=args.na_values,
+        )
+        for chunk in chunks:
             missing = [c for c in [*columns, *keep] if c not in chunk.columns]
             if missing:
                 raise UsageError(
@@ -44,10 +51,10 @@ def run_transform(args):
         )
     say = say_to_stderr(args.quiet)
     if args.chunk_rows:
-        transform_in_chunks(encoder, args.data, args.output, args.keep, args.chunk_rows, say)
+        transform_in_chunks(encoder, args, args.keep, say)
         say(f"wrote {args.output}")
         return 0
-    frame = read_table(args.data)
+    frame = read_table(args.data, na_values=args.na_values)
     missing = [c for c in [*encoder.feature_names_in_, *args.keep] if c not in frame.columns]
     if missing:
         raise UsageError(
