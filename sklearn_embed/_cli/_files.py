@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from pandas.api.types import (
+    infer_dtype,
     is_bool_dtype,
     is_integer_dtype,
     is_numeric_dtype,
@@ -174,8 +175,10 @@ def iter_table(  # noqa: PLR0913
     Memory holds one chunk, whatever the file's size. A CSV chunk would guess
     each column's type from its own rows only (a text column of digits, an
     integer column with a gap), so every chunk reads the columns as the first
-    did: text as text, integers as nullable integers, other numbers as floats.
-    ``text_columns`` (the categorical ones, when known) are read as text.
+    did: text as text, integers as nullable integers, other numbers as floats,
+    booleans as nullable booleans. ``text_columns`` (the categorical ones, when
+    known) are read as text. A column is thus of the kind :func:`read_table`
+    reads it in (the same ``text_columns``): numbers, text or booleans.
     Missing values are those of :func:`read_table`, ``na_values`` among them.
     ``advice`` ends the message when a later chunk does not read so: ``fit``'s
     (``FIT_ADVICE``) or ``transform``'s (``TRANSFORM_ADVICE``).
@@ -232,7 +235,9 @@ def iter_table(  # noqa: PLR0913
 def _chunk_dtype(series):
     """The dtype every chunk reads a column in, from the first chunk's ``series``."""
     dtype = series.dtype
-    if is_bool_dtype(dtype) or not is_numeric_dtype(dtype):
+    if is_bool_dtype(dtype) or infer_dtype(series, skipna=True) == "boolean":
+        return "boolean"  # as read_table reads them: booleans, not the text "True"
+    if not is_numeric_dtype(dtype):
         return "str"
     return "Int64" if is_integer_dtype(dtype) else "float64"
 

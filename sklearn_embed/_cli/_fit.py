@@ -52,7 +52,7 @@ def run_fit(args):
         _pyplot()  # before training, not after
     if args.chunk_rows:
         return _fit_in_chunks(args)
-    frame = read_table(args.data, na_values=args.na_values)
+    frame = read_table(args.data, text_columns=_named(args), na_values=args.na_values)
     X, y = _features_and_target(frame, args)
     parameters = _fit_parameters(args, X)
     if args.model:
@@ -87,7 +87,7 @@ def _fit_in_chunks(args):
     (``new_rows=False``), so that passes do not weaken the shrinkage.
     """
     n_rows, target = _distinct_target(args)
-    text = [name.lstrip("+") for name in split_names(args.categorical or "")]
+    text = _named(args)
     first = next(_chunks(args, text))
     X, y = _features_and_target(first, args)
     first_X = X  # the hints read the first chunk
@@ -146,6 +146,16 @@ def _fit_in_chunks(args):
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return 0
+
+
+def _named(args):
+    """The columns ``--categorical`` names: read as text, whole or in chunks alike.
+
+    So a column of codes is the same categories however it is read: "07030"
+    keeps its zero, a column of float codes with gaps is "1.0", "2.0", and a
+    chunk of codes that holds a letter further down reads as the first did.
+    """
+    return [name for name in split_names((args.categorical or "").lstrip("+"))]
 
 
 def _chunks(args, text):
