@@ -1,10 +1,13 @@
 """No silent wrong results, round 3 (issue 28): one test per item, each failing before its fix."""
 
 import contextlib
+import errno
 import importlib
 import io
+import os
 import signal
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -359,3 +362,59 @@ def test_item6_a_model_fitted_on_float_codes_transforms_alike_whole_or_in_chunks
         outputs.append(pd.read_csv(out))
     pd.testing.assert_frame_equal(outputs[0], outputs[1])
     np.testing.assert_allclose(outputs[1].to_numpy(), enc.transform(X), rtol=1e-6)
+
+
+# ------------------------------------------------------------ item 5: never lose a trained model
+
+
+def _disk_full_in(folder, monkeypatch):
+    """``EmbeddingEncoder.save`` fails with ENOSPC in ``folder`` (everywhere when None)."""
+    save = EmbeddingEncoder.save
+
+    def save_unless_full(self, path):
+        if folder is None or Path(path).resolve().parent == Path(folder).resolve():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return save(self, path)
+
+    monkeypatch.setattr(EmbeddingEncoder, "save", save_unless_full)
+
+
+def test_item5_a_model_its_disk_cannot_hold_is_saved_beside_the_other_outputs(
+    tmp_path, monkeypatch
+):
+    _countries_csv(tmp_path / "c.csv")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "other").mkdir()
+    _disk_full_in(tmp_path / "full", monkeypatch)
+    status, err = _cli(
+        "fit", "c.csv", "--target", "y", "--model", "full/m.sk-embed", "--output",
+        "other/out.csv", "--random-state", "0", "--max-iter", "2", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    # Was: "[Errno 28] No space left on device", exit 2, the model lost and --output skipped.
+    assert status == 2
+    assert (
+        "sklearn-embed: error: --model full/m.sk-embed: cannot write in full (No space left on "
+        f"device); the trained model is saved at {tmp_path / 'other' / 'm.sk-embed'} instead"
+    ) in err
+    out = pd.read_csv(tmp_path / "other" / "out.csv")
+    enc = EmbeddingEncoder.load(tmp_path / "other" / "m.sk-embed")
+    X = pd.read_csv(tmp_path / "c.csv", keep_default_na=False, na_values=[""]).drop(columns="y")
+    X["age"] = pd.to_numeric(X["age"], errors="coerce")
+    np.testing.assert_allclose(out.to_numpy(), _quietly(enc.transform, X), rtol=1e-6)
+
+
+def test_item5_when_no_disk_takes_the_model_the_other_outputs_are_still_written(
+    tmp_path, monkeypatch
+):
+    _countries_csv(tmp_path / "c.csv")
+    _disk_full_in(None, monkeypatch)
+    status, err = _cli(
+        "fit", "c.csv", "--target", "y", "--model", "m.sk-embed", "--embeddings", "e.csv",
+        "--random-state", "0", "--max-iter", "2", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    assert status == 2 and "the trained model is lost. Free some space" in err
+    assert pd.read_csv(tmp_path / "e.csv", keep_default_na=False)["category"].tolist()[:3] == [
+        "FR",
+        "NA",
+        "None",
+    ]

@@ -71,6 +71,10 @@ _BOOLEANS = {
 }
 
 
+# The exit status of a usage error, and of a fit that could not write its model where asked.
+EXIT_USAGE = 2
+
+
 class UsageError(Exception):
     """A problem with the user's input or files: reported in one line, exit status 2."""
 

@@ -1,6 +1,10 @@
 """``sklearn-embed fit``: read a table, fit an encoder on it (whole or in chunks), write what was asked."""
 
+import secrets
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +16,7 @@ from .._persistence import atomic_path
 from .._plotting import _pyplot
 from .._target import encode_target
 from ._files import (
+    EXIT_USAGE,
     UsageError,
     check_model_can_store,
     check_outputs,
@@ -69,13 +74,13 @@ def run_fit(args):
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
     for hint in [*column_hints(X, encoder), *marker_notes(X, encoder.categorical_features_)]:
         say(hint)
-    _save_model(encoder, args, say)
+    unsaved = _save_model(encoder, args, say)
     if args.output:
         with warnings_as_lines(say):
             write_table(output_frame(encoder, X, frame, []), args.output)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
-    return 0
+    return _status(unsaved)
 
 
 def _fit_in_chunks(args):
@@ -140,12 +145,12 @@ def _fit_in_chunks(args):
         *marker_notes(first_X, encoder.categorical_features_),
     ]:
         say(hint)
-    _save_model(encoder, args, say)
+    unsaved = _save_model(encoder, args, say)
     if args.output:
         transform_in_chunks(encoder, args, [], say)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
-    return 0
+    return _status(unsaved)
 
 
 def _named(args):
@@ -235,10 +240,76 @@ def _classes_of(distinct, target_type):
 
 
 def _save_model(encoder, args, say):
-    """``--model``, written first: a later failure (a full disk) must not lose the trained model."""
-    if args.model:
+    """``--model``, written first: a later failure (a full disk) must not lose the trained model.
+
+    When the model's folder refuses it (its disk is full: the model is larger
+    than the space the check before training asked for), the model is written
+    where it can be (:func:`_save_elsewhere`) and the run goes on to the other
+    outputs; the returned line says where it is, for the end of the run.
+
+    Returns
+    -------
+    error : str or None
+        What to report once the other outputs are written; None when the model
+        is where it was asked to be.
+    """
+    if not args.model:
+        return None
+    try:
         encoder.save(args.model)
+    except OSError as error:
+        cause = error.strerror or str(error)
+    except (ValueError, TypeError) as error:  # no file could hold it: say why, at the end
+        return f"--model {args.model}: {error}"
+    else:
         say(f"wrote {args.model}")
+        return None
+    problem = f"--model {args.model}: cannot write in {args.model.parent} ({cause})"
+    saved, tried = _save_elsewhere(encoder, args)
+    if saved is None:
+        return (
+            f"{problem}, nor in {', '.join(map(str, tried))}: the trained model is lost. Free "
+            "some space, or give --model another disk, and fit again."
+        )
+    say(f"wrote {saved} (instead of {args.model})")
+    return f"{problem}; the trained model is saved at {saved} instead: move it where it belongs."
+
+
+def _save_elsewhere(encoder, args):
+    """Write the model where it can be: beside the other outputs, here, in the temporary folder.
+
+    Returns
+    -------
+    saved : Path or None
+        Where it was written, under a name that replaces no file.
+    tried : list of Path
+        The folders tried.
+    """
+    folders = [path.parent for path in (args.output, args.embeddings, args.plot) if path]
+    folders += [Path.cwd(), Path(tempfile.gettempdir()), Path.home()]
+    tried = []
+    for folder in folders:
+        folder = folder.resolve()
+        if folder in tried or folder == args.model.parent.resolve() or not folder.is_dir():
+            continue
+        tried.append(folder)
+        path = folder / args.model.name
+        if path.exists():
+            path = folder / f"{args.model.stem}-{secrets.token_hex(4)}{args.model.suffix}"
+        try:
+            encoder.save(path)
+        except OSError:
+            continue
+        return path, tried
+    return None, tried
+
+
+def _status(unsaved):
+    """The exit status: 0, or 2 with the line saying where the model is when it is not where asked."""
+    if unsaved is None:
+        return 0
+    print(f"sklearn-embed: error: {unsaved}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _write_fit_outputs(encoder, args, say):

@@ -13,12 +13,11 @@ from .._encoder import HANDLE_UNKNOWN_OPTIONS, OUTPUT_OPTIONS, REMAINDER_OPTIONS
 from .._network import ACTIVATIONS
 from .._target import TARGET_TYPES
 from .._version import __version__
-from ._files import UsageError
+from ._files import EXIT_USAGE, UsageError
 from ._fit import run_fit
 from ._messages import split_names
 from ._transform import run_transform
 
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 # The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
