@@ -74,7 +74,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Columns to embed. "auto" takes every non-numeric column: pandas ``str``,
         ``string``, ``object``, ``category`` and ``bool``. Integer-coded
         categoricals (ids, zip codes) are embedded only when named here, by
-        column name, column index, or a boolean mask.
+        column name, column index, or a boolean mask; fit warns
+        (:class:`~sklearn_embed.DataWarning`, ``kind="integer_codes"``) of an
+        integer column it uses as a number that looks like ids or codes (named
+        like ``store_id`` or ``zip``, or one value per row of consecutive
+        numbers).
 
     embedding_dim : "auto", int or dict, default="auto"
         Size of each column's embedding. "auto" uses

@@ -37,6 +37,8 @@ class DataWarning(UserWarning):
         "unknown_drift", "output_precision", "float_precision" (floats beyond
         2**53 looked up among integer categories: they get the unknown vector),
         "dates" (a text column of dates embedded as categories),
+        "integer_codes" (an integer column used as a number that looks like
+        ids or codes),
         "sample_weight" (weights far below one per row), or, from
         ``partial_fit``, "out_of_range" (a
         numeric column past the first chunk's range) and "target_order" (a

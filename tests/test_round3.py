@@ -418,3 +418,48 @@ def test_item5_when_no_disk_takes_the_model_the_other_outputs_are_still_written(
         "NA",
         "None",
     ]
+
+
+# ------------------------------------------------------------ item 7: integer ids and codes
+
+
+def _plots(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {
+            "rownames": np.arange(1, n + 1),
+            "plot_id": rng.randint(40, size=n),
+            "weight": rng.randint(10_000, 500_000, size=n),  # a measurement: per row, not ids
+            "shop": rng.choice(list("ab"), n),
+        }
+    ), rng.randint(2, size=n)
+
+
+def test_item7_integer_ids_and_codes_used_as_numbers_warn_in_the_api():
+    X, y = _plots()
+    _, found = _caught(EmbeddingEncoder(max_iter=1, random_state=0).fit, X, y)
+    verdicts = {f.column: str(f) for f in found if f.kind == "integer_codes"}
+    assert sorted(verdicts) == ["plot_id", "rownames"]  # was silent; 'weight' is a number
+    assert "Column 'plot_id' looks like ids or codes (40 distinct integers" in verdicts["plot_id"]
+    assert "name it in categorical_features, e.g. [..., 'plot_id']" in verdicts["plot_id"]
+    assert "holds one integer per row (600 distinct values in 600 rows)" in verdicts["rownames"]
+    embedded = ["shop", "plot_id"]
+    _, found = _caught(
+        EmbeddingEncoder(categorical_features=embedded, max_iter=1, random_state=0).fit,
+        X.drop(columns="rownames"),
+        y,
+    )
+    assert [f for f in found if f.kind == "integer_codes"] == []
+
+
+def test_item7_the_command_line_says_it_once_in_its_own_words(tmp_path):
+    X, y = _plots()
+    X.assign(sold=y).to_csv(tmp_path / "plots.csv", index=False)
+    status, err = _cli(
+        "fit", "plots.csv", "--target", "sold", "--max-iter", "1", "--model", "m.sk-embed",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert status == 0, err
+    assert "integer columns ['plot_id'] look like ids or codes" in err
+    assert "add --categorical +plot_id" in err and "--drop rownames" in err
+    assert "categorical_features" not in err and "weight" not in err

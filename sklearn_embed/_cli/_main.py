@@ -20,33 +20,6 @@ from ._transform import run_transform
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
-# The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
-OPTIONS = [
-    "embedding_dim",
-    "hidden_layer_sizes",
-    "activation",
-    "alpha",
-    "batch_size",
-    "learning_rate_init",
-    "max_iter",
-    "early_stopping",
-    "min_frequency",
-    "smooth",
-    "handle_unknown",
-    "target_type",
-    "remainder",
-    "random_state",
-]
-
-# Distinct numeric target values kept by fit --chunk-rows to read the target's type:
-# more than 20 whole numbers, or any fraction, is already a continuous target.
-MAX_DISTINCT = 1_000
-
-# An integer column is pointed out as a possible id or code only with at least
-# this many distinct values: small integer sets are as often counts as codes.
-MIN_CODE_VALUES = 20
-
-
 # --na-values: which text of a CSV is a missing value, besides empty fields.
 NA_VALUES = ("--na-values",)
 NA_VALUES_OPTION = {
