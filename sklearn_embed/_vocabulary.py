@@ -92,6 +92,8 @@ class Vocabulary:
         counts = counts[counts.to_numpy() > 0]
         values = as_object_array(counts.index)
         frequencies = counts.to_numpy()
+        if infer_dtype(values, skipna=True) == "mixed-integer-float":
+            values = _floats_of_mixed(values, name)
 
         threshold = count_threshold(min_frequency, len(series))
         order = np.argsort(values, kind="stable")
@@ -301,6 +303,14 @@ class Vocabulary:
                 "They would become categories of their own. Read the column as the first "
                 "chunk was (a nullable integer column with missing values: dtype 'Int64')."
             )
+        fractions = self.in_number_type(pd.unique(as_object_array(series[codes < 0])))[1]
+        if fractions.any():
+            values = pd.unique(as_object_array(series[codes < 0]))[fractions]
+            raise TypeError(
+                f"Column {name!r} holds fractions in this chunk (e.g. "
+                f"{as_python(values[:3].tolist())}), but whole numbers when partial_fit "
+                f"started: its categories are integers. Read it as the first chunk was."
+            )
 
     def _index(self, form):
         """The hash index of the kept categories, built once: "typed" or "object"."""
@@ -350,21 +360,13 @@ class Vocabulary:
         others become categories too, and leave ``infrequent``. Rows move (the
         categories are sorted again): codes made before do not apply to it.
 
-        Raises
-        ------
-        TypeError
-            If the new values are of another kind than the column's categories.
+        New numbers take the column's number type (:meth:`in_number_type`), so
+        that its values stay of one type.
         """
         values = as_object_array(values)
         new = values[self.encode(pd.Series(values, dtype=object)) < 0]
         missing = np.array([is_missing(value) for value in new], dtype=bool)
-        present, known = new[~missing], self._known()
-        if len(present) and len(known) and value_kind(present) != self._kind():
-            raise TypeError(
-                f"The given table of column {name!r} has categories of another type than the "
-                f"column's {self._kind()}s, e.g. {as_python(present[:3].tolist())}; convert its "
-                "index to the column's type."
-            )
+        present, known = self.in_number_type(new[~missing])[0], self._known()
         infrequent = self.infrequent[~_isin_with_missing(pd.Series(self.infrequent), new)]
         categories = np.sort(np.concatenate([known, present]).astype(object), kind="stable")
         if self.has_missing_row or missing.any():
@@ -395,6 +397,9 @@ class Vocabulary:
             raise ValueError(
                 f"{source}[{name!r}] repeats categories {repeated[:5].tolist()} in its index."
             )
+        given = as_object_array(values)
+        # Values that find a category ("07030" for 7030) are of the column's kind as they are.
+        self._check_given_kind(given[self.encode(pd.Series(given, dtype=object)) < 0], name, source)
         vocabulary = self.including(values, name)
         rows = vocabulary.encode(pd.Series(values, dtype=object))
         repeated = pd.Series(rows).duplicated(keep=False).to_numpy() & (rows >= 0)
@@ -412,9 +417,48 @@ class Vocabulary:
             vocabulary = vocabulary.merged(~given)[0]
         return vocabulary
 
+    def _check_given_kind(self, values, name, source):
+        """Refuse given categories without a row that cannot be values of this column (``with_given``)."""
+        present = values[~np.array([is_missing(value) for value in values], dtype=bool)]
+        seen = np.concatenate([self._known(), self.infrequent])
+        seen = seen[~np.array([is_missing(value) for value in seen], dtype=bool)]
+        if not len(present) or not len(seen):
+            return
+        kind = value_kind(seen)
+        if value_kind(present) != kind:
+            raise TypeError(
+                f"{source}[{name!r}] has categories of another type than the column's {kind}s, "
+                f"e.g. {as_python(present[:3].tolist())}; convert its index to the column's type."
+            )
+        inexact = self.in_number_type(present)[1]
+        if inexact.any():
+            theirs = {"int": "integers", "float": "floats"}[self.number_type]
+            raise TypeError(
+                f"{source}[{name!r}] has categories {as_python(present[inexact][:3].tolist())} "
+                f"that are not {theirs}, as the column's values are (or lie beyond 2**53, where "
+                "float64 cannot hold integers exactly); convert its index to the column's type."
+            )
+
+    def in_number_type(self, values):
+        """``values`` with the numbers of the other type than the column's written in its type.
+
+        The int 0 joins a column of floats as 0.0, the float 7.0 a column of
+        integers as 7: a column's values stay of one type (a model file stores
+        one, and ``categories_`` shows it). Fractions among integers, and
+        either type beyond 2**53 in magnitude, cannot be written so exactly:
+        they are left as they are, and flagged.
+
+        Returns
+        -------
+        values : ndarray of object
+        inexact : ndarray of bool
+            The values that could not be written in the column's type.
+        """
+        return _in_number_type(as_object_array(values), self.number_type)
+
     def with_infrequent(self, values):
         """This vocabulary with ``values``, seen without a row of their own, among the infrequent ones."""
-        values = as_object_array(values)
+        values = self.in_number_type(values)[0]
         new = values[~_isin_with_missing(pd.Series(values, dtype=object), self.infrequent)]
         if not len(new):
             return self
@@ -443,6 +487,46 @@ class Vocabulary:
         new_rows[kept] = np.arange(len(kept))
         infrequent = np.concatenate([self.infrequent, self.categories[merged]])
         return Vocabulary(self.categories[kept], infrequent), new_rows
+
+
+def _in_number_type(values, number_type):
+    """``values`` (object array) with numbers of the other type written as ``number_type``.
+
+    See :meth:`Vocabulary.in_number_type`; returns ``(values, inexact)``.
+    """
+    out, inexact = values.copy(), np.zeros(len(values), dtype=bool)
+    if number_type is None:
+        return out, inexact
+    for i, value in enumerate(values):
+        if isinstance(value, (bool, np.bool_)) or is_missing(value):
+            continue
+        if number_type == "float" and isinstance(value, numbers.Integral):
+            exact = abs(value) < EXACT_INTEGERS
+            out[i] = float(value) if exact else value
+        elif number_type == "int" and isinstance(value, (float, np.floating)):
+            exact = float(value).is_integer() and abs(value) < EXACT_INTEGERS
+            out[i] = int(value) if exact else value
+        else:
+            continue
+        inexact[i] = not exact
+    return out, inexact
+
+
+def _floats_of_mixed(values, name):
+    """The values of a column that mixes integers and floats, as floats (``Vocabulary.fit``).
+
+    ``pd.factorize`` already merged 1 and 1.0; integers beyond 2**53 have no
+    exact float, and are refused.
+    """
+    floats, inexact = _in_number_type(values, "float")
+    if inexact.any():
+        raise TypeError(
+            f"Column {name!r} mixes integers and floats, and its integers "
+            f"{as_python(values[inexact][:3].tolist())} lie beyond 2**53, where float64 cannot "
+            f"hold them: read the column as integers or as text, e.g. "
+            f"X[{name!r}] = X[{name!r}].astype(str)."
+        )
+    return floats
 
 
 def precision_problem(values, number_type):

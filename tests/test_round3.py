@@ -463,3 +463,67 @@ def test_item7_the_command_line_says_it_once_in_its_own_words(tmp_path):
     assert "integer columns ['plot_id'] look like ids or codes" in err
     assert "add --categorical +plot_id" in err and "--drop rownames" in err
     assert "categorical_features" not in err and "weight" not in err
+
+
+# ------------------------------------------------------------ item 8: one number type per column
+
+
+def test_item8_an_integer_indexed_table_joins_a_float_column_as_floats(tmp_path):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"c": rng.choice([1.0, 2.0, 3.0], 300)})
+    y = rng.randint(2, size=300)
+    table = pd.DataFrame(rng.normal(size=(4, 2)), index=[0, 1, 2, 3])
+    enc = _quietly(
+        EmbeddingEncoder(
+            categorical_features=["c"], max_iter=2, initial_embeddings={"c": table}
+        ).fit,
+        X,
+        y,
+    )
+    # Was [0, 1.0, 2.0, 3.0], which save refused as "mixes int and float values".
+    assert [type(v) for v in enc.categories_[0]] == [float] * 4
+    assert enc.categories_[0].tolist() == [0.0, 1.0, 2.0, 3.0]
+    enc.save(tmp_path / "m.sk-embed")
+    np.testing.assert_array_equal(
+        EmbeddingEncoder.load(tmp_path / "m.sk-embed").transform(X), enc.transform(X)
+    )
+    fractions = pd.DataFrame(rng.normal(size=(2, 2)), index=[1.0, 2.5])
+    as_ints = X.astype(int)
+    with pytest.raises(
+        TypeError, match=r"initial_embeddings\['c'\] has categories \[2.5\] that are not integers"
+    ):
+        EmbeddingEncoder(categorical_features=["c"], initial_embeddings={"c": fractions}).fit(
+            as_ints, y
+        )
+
+
+def test_item8_a_chunk_of_floats_grows_an_integer_column_with_integers(tmp_path):
+    rng = np.random.RandomState(0)
+    y = rng.randint(2, size=300)
+    enc = EmbeddingEncoder(categorical_features=["c"], smooth=0, random_state=0)
+    _quietly(enc.partial_fit, pd.DataFrame({"c": rng.randint(1, 4, 300)}), y)
+    floats = pd.DataFrame(
+        {"c": np.r_[np.full(200, 7.0), [np.nan] * 100]}
+    )  # an Int64 column with nulls
+    _quietly(enc.partial_fit, floats, y)
+    assert enc.categories_[0][:4].tolist() == [1, 2, 3, 7]
+    assert [type(v) for v in enc.categories_[0][:4]] == [int] * 4
+    enc.save(tmp_path / "m.sk-embed")  # was refused: "mixes int and float values"
+    with pytest.raises(
+        TypeError, match=r"Column 'c' holds fractions in this chunk \(e.g. \[7.5\]\)"
+    ):
+        enc.partial_fit(pd.DataFrame({"c": np.full(300, 7.5)}), y)
+
+
+def test_item8_an_object_column_of_integers_and_floats_is_a_column_of_floats(tmp_path):
+    X = pd.DataFrame({"c": pd.Series([1, 2.5, 3] * 100, dtype=object)})
+    enc = _quietly(
+        EmbeddingEncoder(categorical_features=["c"], smooth=0, max_iter=2, random_state=0).fit,
+        X,
+        [0, 1, 1] * 100,
+    )
+    assert enc.categories_[0].tolist() == [1.0, 2.5, 3.0]
+    enc.save(tmp_path / "m.sk-embed")
+    np.testing.assert_array_equal(
+        EmbeddingEncoder.load(tmp_path / "m.sk-embed").transform(X), enc.transform(X)
+    )
