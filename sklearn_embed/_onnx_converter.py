@@ -49,8 +49,13 @@ _TENSOR_KINDS = {
     BooleanTensorType: "bool",
 }
 
-# Which tensor kinds can carry a column's categories.
-_CATEGORY_TENSORS = {"string": {"string"}, "number": {"integer", "float"}, "bool": {"bool"}}
+# Which tensor kinds can carry a column's categories: booleans also as floats, the one
+# tensor that holds them and a missing value (0, 1 and NaN).
+_CATEGORY_TENSORS = {
+    "string": {"string"},
+    "number": {"integer", "float"},
+    "bool": {"bool", "float"},
+}
 
 _HIDDEN_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "logistic": "Sigmoid", "identity": None}
 
@@ -282,10 +287,16 @@ def _category_rows(graph, column, categories, missing_string, infrequent):
     """The table row of each value of ``column``, shape (n,), int64."""
     allowed = _CATEGORY_TENSORS.get(categories.kind, {"string", "integer", "float", "bool"})
     if column.kind not in allowed:
+        bools = (
+            " (bool; a float sample, 0 and 1 with NaN, for a column with missing values: "
+            "initial_types(X) gives it)"
+            if categories.kind == "bool"
+            else ""
+        )
         raise TypeError(
             f"Column {column.name!r} was fit on {categories.kind} values (e.g. "
             f"{categories.known[:3].tolist()}), but its ONNX input is a {column.kind} tensor: "
-            "give to_onnx a sample (or initial_types) with the column's type at fit."
+            f"give to_onnx a sample (or initial_types) with the column's type at fit{bools}."
         )
     unknown, missing = categories.unknown_row, categories.missing_row
     if column.kind == "string":
@@ -311,7 +322,11 @@ def _category_rows(graph, column, categories, missing_string, infrequent):
 
 
 def _float_category_rows(graph, column, categories):
-    """Rows of a float input: whole numbers through an int64 look-up, NaN on the missing row."""
+    """Rows of a float input: whole numbers through an int64 look-up, NaN on the missing row.
+
+    Integer categories, or booleans (0 is False, 1 True): a float carries a
+    boolean column with missing values.
+    """
     x = column.tensor
     if column.kind == "float":
         x = graph.cast(x, TensorProto.DOUBLE)

@@ -527,3 +527,35 @@ def test_item8_an_object_column_of_integers_and_floats_is_a_column_of_floats(tmp
     np.testing.assert_array_equal(
         EmbeddingEncoder.load(tmp_path / "m.sk-embed").transform(X), enc.transform(X)
     )
+
+
+# ------------------------------------------------------------ item 9: ONNX, booleans with gaps
+
+
+def _served(enc, sample, **kwargs):
+    """What ONNX Runtime outputs for ``sample`` through the graph exported with its initial types."""
+    pytest.importorskip("skl2onnx")
+    pytest.importorskip("onnxruntime")
+    from onnxruntime import InferenceSession
+    from skl2onnx import to_onnx
+
+    onnx = importlib.import_module("sklearn_embed.onnx")
+    onx = to_onnx(enc, sample[:2], initial_types=onnx.initial_types(sample), **kwargs)
+    session = InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    missing = kwargs.get("options", {}).get(EmbeddingEncoder, {}).get("missing_string", "")
+    return session.run(None, onnx.onnx_inputs(session, sample, missing_string=missing))[0]
+
+
+@pytest.mark.onnx
+def test_item9_a_bool_column_with_missing_values_is_served_as_0_1_and_nan():
+    rng = np.random.RandomState(0)
+    flag = pd.Series(rng.uniform(size=300) < 0.5, dtype=object)
+    flag[::7] = None
+    y = np.where(flag.isna(), 1, flag.fillna(False).astype(int)) ^ (rng.uniform(size=300) < 0.1)
+    X = pd.DataFrame({"flag": flag})
+    enc = _quietly(EmbeddingEncoder(max_iter=3, random_state=0).fit, X, y)
+    assert enc.categories_[0][:2].tolist() == [False, True] and pd.isna(enc.categories_[0][2])
+    expected = enc.transform(X)
+    # Were refused: a bool tensor cannot hold the gaps, and a float one was "not the type at fit".
+    for sample in (X, X.astype("boolean"), X.astype(np.float64)):
+        np.testing.assert_allclose(_served(enc, sample), expected, rtol=1e-6)
