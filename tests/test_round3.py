@@ -559,3 +559,23 @@ def test_item9_a_bool_column_with_missing_values_is_served_as_0_1_and_nan():
     # Were refused: a bool tensor cannot hold the gaps, and a float one was "not the type at fit".
     for sample in (X, X.astype("boolean"), X.astype(np.float64)):
         np.testing.assert_allclose(_served(enc, sample), expected, rtol=1e-6)
+
+
+# ------------------------------------------------------------ item 10: map_in_pandas' keep
+
+
+def test_item10_map_in_pandas_writes_a_kept_passed_through_column_once():
+    from sklearn_embed import map_in_pandas
+
+    X = pd.DataFrame({"shop": list("abc") * 20, "x": np.arange(60.0), "id": np.arange(60)})
+    enc = _quietly(
+        EmbeddingEncoder(embedding_dim=2, max_iter=2, random_state=0).fit, X, [0, 1, 1] * 20
+    )
+    function, schema = map_in_pandas(enc, keep={"x": "double", "id": "bigint"})
+    # Was `x` twice in the schema and in every batch.
+    assert schema == "`x` double, `id` bigint, `shop_emb0` double, `shop_emb1` double"
+    (batch,) = list(function(iter([X.head(3)])))
+    assert batch.columns.tolist() == ["x", "id", "shop_emb0", "shop_emb1"]
+    assert batch["id"].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"keep names \['shop_emb0'\], which are also output"):
+        map_in_pandas(enc, keep={"shop_emb0": "double"})
