@@ -7,6 +7,7 @@ import io
 import os
 import signal
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 
 from sklearn_embed import DataWarning, EmbeddingEncoder
 from sklearn_embed._cli import main
+from sklearn_embed._model_archive import ModelFileError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -579,3 +581,43 @@ def test_item10_map_in_pandas_writes_a_kept_passed_through_column_once():
     assert batch["id"].tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match=r"keep names \['shop_emb0'\], which are also output"):
         map_in_pandas(enc, keep={"shop_emb0": "double"})
+
+
+# ------------------------------------------------------------ item 11: the model file's budget
+
+
+def _wide_network_bomb(path, inflated=115 << 20):
+    """Rewrite a model file's network as a consistent one of zeros, ``inflated`` bytes wide,
+    each member streamed, never held in memory."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    fan_in = np.load(io.BytesIO(members["coefs_0.npy"])).shape[0]
+    width = inflated // (4 * (fan_in + 2))
+    shapes = {"coefs_0": (fan_in, width), "intercepts_0": (width,), "coefs_1": (width, 1)}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, shape in shapes.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+                np.lib.format.write_array_header_1_0(member, header)
+                left = int(np.prod(shape)) * 4
+                while left:
+                    member.write(bytes(min(left, 1 << 20)))
+                    left -= min(left, 1 << 20)
+        for name, data in members.items():
+            if name[: -len(".npy")] not in shapes:
+                archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("prefix", [0, 4 << 20])
+def test_item11_the_budget_is_the_members_not_bytes_in_front_of_them(tmp_path, prefix, load_traced):
+    X, y = _shop_table()
+    enc = _quietly(EmbeddingEncoder(max_iter=1, random_state=0).fit, X, y)
+    path = tmp_path / "bomb.sk-embed"
+    enc.save(path)
+    _wide_network_bomb(path)
+    path.write_bytes(np.random.RandomState(0).bytes(prefix) + path.read_bytes())
+    outcome, peak = load_traced(path)
+    # Behind 4 MB of random bytes it loaded, and allocated the 115 MB it declared.
+    assert isinstance(outcome, ModelFileError), outcome
+    assert "more than 256 times the" in str(outcome) and "bytes they hold" in str(outcome)
+    assert peak < 2 << 20
