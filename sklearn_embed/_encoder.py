@@ -84,7 +84,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Size of each column's embedding. "auto" uses
         ``min(50, round(1.6 * n_categories ** 0.56))``; an int applies to every
         column; a dict ``{column: int}`` sets some columns and leaves the others
-        on "auto".
+        on "auto" (naming one column of a shared table sizes the table).
 
     hidden_layer_sizes : array-like of int, default=(64,)
         Widths of the hidden layers between the concatenated inputs and the
@@ -569,7 +569,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self : EmbeddingEncoder
             Fitted encoder.
         """
-        previous = self._previous() if self.warm_start and hasattr(self, "model_") else None
+        warm = self.warm_start and hasattr(self, "model_")
+        previous = self._previous("warm_start") if warm else None
         inputs, seen = self._inputs(X, y, sample_weight, previous)
         seed = draw_seed(self.random_state)
         spec = self._spec(inputs.target.type)
@@ -669,14 +670,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             self._check_settings()
             state = self._stream
             frame = check_frame(self, X, reset=False)
-            target = state.target.encode_more(y, len(frame))
+            target = state.target.encode_more(y, len(frame), by=state.continued_by)
             inputs = Inputs(
                 frame, self._feature_names(), target, sample_weights(sample_weight, frame)
             )
             spec, seen, findings = self._spec(target.type), {}, []
         else:
             # After fit (or load), the first call continues from the fitted network.
-            previous = self._previous() if hasattr(self, "model_") else None
+            previous = self._previous("partial_fit") if hasattr(self, "model_") else None
             inputs, seen = self._inputs(X, y, sample_weight, previous, classes, partial=True)
             spec = self._spec(inputs.target.type)
             state, findings = start_stream(inputs, spec, draw_seed(self.random_state), previous)
@@ -1005,7 +1006,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         else:
             frame, seen, names = check_frame(self, X, reset=False), {}, self._feature_names()
             if partial:
-                target = previous.target.encode_more(y, len(frame))
+                target = previous.target.encode_more(y, len(frame), by="partial_fit")
             else:
                 target = encode_target(y, len(frame), self.target_type).continuing(previous.target)
         return Inputs(frame, names, target, sample_weights(sample_weight, frame)), seen
@@ -1013,10 +1014,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     def _feature_names(self):
         return _check_feature_names_in(self).tolist()
 
-    def _previous(self):
-        """What a warm start or a first ``partial_fit`` after ``fit`` continues from."""
+    def _previous(self, by):
+        """What a warm start or a first ``partial_fit`` after ``fit`` continues from.
+
+        ``by`` is who continues ("warm_start" or "partial_fit"), for messages.
+        """
         names = self.categorical_features_.tolist()
         return Previous(
+            by=by,
             embedded=names,
             given=tables_of_fit(names, names, self.categories_, self.embeddings_),
             numeric=self.model_.coder.numeric,
@@ -1066,7 +1071,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         output = self.model_.network_output(check_frame(self, X, reset=False))
-        target = self.model_.target.encode_more(y, len(output))
+        target = self.model_.target.encode_more(y, len(output), by="score")
         weight = sample_weights(sample_weight, output)
         return -mean_loss(output, target.y, weight, self.target_type_)
 

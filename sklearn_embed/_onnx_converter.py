@@ -14,6 +14,7 @@ registers. The graph does what ``transform`` does, on the fitted attributes:
   columns of ``_prediction.py``.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -302,10 +303,12 @@ def _category_rows(graph, column, categories, missing_string, infrequent):
     if column.kind == "string":
         seen = {str(v) for v in [*categories.known, *infrequent] if not _is_missing(v)}
         if missing_string in seen:
+            free = _free_marker(seen)
             raise ValueError(
                 f"Column {column.name!r} holds the value {missing_string!r} at fit, which is "
-                "the marker of a missing string in the ONNX graph. Pass another marker: "
-                "to_onnx(..., options={EmbeddingEncoder: {'missing_string': '<NA>'}})."
+                "the marker of a missing string in the ONNX graph. Pass another marker, one "
+                "that no value of the column is: to_onnx(..., options={EmbeddingEncoder: "
+                f"{{'missing_string': {free!r}}}}}), and the same to onnx_inputs."
             )
         keys = [*map(str, categories.known), missing_string]
         rows = [*categories.rows(), missing]
@@ -319,6 +322,12 @@ def _category_rows(graph, column, categories, missing_string, infrequent):
     else:
         found = _float_category_rows(graph, column, categories)
     return graph.node("Reshape", [found, graph.int64s("flat", np.array([-1]))], "rows")
+
+
+def _free_marker(seen):
+    """A marker of a missing string that is none of the values ``seen``: "<NA>", "<missing>", ..."""
+    candidates = itertools.chain(["<NA>", "<missing>"], (f"<NA{k}>" for k in itertools.count(1)))
+    return next(marker for marker in candidates if marker not in seen)
 
 
 def _float_category_rows(graph, column, categories):

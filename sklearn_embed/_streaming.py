@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._exceptions import DataWarning
-from ._fitting import build_candidate, learn_columns, published_attributes
+from ._fitting import build_candidate, learn_columns, published_attributes, training_failure
 from ._numeric import OUT_OF_RANGE_ROWS
 from ._statistics import TargetTotals
 from ._tables import counted_tables, grown_tables, lookups
-from ._training import Stream
+from ._training import NonFiniteWeights, Stream
 from ._vocabulary import as_python
 
 # partial_fit calls a chunk of one class sorted by the target only when a random
@@ -72,6 +72,11 @@ class StreamState:
     class_rows: np.ndarray
     loss_curve: tuple = ()
     warned: frozenset = frozenset()
+
+    @property
+    def continued_by(self):
+        """Who fixed the target, for messages: "partial_fit" after ``fit``, else "stream"."""
+        return "partial_fit" if self.bounds_from == "fit" else "stream"
 
 
 def start_stream(inputs, spec, seed, previous=None):
@@ -141,7 +146,13 @@ def advance(state, inputs, spec, new_rows=True):
     found = coder.numeric.out_of_range(numeric, coder.numeric_names, state.bounds_from)
     x_numeric = coder.numeric.apply(numeric)
     state, findings = _not_warned(state, [*order, *found, *verdicts])
-    loss = state.stream.train_pass(codes, x_numeric, y, inputs.weight, spec.training)
+    try:
+        loss = state.stream.train_pass(codes, x_numeric, y, inputs.weight, spec.training)
+    except NonFiniteWeights as error:
+        relative = inputs.weight.max() / state.stream.weight_scale
+        raise training_failure(
+            error, state.tables, relative, "the first chunk's mean weight"
+        ) from None
     state = replace(state, loss_curve=(*state.loss_curve, loss))
     return state, stream_attributes(state, spec), findings
 

@@ -447,9 +447,17 @@ def _restore(params, saved):
         current[...] = best
 
 
+class NonFiniteWeights(ValueError):
+    """Training produced non-finite weights.
+
+    The builders, which know the inputs, replace it by an error naming the
+    cause when they find one (``_fitting.training_failure``).
+    """
+
+
 def _check_finite(params):
     if not all(np.isfinite(a).all() for a in params.tables + params.dense):
-        raise ValueError(
+        raise NonFiniteWeights(
             "Training produced non-finite weights. Lower learning_rate_init, or check "
             "the numeric columns and the target for extreme values."
         )

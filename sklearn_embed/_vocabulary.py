@@ -373,13 +373,16 @@ class Vocabulary:
             categories = np.append(categories, np.nan).astype(object)
         return Vocabulary(categories, infrequent)
 
-    def with_given(self, values, name, source, frozen=False):
+    def with_given(self, values, name, source, frozen=False, continued=False):  # noqa: PLR0913
         """This vocabulary with a row for each of the given table's categories ``values`` (an Index).
 
-        Refuses values of several kinds, repeated values, and values that find one row ("7030" and "07030" for an integer
-        column: one vector would silently overwrite the other). ``frozen``: the
-        other categories join the unknown row, the one row of a frozen table
-        that trains. ``source`` names the table for messages.
+        Refuses values of several kinds, repeated values, and values that find
+        one row ("7030" and "07030" for an integer column: one vector would
+        silently overwrite the other). ``frozen``: the other categories join
+        the unknown row, the one row of a frozen table that trains. ``source``
+        names the table for messages; ``continued``: it is the categories of
+        the fit that this one continues (a warm start, ``partial_fit``), so a
+        value of another kind means that the column is read another way now.
 
         Returns
         -------
@@ -399,7 +402,8 @@ class Vocabulary:
             )
         given = as_object_array(values)
         # Values that find a category ("07030" for 7030) are of the column's kind as they are.
-        self._check_given_kind(given[self.encode(pd.Series(given, dtype=object)) < 0], name, source)
+        unmatched = given[self.encode(pd.Series(given, dtype=object)) < 0]
+        self._check_given_kind(unmatched, name, source, continued)
         vocabulary = self.including(values, name)
         rows = vocabulary.encode(pd.Series(values, dtype=object))
         repeated = pd.Series(rows).duplicated(keep=False).to_numpy() & (rows >= 0)
@@ -417,7 +421,7 @@ class Vocabulary:
             vocabulary = vocabulary.merged(~given)[0]
         return vocabulary
 
-    def _check_given_kind(self, values, name, source):
+    def _check_given_kind(self, values, name, source, continued):
         """Refuse given categories without a row that cannot be values of this column (``with_given``)."""
         present = values[~np.array([is_missing(value) for value in values], dtype=bool)]
         seen = np.concatenate([self._known(), self.infrequent])
@@ -425,6 +429,12 @@ class Vocabulary:
         if not len(present) or not len(seen):
             return
         kind = value_kind(seen)
+        if value_kind(present) != kind and continued:
+            raise TypeError(
+                f"Column {name!r} holds {kind}s now (e.g. {as_python(seen[:3].tolist())}), but "
+                f"{value_kind(present)}s at {source} (e.g. {as_python(present[:3].tolist())}): "
+                f"read it as that fit did, as {value_kind(present)}s."
+            )
         if value_kind(present) != kind:
             raise TypeError(
                 f"{source}[{name!r}] has categories of another type than the column's {kind}s, "

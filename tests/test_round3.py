@@ -4,6 +4,7 @@ import contextlib
 import errno
 import importlib
 import io
+import json
 import os
 import signal
 import warnings
@@ -42,6 +43,8 @@ def _cli(*args, cwd):
         warnings.simplefilter("default")
         try:
             status = main([str(arg) for arg in args])
+        except SystemExit as exit:  # argparse's usage errors
+            status = exit.code
         finally:
             signal.signal(signal.SIGTERM, sigterm)  # main sets its own handler
     return status, err.getvalue()
@@ -621,3 +624,147 @@ def test_item11_the_budget_is_the_members_not_bytes_in_front_of_them(tmp_path, p
     assert isinstance(outcome, ModelFileError), outcome
     assert "more than 256 times the" in str(outcome) and "bytes they hold" in str(outcome)
     assert peak < 2 << 20
+
+
+# ------------------------------------------------------------ item 12: messages that name the cause
+
+
+def _fitted_shops(**params):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "shop": rng.choice(list("abcde"), 400),
+            "flag": rng.uniform(size=400) < 0.5,
+            "x": rng.normal(size=400),
+        }
+    )
+    y = (X["flag"] ^ (rng.uniform(size=400) < 0.2)).astype(int).to_numpy()
+    enc = _quietly(EmbeddingEncoder(max_iter=2, random_state=0, **params).fit, X, y)
+    return enc, X, y
+
+
+def test_item12_partial_fit_after_fit_speaks_of_itself_and_of_the_column_read_another_way():
+    enc, X, y = _fitted_shops()
+    with pytest.raises(ValueError) as caught:
+        enc.partial_fit(X.assign(x=X["x"].astype(str)), y)
+    message = str(caught.value)
+    assert "warm_start" not in message  # was "warm_start continues the previous fit"
+    assert message.startswith("partial_fit continues the fit before it (or the encoder loaded)")
+    assert "columns ['x'] are {'x': 'str'} now" in message
+    with pytest.raises(TypeError) as caught:
+        enc.partial_fit(X.assign(flag=X["flag"].astype(str)), y)
+    message = str(caught.value)
+    assert "given table" not in message  # was "The given table of column 'flag' ..."
+    assert (
+        "Column 'flag' holds strings now (e.g. ['False', 'True']), but bools at the fit" in message
+    )
+
+
+def test_item12_a_new_label_is_explained_by_who_fixed_the_classes():
+    enc, X, y = _fitted_shops()
+    with pytest.raises(ValueError) as caught:
+        enc.score(X, np.where(y == 1, 2, 0))
+    assert "score reads y as the fitted network's target" in str(caught.value)
+    assert "partial_fit" not in str(caught.value) and "classes=" not in str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        enc.partial_fit(X, np.where(y == 1, 2, 0))
+    assert "partial_fit continues the fit before it" in str(caught.value)
+    assert "classes=" not in str(caught.value)  # fit fixed them: classes= cannot help
+    stream = EmbeddingEncoder(random_state=0)
+    _quietly(stream.partial_fit, X, y)
+    with pytest.raises(ValueError, match=r"fixes the target on its first call.*classes="):
+        stream.partial_fit(X, np.where(y == 1, 2, 0))
+
+
+def test_item12_an_overflowing_training_names_the_frozen_table_or_the_weights():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"shop": rng.choice(list("abcde"), 400), "x": rng.normal(size=400)})
+    y = rng.randint(2, size=400)
+    table = pd.DataFrame(np.full((5, 2), 1e30), index=list("abcde"))
+    frozen = EmbeddingEncoder(
+        max_iter=2, random_state=0, initial_embeddings={"shop": table}, freeze_embeddings=True
+    )
+    with pytest.raises(ValueError) as caught:
+        _quietly(frozen.fit, X, y)
+    assert "the table of column 'shop' from initial_embeddings holds values up to 1e+30" in str(
+        caught.value
+    )
+    assert "learning_rate_init" not in str(caught.value)
+    enc = EmbeddingEncoder(random_state=0)
+    _quietly(enc.partial_fit, X[:200], y[:200])
+    with pytest.raises(ValueError) as caught:
+        for _ in range(3):
+            _quietly(enc.partial_fit, X[200:], y[200:], sample_weight=np.full(200, 1e20))
+    assert "sample_weight weighs rows up to 1e+20 times the first chunk's mean weight" in str(
+        caught.value
+    )
+    assert "learning_rate_init" not in str(caught.value)
+
+
+def test_item12_the_name_clash_names_the_column_and_the_outputs_that_clash():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"shop": rng.choice(list("ab"), 200), "shop_emb1": rng.normal(size=200)})
+    with pytest.raises(ValueError) as caught:
+        EmbeddingEncoder(embedding_dim=3).fit(X, rng.randint(2, size=200))
+    assert (
+        "embedded column 'shop' outputs ['shop_emb1'] (one column per dimension, 3 in all)"
+        in str(caught.value)
+    )
+
+
+@pytest.mark.onnx
+def test_item12_onnx_advises_a_marker_the_column_does_not_hold():
+    pytest.importorskip("skl2onnx")
+    from skl2onnx import to_onnx
+
+    importlib.import_module("sklearn_embed.onnx")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"s": rng.choice(["", "<NA>", "a"], 300)})
+    enc = _quietly(
+        EmbeddingEncoder(smooth=0, max_iter=2, random_state=0).fit, X, rng.randint(2, size=300)
+    )
+    with pytest.raises(ValueError) as caught:
+        to_onnx(enc, X[:2], options={EmbeddingEncoder: {"missing_string": "<NA>"}})
+    # Was: "Pass another marker: ... {'missing_string': '<NA>'}", the one given.
+    assert "holds the value '<NA>' at fit" in str(caught.value)
+    assert "{'missing_string': '<missing>'}" in str(caught.value)
+
+
+def test_item12_a_size_given_for_one_column_of_a_shared_table_sizes_the_table():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"home": rng.choice(list("abcde"), 200), "away": rng.choice(list("abcde"), 200)}
+    )
+    y = rng.randint(2, size=200)
+    shared = {"shared_embeddings": [["home", "away"]], "max_iter": 1, "random_state": 0}
+    enc = _quietly(EmbeddingEncoder(embedding_dim={"home": 3}, **shared).fit, X, y)
+    # Was refused: "embedding_dim gives them [3, 1]", a size the user did not give.
+    assert enc.embedding_dims_ == {"home": 3, "away": 3}
+    with pytest.raises(ValueError, match=r"embedding_dim gives \{'home': 3, 'away': 4\}"):
+        EmbeddingEncoder(embedding_dim={"home": 3, "away": 4}, **shared).fit(X, y)
+
+
+def test_item12_hidden_layer_sizes_of_commas_alone_are_refused_and_none_means_none(tmp_path):
+    _countries_csv(tmp_path / "c.csv")
+    fit = ["fit", "c.csv", "--target", "y", "--model", "m.sk-embed", "--max-iter", "1", "--quiet"]
+    status, err = _cli(*fit, "--hidden-layer-sizes", ",", cwd=tmp_path)
+    assert status == 2  # was accepted as ()
+    assert "expected integers like 64,32 (or none, for no hidden layer), got ','" in err
+    assert _cli(*fit, "--hidden-layer-sizes", "none", cwd=tmp_path)[0] == 0
+    assert EmbeddingEncoder.load(tmp_path / "m.sk-embed").hidden_layer_sizes == ()
+
+
+def test_item12_a_model_file_that_repeats_a_column_name_is_refused_at_load(tmp_path):
+    enc, X, y = _fitted_shops()
+    enc.save(tmp_path / "m.sk-embed")
+    with zipfile.ZipFile(tmp_path / "m.sk-embed") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = json.loads(members["model.json"])
+    document["state"]["feature_names"][2] = "shop"  # an edit: 'x' renamed as an embedded column
+    members["model.json"] = json.dumps(document).encode()
+    with zipfile.ZipFile(tmp_path / "edited.sk-embed", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    # Was loaded, then failed in transform.
+    with pytest.raises(ModelFileError, match=r"column names \['shop'\] appear twice"):
+        EmbeddingEncoder.load(tmp_path / "edited.sk-embed")

@@ -113,7 +113,12 @@ def _parser():
     )
     parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
     parameters.add_argument("--embedding-dim", type=int)
-    parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
+    parameters.add_argument(
+        "--hidden-layer-sizes",
+        type=_sizes,
+        metavar="64,32",
+        help="widths of the hidden layers, or none: the embeddings straight to the output",
+    )
     parameters.add_argument("--activation", choices=list(ACTIVATIONS))
     parameters.add_argument("--alpha", type=float)
     parameters.add_argument("--batch-size", type=int)
@@ -190,10 +195,18 @@ def _positive_int(text):
 
 
 def _sizes(text):
+    """``--hidden-layer-sizes``: widths like 64,32, or "none" for no hidden layer."""
+    if text.strip().lower() == "none":
+        return ()
     try:
-        return tuple(int(size) for size in split_names(text))
+        sizes = tuple(int(size) for size in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers like 64,32, got {text!r}") from None
+        sizes = ()
+    if not sizes:
+        raise argparse.ArgumentTypeError(
+            f"expected integers like 64,32 (or none, for no hidden layer), got {text!r}"
+        )
+    return sizes
 
 
 def _auto_or_float(text):
