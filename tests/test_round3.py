@@ -251,6 +251,21 @@ def test_item3_weights_beyond_what_float64_counts_are_refused_up_front():
     assert not hasattr(enc, "model_")
 
 
+def test_item3_one_positive_weight_held_out_for_validation_is_refused_with_the_reason():
+    X, y = _shop_table(300)
+    # Found by the fuzz: a ZeroDivisionError. Row 0 is among the validation rows of seed 0.
+    weight = (np.arange(300) == 0).astype(float)
+    with pytest.raises(ValueError, match=r"sample_weight is 0 on every training row: the 1 rows"):
+        EmbeddingEncoder(max_iter=2, random_state=0).fit(X, y, sample_weight=weight)
+    enc = _quietly(
+        EmbeddingEncoder(max_iter=2, random_state=0, early_stopping=False).fit,
+        X,
+        y,
+        sample_weight=weight,
+    )
+    assert np.isfinite(enc.transform(X)).all()
+
+
 def test_item3_save_never_writes_a_file_that_load_refuses(tmp_path):
     X, y = _shop_table()
     enc = _quietly(EmbeddingEncoder(max_iter=2, random_state=0).fit, X, y)
