@@ -303,13 +303,13 @@ class Vocabulary:
                 "They would become categories of their own. Read the column as the first "
                 "chunk was (a nullable integer column with missing values: dtype 'Int64')."
             )
-        fractions = self.in_number_type(pd.unique(as_object_array(series[codes < 0])))[1]
-        if fractions.any():
-            values = pd.unique(as_object_array(series[codes < 0]))[fractions]
+        unmatched = pd.unique(as_object_array(series[codes < 0]))
+        fractions = unmatched[self.in_number_type(unmatched)[1]]
+        if len(fractions):
             raise TypeError(
                 f"Column {name!r} holds fractions in this chunk (e.g. "
-                f"{as_python(values[:3].tolist())}), but whole numbers when partial_fit "
-                f"started: its categories are integers. Read it as the first chunk was."
+                f"{as_python(fractions[:3].tolist())}), but whole numbers when partial_fit "
+                "started: its categories are integers. Read it as the first chunk was."
             )
 
     def _index(self, form):
