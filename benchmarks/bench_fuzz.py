@@ -2,14 +2,19 @@
 
 Each case draws a small frame (1 to 300 rows, 1 to 5 columns of random kinds:
 strings of few or many values, digit strings, categoricals, booleans, nullable
-types, integers up to 2**63, floats with NaN and extreme magnitudes, constant
-and all-missing columns, dates, mixed objects), a target (labels, one class,
-whole numbers, quantities at 1e40 or 1e-300, several outputs, missing values)
-and random parameters (``max_iter`` of 1 to 3, ``smooth``, ``min_frequency``,
-every ``output``, both ``dtype``, ``remainder``, sizes), then
+types, integers up to 2**63, ids beyond 2**53 as integers or as floats, floats
+with NaN and extreme magnitudes, constant and all-missing columns, dates, mixed
+objects), a target (labels, one class, whole numbers, quantities at 1e40 or
+1e-300, several outputs, missing values), sample weights on a third of the
+cases (counts, a wide spread, all 1e155, all 1e-300, one positive among
+zeros, 1e307) and random parameters (``max_iter`` of 1 to 3, ``smooth``,
+``min_frequency``, every ``output``, both ``dtype``, ``remainder``, sizes), then
 
-1. fits (or calls ``partial_fit`` twice), transforms the training rows and a
-   drifted copy (unseen and retyped values, extremes, NaN);
+1. fits, or calls ``partial_fit`` (on two halves; one row per call; the same
+   chunk several times; and a further pass with ``new_rows=False`` on the rows
+   reshuffled), transforms the training rows and a drifted copy (unseen and
+   retyped values, integer columns read back as floats with gaps, extremes,
+   NaN);
 2. checks the output: the right shape, NaN exactly where a passed-through
    input was missing, and no other NaN or infinity;
 3. saves, loads and transforms again: the outputs must be bit-identical.
@@ -94,6 +99,13 @@ COLUMNS = {
         rng.randint(-(high := pick(rng, [3, 100, 2**31, 2**62])), high, size=n, dtype=np.int64)
     ),
     "uint": lambda rng, n: pd.Series(rng.randint(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2)),
+    # snowflake-like ids beyond 2**53, as int64 or as the float64 a column with nulls becomes
+    "big_ids": lambda rng, n: pd.Series(
+        2**60 + 67 * rng.randint(0, max(1, n // 3), size=n).astype(np.int64)
+    ),
+    "float_ids": lambda rng, n: pd.Series(
+        (2**60 + 67 * rng.randint(0, max(1, n // 3), size=n).astype(np.int64)).astype(np.float64)
+    ),
     "float": lambda rng, n: pd.Series(
         rng.standard_cauchy(size=n) * pick(rng, [1.0, 1e-300, 1e300, 1e38, 1e40])
     ).clip(-1.7e308, 1.7e308),
@@ -114,7 +126,7 @@ def random_column(rng, n, kind):
     """One column of ``n`` rows of ``kind``, with missing values on a random share of them."""
     missing = rng.uniform(size=n) < pick(rng, [0, 0, 0.1, 0.5])
     values = COLUMNS[kind](rng, n)
-    if not missing.any() or kind in ("bool", "category", "int", "uint", "constant"):
+    if not missing.any() or kind in ("bool", "category", "int", "uint", "big_ids", "constant"):
         return values
     return values.where(~missing, None) if values.dtype == object else values.mask(missing)
 
@@ -126,6 +138,8 @@ KINDS = [
     *["int"] * 3,
     *["float"] * 4,
     "uint",
+    "big_ids",
+    "float_ids",
     "float32",
     "constant",
     "all_missing",
@@ -184,6 +198,24 @@ def random_target(rng, n):
     return TARGETS[kind](rng, n)
 
 
+# One generator per kind of sample weights: (rng, n_rows) -> weights.
+WEIGHTS = {
+    "counts": lambda rng, n: rng.randint(0, 5, size=n).astype(float) + (np.arange(n) == 0),
+    "spread": lambda rng, n: np.exp(rng.normal(scale=20, size=n)),
+    "huge": lambda rng, n: np.full(n, 1e155),
+    "tiny": lambda rng, n: np.full(n, 1e-300),
+    "one_positive": lambda rng, n: (np.arange(n) == rng.randint(n)).astype(float),
+    "beyond": lambda rng, n: np.full(n, 1e307),
+}
+
+
+def random_weights(rng, n):
+    """Sample weights for a third of the cases, of a random kind; None for the others."""
+    if rng.uniform() >= 1 / 3:
+        return None
+    return WEIGHTS[pick(rng, sorted(WEIGHTS))](rng, n)
+
+
 def pick(rng, options):
     """One of ``options``, as it is (``rng.choice`` would turn them into one NumPy dtype)."""
     return options[rng.randint(len(options))]
@@ -204,7 +236,9 @@ def random_parameters(rng, frame):
         "batch_size": pick(rng, ["auto", 1, 16]),
         "handle_unknown": pick(rng, ["use_unknown", "use_unknown", "error"]),
     }
-    integers = [c for c in frame.columns if str(c).startswith(("int", "uint"))]
+    integers = [
+        c for c in frame.columns if str(c).startswith(("int", "uint", "big_ids", "float_ids"))
+    ]
     if integers and rng.uniform() < 0.3:  # the default's columns and an integer code
         auto = [
             c
@@ -226,6 +260,9 @@ def drifted(rng, frame):
             continue
         if series.dtype.kind == "f":
             other[column] = series.where(~chosen, pick(rng, [np.nan, 1e300, -1e300, 3e38, 0.0]))
+        elif series.dtype.kind in "iu" and rng.uniform() < 0.5:
+            # an integer column read back as floats with gaps (a CSV, Spark's bigint with nulls)
+            other[column] = series.astype(np.float64).where(~chosen)
         elif series.dtype.kind in "iub" or isinstance(series.dtype, pd.CategoricalDtype):
             continue  # retyping these is the caller's job: see the "retyped" case below
         else:
@@ -277,6 +314,32 @@ def documented(error):
     return "sklearn_embed" in innermost or "sklearn" in innermost
 
 
+def stream(encoder, X, y, weight, rng):
+    """``partial_fit`` in one of four ways: two halves, one row per call (at most 40 rows),
+    the same chunk three times, or a first pass then one with ``new_rows=False`` on the
+    rows reshuffled into other chunks."""
+
+    def rows(index):
+        part = X[index] if isinstance(X, np.ndarray) else X.iloc[index]
+        return part, y[index], None if weight is None else weight[index]
+
+    n = len(y)
+    mode = pick(rng, ["halves", "one_row", "repeated", "passes"])
+    if mode == "halves":
+        calls = [(np.arange(max(1, n // 2)), True), (np.arange(n), True)]
+    elif mode == "one_row":
+        calls = [(np.array([i]), True) for i in range(min(n, 40))]
+    elif mode == "repeated":
+        calls = [(np.arange(n), True)] * 3
+    else:
+        cuts = np.array_split(np.arange(n), min(n, 3))
+        again = np.array_split(rng.permutation(n), min(n, 2))
+        calls = [(c, True) for c in cuts] + [(c, False) for c in again]
+    for index, new_rows in calls:
+        chunk_X, chunk_y, chunk_weight = rows(index)
+        encoder.partial_fit(chunk_X, chunk_y, sample_weight=chunk_weight, new_rows=new_rows)
+
+
 def run_case(case, folder):
     """Returns (outcome, detail): "fitted", "refused" (a documented error) or "failure"."""
     rng = np.random.RandomState(case)
@@ -284,16 +347,15 @@ def run_case(case, folder):
     y = random_target(rng, len(frame))
     parameters = random_parameters(rng, frame)
     X = frame.to_numpy(dtype=object) if rng.uniform() < 0.1 else frame
+    weight = random_weights(rng, len(frame))
     encoder = EmbeddingEncoder(**parameters)
     stage = "fit"
     try:
         if rng.uniform() < 0.15:
             stage = "partial_fit"
-            half = max(1, len(frame) // 2)
-            encoder.partial_fit(X[:half] if isinstance(X, np.ndarray) else X.iloc[:half], y[:half])
-            encoder.partial_fit(X, y)
+            stream(encoder, X, y, weight, rng)
         else:
-            encoder.fit(X, y)
+            encoder.fit(X, y, sample_weight=weight)
         frame_in = pd.DataFrame(X) if isinstance(X, np.ndarray) else X
         stage = "transform"
         out = encoder.transform(X)

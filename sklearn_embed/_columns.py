@@ -9,6 +9,7 @@ columns, scaled numbers. What the output looks like is the fitted model's
 (``_model``); nothing here knows the network's weights or the estimator.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,13 +17,14 @@ import pandas as pd
 from pandas.api.types import (
     CategoricalDtype,
     is_bool_dtype,
+    is_integer_dtype,
     is_object_dtype,
     is_string_dtype,
 )
 
 from ._exceptions import DataWarning
 from ._numeric import NumericScaling, numeric_values, percent
-from ._vocabulary import Vocabulary, as_python
+from ._vocabulary import Vocabulary, as_python, precision_problem
 
 # transform compares a column's share of unknown rows with fit's only on this
 # many rows or more: a handful of rows says little.
@@ -34,6 +36,13 @@ ISO_DATE = r"\d{4}-\d{2}(-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d
 # A text column is read as dates only with at least this many distinct values,
 # all dates: a handful may be labels such as "2020-01" cohorts.
 MIN_DATE_VALUES = 20
+
+# An integer column is pointed out as a possible id or code only with at least
+# this many distinct values: small integer sets are as often counts as codes.
+MIN_CODE_VALUES = 20
+
+# A column name like store_id, zip, product_code, plotId.
+CODE_NAME = r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$"
 
 
 def is_auto_categorical(series):
@@ -244,6 +253,32 @@ class ColumnCoder:
         """The numeric columns as float64, shape (n_samples, n_numeric); NaN kept."""
         return numeric_columns(frame, self.feature_names, ~self.categorical_mask, fitted=True)
 
+    def imprecise_numbers(self, frame):
+        """Findings for numbers that no category can match exactly (:meth:`Vocabulary.imprecise`).
+
+        An id column of int64 fitted, then read back as float64 (a bigint column
+        with nulls from a CSV or from Spark): beyond 2**53 a float stands for
+        several ids, so those rows get the unknown vector rather than a
+        neighbour's, and the user hears why.
+
+        Returns
+        -------
+        findings : list of DataWarning
+        """
+        findings = []
+        for k, (name, vocabulary) in enumerate(zip(self.embedded_names, self.vocabularies)):
+            series = frame.iloc[:, self.embedded_positions[k]]
+            imprecise = vocabulary.imprecise(series)
+            if imprecise.any():
+                problem = precision_problem(series[imprecise], vocabulary.number_type)
+                message = (
+                    f"Column {name!r}: {problem} They get the unknown vector. Read the column "
+                    f"as at fit (dtype {self.embedded_dtypes[k]}; a nullable integer column "
+                    "with missing values: dtype 'Int64')."
+                )
+                findings.append(DataWarning(message, kind="float_precision", column=name))
+        return findings
+
     def unknown_drift(self, frame, codes):
         """Findings for columns read another way than at fit: too many unknown rows, or another kind.
 
@@ -322,6 +357,8 @@ def read_columns(frame, names, categorical_features, numeric=None):
     mask = resolve_categorical_mask(frame, names, categorical_features)
     auto = isinstance(categorical_features, str) and categorical_features == "auto"
     findings = date_columns(frame, names, mask) if auto and numeric is None else []
+    if numeric is None:  # a warm start's columns were judged by the fit it continues
+        findings += integer_code_findings(frame, names, mask)
     values = numeric_columns(frame, names, ~mask)
     if numeric is None:
         numeric_names = [name for name, embedded in zip(names, mask) if not embedded]
@@ -329,6 +366,63 @@ def read_columns(frame, names, categorical_features, numeric=None):
         findings += squashed
     dtypes = [str(frame.dtypes.iloc[i]) for i in np.flatnonzero(mask)]
     return ReadColumns(mask, numeric, numeric.apply(values), dtypes, findings)
+
+
+def integer_codes(frame, names, mask):
+    """The integer columns used as numbers that look like ids or codes: ``{name: verdict}``.
+
+    The one rule behind ``fit``'s :class:`~sklearn_embed.DataWarning`
+    (``kind="integer_codes"``) and the command line's notes. A column of
+    integers (not booleans) with at least ``MIN_CODE_VALUES`` distinct values
+    that ``mask`` does not embed is
+
+    - "row_ids" when it holds one value per row (90% of the rows or more) and is
+      named like an id or a code (``CODE_NAME``: ``customer_id``) or holds
+      consecutive whole numbers (row numbers, R's ``rownames``): it says
+      nothing about new rows;
+    - "codes" when it is named like an id or a code and its values repeat
+      (``store_id``, ``zip``): a number makes neighbouring codes alike, an
+      embedding does not.
+
+    A measurement with many distinct values (a census weight, an amount) is neither.
+    """
+    verdicts = {}
+    for i in np.flatnonzero(~np.asarray(mask, dtype=bool)):
+        series = frame.iloc[:, i]
+        if not is_integer_dtype(series.dtype) or is_bool_dtype(series.dtype):
+            continue
+        n_distinct = series.nunique()
+        if n_distinct < MIN_CODE_VALUES:
+            continue
+        named = re.search(CODE_NAME, str(names[i]), re.IGNORECASE) is not None
+        if n_distinct >= 0.9 * len(series):
+            consecutive = int(series.max()) - int(series.min()) + 1 == n_distinct
+            if named or consecutive:
+                verdicts[names[i]] = "row_ids"
+        elif named:
+            verdicts[names[i]] = "codes"
+    return verdicts
+
+
+def integer_code_findings(frame, names, mask):
+    """:func:`integer_codes`' verdicts as findings (``kind="integer_codes"``), in the API's words."""
+    findings = []
+    for name, verdict in integer_codes(frame, names, mask).items():
+        n_distinct = frame.iloc[:, list(names).index(name)].nunique()
+        if verdict == "row_ids":
+            message = (
+                f"Column {name!r} holds one integer per row ({n_distinct:,} distinct values in "
+                f"{len(frame):,} rows), like row numbers or ids, and is used as a number: it says "
+                "nothing about new rows. Drop it from X."
+            )
+        else:
+            message = (
+                f"Column {name!r} looks like ids or codes ({n_distinct:,} distinct integers, named "
+                "like a code) but is used as a number, which makes neighbouring codes alike. To "
+                f"embed it, name it in categorical_features, e.g. [..., {name!r}]."
+            )
+        findings.append(DataWarning(message, kind="integer_codes", column=name))
+    return findings
 
 
 def raw_codes(frame, vocabularies, positions):

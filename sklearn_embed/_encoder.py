@@ -103,13 +103,17 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         Columns to embed. "auto" takes every non-numeric column: pandas ``str``,
         ``string``, ``object``, ``category`` and ``bool``. Integer-coded
         categoricals (ids, zip codes) are embedded only when named here, by
-        column name, column index, or a boolean mask.
+        column name, column index, or a boolean mask; fit warns
+        (:class:`~sklearn_embed.DataWarning`, ``kind="integer_codes"``) of an
+        integer column it uses as a number that looks like ids or codes (named
+        like ``store_id`` or ``zip``, or one value per row of consecutive
+        numbers).
 
     embedding_dim : "auto", int or dict, default="auto"
         Size of each column's embedding. "auto" uses
         ``min(50, round(1.6 * n_categories ** 0.56))``; an int applies to every
         column; a dict ``{column: int}`` sets some columns and leaves the others
-        on "auto".
+        on "auto" (naming one column of a shared table sizes the table).
 
     hidden_layer_sizes : array-like of int, default=(64,)
         Widths of the hidden layers between the concatenated inputs and the
@@ -438,7 +442,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     --------
     >>> import pandas as pd
     >>> from sklearn_embed import EmbeddingEncoder
-    >>> X = pd.DataFrame({"shop": ["a", "b", "c", "a"] * 25, "price": range(100)})
+    >>> X = pd.DataFrame({"shop": ["a", "b", "c", "a"] * 25, "price": [9.5, 12.0, 3.25, 7.0] * 25})
     >>> y = [0, 1, 1, 0] * 25
     >>> enc = EmbeddingEncoder(embedding_dim=2, random_state=0).fit(X, y)
     >>> enc.transform(X).shape
@@ -575,7 +579,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             threshold it makes (``merge_factor_``): pass
             ``early_stopping=False`` for such a table. The loss is divided by
             the mean weight: its balance against ``alpha`` does not depend on
-            the weights' unit. The numeric columns' scaling ignores weights.
+            the weights' unit, and training reads only their ratios (uniform
+            weights of 1e155 train as weights of 1). Weights that sum beyond
+            float64's range (or do so times the squared target) cannot be
+            counted and are refused before any work. The numeric columns'
+            scaling ignores weights.
         callback : callable, default=None
             Called after every epoch with a dict: ``epoch``, ``max_iter``,
             ``loss``, ``validation_score`` (None without early stopping) and
@@ -590,7 +598,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self : EmbeddingEncoder
             Fitted encoder.
         """
-        previous = self._previous() if self.warm_start and hasattr(self, "model_") else None
+        warm = self.warm_start and hasattr(self, "model_")
+        previous = self._previous("warm_start") if warm else None
         inputs, seen = self._inputs(X, y, sample_weight, previous)
         seed = draw_seed(self.random_state)
         spec = self._spec(inputs.target.type)
@@ -606,6 +615,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         y: ArrayLike,
         sample_weight: ArrayLike | None = None,
         classes: ArrayLike | None = None,
+        new_rows: bool = True,
     ) -> EmbeddingEncoder:
         """Train on one chunk of rows (one pass of minibatch Adam): data larger than memory.
 
@@ -624,11 +634,24 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         row of its own gets one, starting at the unknown vector, once its count
         reaches ``fit``'s threshold (``min_frequency``, and
         ``min(merge_factor_ * smooth_, 100)``), unless the column looks like an
-        identifier. A chunk seen before (a second pass over the same chunks)
-        is trained on again but not counted again, so passes do not weaken the
-        shrinkage. A call that raises leaves the encoder as it was. After
-        ``fit`` (or :meth:`load`), the first call continues from the fitted
-        weights, with statistics counted from then on. ``fit`` starts over.
+        identifier.
+
+        As for scikit-learn's incremental estimators, every call brings new
+        rows, and all of them are counted: ``smooth_``, the merging of rare
+        values and the identifier rule read the counts, so a row given twice
+        counts twice (an id seen once looks seen twice). To make further passes
+        over rows already given (epochs), pass ``new_rows=False`` on those
+        calls: they are trained on again, not counted again, however they are
+        shuffled or cut into chunks (``sklearn-embed fit --chunk-rows`` does so
+        from its second pass on)::
+
+            for epoch in range(5):
+                for X_chunk, y_chunk in chunks():
+                    enc.partial_fit(X_chunk, y_chunk, new_rows=epoch == 0)
+
+        A call that raises leaves the encoder as it was. After ``fit`` (or
+        :meth:`load`), the first call continues from the fitted weights, with
+        statistics counted from then on. ``fit`` starts over.
 
         Parameters
         ----------
@@ -641,6 +664,11 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             All class labels, for the first call of a classification target
             whose first chunk may lack some; ignored afterwards (and after
             ``fit``, whose classes are kept).
+        new_rows : bool, default=True
+            Whether the rows of ``X`` are new: counted into the statistics. Pass
+            False for a further pass over rows given to earlier calls: trained
+            on, not counted again. The first call of a sequence counts its
+            rows: it cannot be False there.
 
         Returns
         -------
@@ -659,22 +687,30 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         >>> enc.n_iter_, len(enc.loss_curve_)
         (5, 5)
         """
+        if not isinstance(new_rows, (bool, np.bool_)):
+            raise TypeError(f"new_rows must be True or False, got {new_rows!r}.")
+        if not new_rows and not hasattr(self, "_stream"):
+            raise ValueError(
+                "partial_fit(..., new_rows=False) makes a further pass over rows that earlier "
+                "calls counted, but none has been counted yet: the first call of a sequence "
+                "(also the first after fit or load) counts its rows. Pass new_rows=True to it."
+            )
         if hasattr(self, "_stream"):
             self._check_settings()
             state = self._stream
             frame = check_frame(self, X, reset=False)
-            target = state.target.encode_more(y, len(frame))
+            target = state.target.encode_more(y, len(frame), by=state.continued_by)
             inputs = Inputs(
                 frame, self._feature_names(), target, sample_weights(sample_weight, frame)
             )
             spec, seen, findings = self._spec(target.type), {}, []
         else:
             # After fit (or load), the first call continues from the fitted network.
-            previous = self._previous() if hasattr(self, "model_") else None
+            previous = self._previous("partial_fit") if hasattr(self, "model_") else None
             inputs, seen = self._inputs(X, y, sample_weight, previous, classes, partial=True)
             spec = self._spec(inputs.target.type)
             state, findings = start_stream(inputs, spec, draw_seed(self.random_state), previous)
-        state, attributes, more = advance(state, inputs, spec)
+        state, attributes, more = advance(state, inputs, spec, bool(new_rows))
         self._publish({**seen, **attributes})
         warn_at_caller([*self._deprecations(), *findings, *more])
         return self
@@ -1001,7 +1037,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         else:
             frame, seen, names = check_frame(self, X, reset=False), {}, self._feature_names()
             if partial:
-                target = previous.target.encode_more(y, len(frame))
+                target = previous.target.encode_more(y, len(frame), by="partial_fit")
             else:
                 target = encode_target(y, len(frame), self.target_type).continuing(previous.target)
         return Inputs(frame, names, target, sample_weights(sample_weight, frame)), seen
@@ -1009,10 +1045,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     def _feature_names(self):
         return _check_feature_names_in(self).tolist()
 
-    def _previous(self):
-        """What a warm start or a first ``partial_fit`` after ``fit`` continues from."""
+    def _previous(self, by):
+        """What a warm start or a first ``partial_fit`` after ``fit`` continues from.
+
+        ``by`` is who continues ("warm_start" or "partial_fit"), for messages.
+        """
         names = self.categorical_features_.tolist()
         return Previous(
+            by=by,
             embedded=names,
             given=tables_of_fit(names, names, self.categories_, self.embeddings_),
             numeric=self.model_.coder.numeric,
@@ -1069,7 +1109,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         output = self.model_.network_output(check_frame(self, X, reset=False))
-        target = self.model_.target.encode_more(y, len(output))
+        target = self.model_.target.encode_more(y, len(output), by="score")
         weight = sample_weights(sample_weight, output)
         return -mean_loss(output, target.y, weight, self.target_type_)
 

@@ -34,9 +34,13 @@ class DataWarning(UserWarning):
     kind : str, default=None
         What was found, for programs that react to it: "ambiguous_target",
         "identifier", "constant_column", "outliers", "unmatched_table",
-        "unknown_drift", "output_precision", "dates" (a text column of dates
-        embedded as categories), "sample_weight" (weights far
-        below one per row), or, from ``partial_fit``, "out_of_range" (a
+        "unknown_drift", "output_precision", "float_precision" (floats beyond
+        2**53 looked up among integer categories: they get the unknown vector),
+        "dates" (a text column of dates embedded as categories),
+        "integer_codes" (an integer column used as a number that looks like
+        ids or codes),
+        "sample_weight" (weights far below one per row), or, from
+        ``partial_fit``, "out_of_range" (a
         numeric column past the first chunk's range) and "target_order" (a
         chunk that looks cut from rows sorted by the target).
     column : str, default=None

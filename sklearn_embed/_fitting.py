@@ -29,14 +29,19 @@ from ._model import FittedModel, check_output_names, prediction_names
 from ._network import NetworkParams, init_dense
 from ._numeric import NumericScaling
 from ._shrinkage import MERGE_FACTORS
-from ._statistics import Tally, TargetTotals
+from ._statistics import Tally, TargetTotals, check_countable
 from ._tables import Merged, TableSpec, learn_tables, merged_tables, published_tables
-from ._training import Training, TrainingData, blas_threads, epoch_hook
+from ._training import NonFiniteWeights, Training, TrainingData, blas_threads, epoch_hook
 
 # Epochs each candidate network (one per merge threshold) trains before only the
 # one with the lowest validation loss goes on (benchmarks/RESULTS.md, "Fast
 # fit", on why four). None: train every candidate to the end.
 RACE_EPOCHS = 4
+
+# When training produces non-finite weights, a given vector or a loss weight (relative
+# to the loss's unit) larger than this is named as the cause: ordinary ones are near 1,
+# and the float32 network's gradients of inputs a million times larger overflow.
+LARGE_INPUT = 1e6
 
 # Weights averaging less than this per row (probabilities summing to 1, say) make
 # the table count as less than half its rows: fit says so.
@@ -91,6 +96,8 @@ class Previous:
 
     Attributes
     ----------
+    by : str
+        Who continues: "warm_start" (``fit``) or "partial_fit", for messages.
     embedded : list of str
     given : (dict, dict)
         The fit's tables as given tables (``_tables.tables_of_fit``).
@@ -102,6 +109,7 @@ class Previous:
     merge_factor : int
     """
 
+    by: str
     embedded: list
     given: tuple
     numeric: NumericScaling
@@ -181,9 +189,12 @@ def sample_weights(sample_weight, frame):
 
     The statistics count them as given: a weight of 3 is a row seen three times,
     so a table aggregated into rows with a count column as weight is counted
-    (and shrunk) as the table it came from.
+    (and shrunk) as the table it came from. Weights whose sum float64 cannot
+    hold are refused here, before any work.
     """
-    return _check_sample_weight(sample_weight, frame, ensure_non_negative=True, dtype=np.float64)
+    weight = _check_sample_weight(sample_weight, frame, ensure_non_negative=True, dtype=np.float64)
+    check_countable(weight)
+    return weight
 
 
 def loss_weights(weight, scale):
@@ -223,8 +234,15 @@ def fit_model(inputs, spec, seed, previous=None, callback=None):
     columns = learn_columns(inputs, spec, previous)
     candidates = build_candidates(columns, inputs, spec, seed, previous)
     findings = [*inputs.target.findings, *columns.findings]
+    tables = candidates[0].merged.tables  # their given vectors, should training fail
     del columns  # each candidate has its own codes: free these while training
-    kept = race(candidates, spec, callback)
+    try:
+        kept = race(candidates, spec, callback)
+    except NonFiniteWeights as error:
+        weight = inputs.weight
+        raise training_failure(
+            error, tables, weight.max() / weight.mean(), "the mean weight"
+        ) from None
     findings += kept.candidate.merged.findings
     if not kept.history.converged:
         findings.append(_not_converged(spec.training.max_iter))
@@ -238,7 +256,7 @@ def learn_columns(inputs, spec, previous=None):
     numeric = previous.numeric if previous is not None else None
     read = read_columns(frame, names, spec.categorical_features, numeric)
     embedded = [name for name, embed in zip(names, read.mask) if embed]
-    warm = (previous.embedded, previous.given) if previous is not None else None
+    warm = (previous.embedded, previous.given, previous.by) if previous is not None else None
     columns = (np.flatnonzero(read.mask), embedded)
     tables, codes, unmatched = learn_tables(frame, columns, spec.tables, target, weight, warm)
     totals = TargetTotals().counted(target.y, weight)
@@ -420,6 +438,39 @@ def published_attributes(coder, shrunk, params, target, tallies, sizes, activati
     if target.classes is not None:
         attributes["classes_"] = target.classes
     return attributes
+
+
+def training_failure(error, tables, relative_weight, unit):
+    """The error for a training that produced non-finite weights, naming the cause found.
+
+    A given table with vectors beyond ``LARGE_INPUT`` (a frozen table of 1e30),
+    or rows weighted beyond it relative to the loss's ``unit`` (a
+    ``partial_fit`` chunk weighted 1e20 times the first one's), make the
+    float32 network's gradients overflow; whatever the learning rate.
+    Otherwise ``error`` (a :class:`~sklearn_embed._training.NonFiniteWeights`)
+    as it is.
+    """
+    given = [
+        (float(np.abs(table.given.to_numpy()).max()), table)
+        for table in tables
+        if table.given is not None and len(table.given)
+    ]
+    largest, table = max(given, key=lambda pair: pair[0], default=(0.0, None))
+    if largest >= LARGE_INPUT:
+        return ValueError(
+            f"Training produced non-finite weights: the table of column {table.name!r} from "
+            f"{table.setup.source} holds values up to {largest:.3g}, and the network, which "
+            "trains in float32, overflows on inputs that large. Scale the table down (divide "
+            "it by one number: the network reads the vectors' directions and relative sizes)."
+        )
+    if relative_weight >= LARGE_INPUT:
+        return ValueError(
+            f"Training produced non-finite weights: sample_weight weighs rows up to "
+            f"{relative_weight:.3g} times {unit}, the loss's unit, and the network, which trains "
+            "in float32, overflows on gradients that large. Weigh the rows less unevenly, or "
+            "rescale every chunk's weights alike."
+        )
+    return error
 
 
 def _small_weights(weight):

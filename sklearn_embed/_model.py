@@ -122,7 +122,7 @@ class FittedModel:
             cannot hold.
         """
         codes = self.coder.codes(frame, check_unknown=check_unknown)
-        findings = self.coder.unknown_drift(frame, codes)
+        findings = self.coder.imprecise_numbers(frame) + self.coder.unknown_drift(frame, codes)
         appended = self.prediction_names(output)
         widths = self.output_widths(output, remainder)
         values = None
@@ -234,14 +234,15 @@ def check_output_names(feature_names, categorical_mask, dims, remainder, appende
         cause = f"the prediction adds {list(appended)}, which input columns already use"
     else:
         embedded = [name for name, flag in zip(feature_names, categorical_mask) if flag]
-        column = next(
-            name
+        column, clashing = next(
+            (name, given)
             for name, dim in zip(embedded, dims)
-            if any(f"{name}_emb{j}" in repeated for j in range(dim))
+            if (given := [f"{name}_emb{j}" for j in range(dim) if f"{name}_emb{j}" in repeated])
         )
+        dim = dims[embedded.index(column)]
         cause = (
-            f"embedded column {column!r} gives {column}_emb0, {column}_emb1, ..., which other "
-            "input columns already use"
+            f"embedded column {column!r} outputs {clashing} (one column per dimension, {dim} "
+            "in all), which input columns already use"
         )
     raise ValueError(
         f"The output would have repeated column names {repeated}: {cause}. Rename those input columns."

@@ -4,11 +4,14 @@ A model file is small next to what it may declare: a zip member states its
 inflated size, a ``.npy`` header states a shape, and both can be edited. So
 nothing is inflated before every declaration is known and checked:
 
-* the archive as a whole may declare at most ``MAX_RATIO`` times its size on
-  disk (or ``MIN_BUDGET``, for small files): trained weights hardly compress,
-  and deflate alone can pack a thousand bytes into one;
-* ``model.json`` may be at most ``JSON_BASE + JSON_RATIO`` times the file's
-  size, and is read no further than that;
+* the members may declare at most ``MAX_RATIO`` times the bytes they hold
+  (or ``MIN_BUDGET``, for small files): trained weights hardly compress, and
+  deflate alone can pack a thousand bytes into one. The bytes they hold are
+  the members' compressed sizes, never more than the file's size: bytes in
+  front of the archive (a zip may start anywhere in a file) or between its
+  members do not raise the budget, nor do members that overlap;
+* ``model.json`` may be at most ``JSON_BASE + JSON_RATIO`` times those bytes,
+  and is read no further than that;
 * a ``.npy`` member's header (its dtype and shape) is read first, from its
   first bytes only, and the member's declared size must be exactly the
   header's plus the data it describes;
@@ -76,14 +79,16 @@ class ModelArchive:
 
     def __init__(self, archive, disk_size):
         self._archive = archive
-        self.disk_size = disk_size
         self._members = _checked_members(archive.infolist())
+        # What the members hold: their compressed bytes, at most the file (overlapping members).
+        held = sum(info.compress_size for info in self._members.values())
+        self.held = min(held, disk_size)
         declared = sum(info.file_size for info in self._members.values())
-        budget = max(MIN_BUDGET, MAX_RATIO * disk_size)
+        budget = max(MIN_BUDGET, MAX_RATIO * self.held)
         if declared > budget:
             raise ModelFileError(
                 f"its members declare {declared:,} bytes inflated, more than {MAX_RATIO} times "
-                f"the file's {disk_size:,} bytes: a damaged or crafted file (a zip bomb)."
+                f"the {self.held:,} bytes they hold: a damaged or crafted file (a zip bomb)."
             )
 
     @classmethod
@@ -101,13 +106,13 @@ class ModelArchive:
         return sorted(name[: -len(".npy")] for name in self._members if name != DOCUMENT)
 
     def read_document(self):
-        """``model.json`` parsed; at most ``JSON_BASE + JSON_RATIO * disk_size`` bytes are read."""
+        """``model.json`` parsed; at most ``JSON_BASE + JSON_RATIO * held`` bytes are read."""
         info = self._member(DOCUMENT)
-        limit = JSON_BASE + JSON_RATIO * self.disk_size
+        limit = JSON_BASE + JSON_RATIO * self.held
         if info.file_size > limit:
             raise ModelFileError(
-                f"{DOCUMENT} declares {info.file_size:,} bytes, more than the {limit:,} a model "
-                f"file of {self.disk_size:,} bytes may hold."
+                f"{DOCUMENT} declares {info.file_size:,} bytes, more than the {limit:,} members "
+                f"of {self.held:,} bytes may hold."
             )
         with self._archive.open(info) as stream:
             text = stream.read(info.file_size)

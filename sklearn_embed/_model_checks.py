@@ -12,6 +12,8 @@
 Any failure is a :class:`~sklearn_embed._model_archive.ModelFileError`.
 """
 
+from collections import Counter
+
 import numpy as np
 
 from ._model_archive import ModelFileError
@@ -111,7 +113,11 @@ def check_document(document):
 def _check_counts(state, arrays):
     """The counts agree with the lists (before any list of names is built from a count)."""
     names, n_tables = state["categorical_features_"], state["n_tables"]
+    # fit refuses a table with a repeated column name: an edited file must not bring one.
+    counts = [Counter(state["feature_names"]), Counter(names)]
+    repeated = sorted({name for count in counts for name, n in count.items() if n > 1})
     problems = [
+        (bool(repeated), f"column names {repeated[:5]} appear twice"),
         (
             len(names) != n_tables or len(state["embedded_dtypes"]) != n_tables,
             "the number of embedded columns differs between parts",

@@ -14,6 +14,7 @@ registers. The graph does what ``transform`` does, on the fitted attributes:
   columns of ``_prediction.py``.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ from skl2onnx.common.data_types import (
 )
 
 from ._model import FittedModel, output_dtype, output_mode
+from ._vocabulary import EXACT_INTEGERS
 
 MISSING_STRING = ""
 """What a serving client feeds for a missing value of a string column."""
@@ -37,9 +39,9 @@ MISSING_STRING = ""
 # The name skl2onnx knows the encoder's converter by.
 ALIAS = "SklearnEmbedEmbeddingEncoder"
 
-# Integers up to 2**53 are exact in float64: only those can be matched to
-# integer categories through an int64 cast.
-_EXACT_INTEGERS = 2.0**53
+# Integers below 2**53 are exact in float64: only those can be matched to
+# integer categories through an int64 cast (the rule of Vocabulary.encode).
+_EXACT_INTEGERS = float(EXACT_INTEGERS)
 
 # The input tensor types the converter reads, by the kind of values they hold.
 _TENSOR_KINDS = {
@@ -51,8 +53,13 @@ _TENSOR_KINDS = {
     BooleanTensorType: "bool",
 }
 
-# Which tensor kinds can carry a column's categories.
-_CATEGORY_TENSORS = {"string": {"string"}, "number": {"integer", "float"}, "bool": {"bool"}}
+# Which tensor kinds can carry a column's categories: booleans also as floats, the one
+# tensor that holds them and a missing value (0, 1 and NaN).
+_CATEGORY_TENSORS = {
+    "string": {"string"},
+    "number": {"integer", "float"},
+    "bool": {"bool", "float"},
+}
 
 _HIDDEN_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "logistic": "Sigmoid", "identity": None}
 
@@ -284,19 +291,27 @@ def _category_rows(graph, column, categories, missing_string, infrequent):
     """The table row of each value of ``column``, shape (n,), int64."""
     allowed = _CATEGORY_TENSORS.get(categories.kind, {"string", "integer", "float", "bool"})
     if column.kind not in allowed:
+        bools = (
+            " (bool; a float sample, 0 and 1 with NaN, for a column with missing values: "
+            "initial_types(X) gives it)"
+            if categories.kind == "bool"
+            else ""
+        )
         raise TypeError(
             f"Column {column.name!r} was fit on {categories.kind} values (e.g. "
             f"{categories.known[:3].tolist()}), but its ONNX input is a {column.kind} tensor: "
-            "give to_onnx a sample (or initial_types) with the column's type at fit."
+            f"give to_onnx a sample (or initial_types) with the column's type at fit{bools}."
         )
     unknown, missing = categories.unknown_row, categories.missing_row
     if column.kind == "string":
         seen = {str(v) for v in [*categories.known, *infrequent] if not _is_missing(v)}
         if missing_string in seen:
+            free = _free_marker(seen)
             raise ValueError(
                 f"Column {column.name!r} holds the value {missing_string!r} at fit, which is "
-                "the marker of a missing string in the ONNX graph. Pass another marker: "
-                "to_onnx(..., options={EmbeddingEncoder: {'missing_string': '<NA>'}})."
+                "the marker of a missing string in the ONNX graph. Pass another marker, one "
+                "that no value of the column is: to_onnx(..., options={EmbeddingEncoder: "
+                f"{{'missing_string': {free!r}}}}}), and the same to onnx_inputs."
             )
         keys = [*map(str, categories.known), missing_string]
         rows = [*categories.rows(), missing]
@@ -312,8 +327,18 @@ def _category_rows(graph, column, categories, missing_string, infrequent):
     return graph.node("Reshape", [found, graph.int64s("flat", np.array([-1]))], "rows")
 
 
+def _free_marker(seen):
+    """A marker of a missing string that is none of the values ``seen``: "<NA>", "<missing>", ..."""
+    candidates = itertools.chain(["<NA>", "<missing>"], (f"<NA{k}>" for k in itertools.count(1)))
+    return next(marker for marker in candidates if marker not in seen)
+
+
 def _float_category_rows(graph, column, categories):
-    """Rows of a float input: whole numbers through an int64 look-up, NaN on the missing row."""
+    """Rows of a float input: whole numbers through an int64 look-up, NaN on the missing row.
+
+    Integer categories, or booleans (0 is False, 1 True): a float carries a
+    boolean column with missing values.
+    """
     x = column.tensor
     if column.kind == "float":
         x = graph.cast(x, TensorProto.DOUBLE)

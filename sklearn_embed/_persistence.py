@@ -395,12 +395,12 @@ def _write_atomically(path, document, arrays):
                 buffer = io.BytesIO()
                 np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
                 archive.writestr(f"{name}.npy", buffer.getvalue())
-        try:  # never leave a file that load would refuse for its sizes
-            with ModelArchive.open(temporary) as written:
-                written.read_document()
+        try:  # never leave a file that load would refuse: read it back as load does
+            load_model(temporary)
         except ModelFileError as error:
+            problem = str(error).removeprefix(f"{temporary}: ")
             raise ValueError(
-                f"this encoder cannot be saved in a file load accepts: {error}"
+                f"this encoder cannot be saved in a file that load accepts: {problem}"
             ) from None
 
 

@@ -61,10 +61,10 @@ def column_smooth(tally, squares):
 
     ``squares`` is the weighted sum of the squared targets over the column's rows.
     """
-    return pseudo_count(tally.weight, tally.squared_sums(), tally.output_totals(), squares)
+    return pseudo_count(tally.weight, tally.squared_sums(), tally.grand_squares(), squares)
 
 
-def pseudo_count(counts, squared_sums, output_totals, squares):
+def pseudo_count(counts, squared_sums, grand_squares, squares):
     """``m = sigma2_within / tau2`` from the sums of the target by category.
 
     The ratio of the within-category variance of the target to the variance
@@ -78,8 +78,9 @@ def pseudo_count(counts, squared_sums, output_totals, squares):
     squared_sums : float
         ``sum over categories c and outputs j of S_cj^2 / n_c``, ``S_cj`` the
         weighted sum of output ``j`` over category ``c``.
-    output_totals : ndarray of shape (n_outputs,)
-        Weighted sum of each output.
+    grand_squares : float
+        ``sum over outputs j of T_j^2 / total``, ``T_j`` the weighted sum of
+        output ``j`` and ``total`` the sum of ``counts``.
     squares : float
         Weighted sum of the squared outputs.
 
@@ -98,7 +99,7 @@ def pseudo_count(counts, squared_sums, output_totals, squares):
     # within = (sum of y^2 - sum n_c mean_c^2) / (total - categories)
     # between = (sum n_c mean_c^2 - total g^2) / total
     within = (squares - squared_sums) / (total - n_seen)
-    between = (squared_sums - float((output_totals**2).sum()) / total) / total
+    between = (squared_sums - grand_squares) / total
     # Each observed mean carries noise of variance within / n_c: remove it.
     signal = between - within * n_seen / total
     if signal <= 0:

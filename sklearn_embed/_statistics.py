@@ -38,6 +38,49 @@ def mean_and_scale(x):
     return mean, np.where(std > 0, std, 1.0)
 
 
+def check_countable(weight):
+    """Refuse weights whose sum float64 cannot hold: no count of rows can be that large."""
+    with np.errstate(over="ignore"):
+        total = weight.sum(dtype=np.float64)
+    if not np.isfinite(total):
+        raise ValueError(too_large_to_count("sum"))
+
+
+def too_large_to_count(what):
+    """The message for weights that ``what`` (e.g. "sum") beyond float64's range."""
+    return (
+        f"sample_weight is too large to count: the weights {what} beyond float64's range "
+        f"({np.finfo(np.float64).max:.3g}). Weights count as rows (a weight of 2 is a row seen "
+        "twice) in the statistics behind smooth_, and no count holds that many rows. Divide "
+        "the weights by one constant: training reads only their ratios."
+    )
+
+
+# Weighted sums beyond this are squared in a unit of a power of two (see squares_over).
+_LARGE_SUM = 2.0**500
+
+
+def squares_over(sums, counts):
+    """``sums ** 2 / counts``, elementwise, without overflow when the sums are large.
+
+    Weights count as rows, so sums of weights of 1e155 are legitimate, and
+    their squares would overflow. They are squared in a unit of a power of two
+    that brings them below ``_LARGE_SUM`` (:func:`power_of_two_unit`): dividing
+    and multiplying by a power of two is exact, so the result is the plain
+    formula's, bit for bit, whenever that one is finite.
+    """
+    unit = power_of_two_unit(sums)
+    return (sums / unit) ** 2 / (counts / unit) * unit
+
+
+def power_of_two_unit(values):
+    """1, or the power of two that brings the largest of ``values`` below ``_LARGE_SUM``."""
+    largest = float(np.max(np.abs(values), initial=0.0))
+    if not largest > _LARGE_SUM:
+        return 1.0
+    return 2.0 ** int(np.ceil(np.log2(largest / _LARGE_SUM)))
+
+
 def weighted_counts(codes, weight, n_rows):
     """Sum of the sample weights of each table row."""
     return np.bincount(codes, weights=weight, minlength=n_rows)
@@ -121,13 +164,18 @@ class Tally:
             coo = self.sums.tocoo()
             counts = self.weight[coo.row]
             seen = counts > 0  # rows of zero weight carry nothing
-            return float((coo.data[seen] ** 2 / counts[seen]).sum())
+            return float(squares_over(coo.data[seen], counts[seen]).sum())
         seen = self.weight > 0
-        return float((self.sums[seen] ** 2 / self.weight[seen, None]).sum())
+        return float(squares_over(self.sums[seen], self.weight[seen, None]).sum())
 
-    def output_totals(self):
-        """Weighted sum of each output over every entry."""
-        return np.asarray(self.sums.sum(axis=0)).ravel()
+    def grand_squares(self):
+        """``sum over outputs j of T_j ** 2 / W``: ``T_j`` the weighted sum of output ``j`` over
+        every entry, ``W`` the total weight (see :func:`squares_over` for large sums)."""
+        totals, total = np.asarray(self.sums.sum(axis=0)).ravel(), float(self.weight.sum())
+        if total <= 0:
+            return 0.0
+        unit = power_of_two_unit(totals)
+        return float(((totals / unit) ** 2).sum()) / (total / unit) * unit
 
     def last_output(self):
         """The sums of the last output (the positive class, or the last class), dense."""
@@ -240,12 +288,23 @@ class TargetTotals:
     n_rows: int = 0
 
     def counted(self, y, weight):
-        """These totals and more rows."""
-        if y.ndim == 1:  # class codes: each one-hot row squares to 1
-            squares = float(weight.sum(dtype=np.float64))
-        else:
-            squares = float(weight @ (np.asarray(y, dtype=np.float64) ** 2).sum(axis=1))
-        return TargetTotals(self.squares + squares, self.n_rows + len(weight))
+        """These totals and more rows.
+
+        Raises
+        ------
+        ValueError
+            If the weights, or the weighted squared targets, sum beyond float64's
+            range: counts of rows that no statistic can hold.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            if y.ndim == 1:  # class codes: each one-hot row squares to 1
+                squares = float(weight.sum(dtype=np.float64))
+            else:
+                squares = float(weight @ (np.asarray(y, dtype=np.float64) ** 2).sum(axis=1))
+            squares = self.squares + squares
+        if not np.isfinite(squares):
+            raise ValueError(too_large_to_count("times the squared target sum"))
+        return TargetTotals(squares, self.n_rows + len(weight))
 
 
 @dataclass

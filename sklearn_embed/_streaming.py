@@ -2,8 +2,9 @@
 
 The first call (:func:`start_stream`) learns its chunk's columns and builds its
 network as ``fit`` would (``_fitting``), then every call (:func:`advance`)
-counts the chunk's rows into the tables' statistics (once: a second pass over
-the same chunk is recognised and not counted again), gives rows to the values
+counts the chunk's rows into the tables' statistics (every call brings new rows,
+unless the caller says it is a further pass over rows given before: those are
+trained on again, not counted again), gives rows to the values
 that ``fit``'s rule keeps now (:meth:`EmbeddingTable.grown
 <sklearn_embed._tables.EmbeddingTable.grown>`), trains one pass over the chunk
 and publishes the attributes ``fit`` would from every row counted. A call
@@ -11,18 +12,16 @@ returns a new :class:`StreamState` and leaves the one it was given as it was,
 so a call that fails leaves the estimator's state untouched.
 """
 
-import hashlib
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 
 from ._exceptions import DataWarning
-from ._fitting import build_candidate, learn_columns, published_attributes
+from ._fitting import build_candidate, learn_columns, published_attributes, training_failure
 from ._numeric import OUT_OF_RANGE_ROWS
 from ._statistics import TargetTotals
 from ._tables import counted_tables, grown_tables, lookups
-from ._training import Stream
+from ._training import NonFiniteWeights, Stream
 from ._vocabulary import as_python
 
 # partial_fit calls a chunk of one class sorted by the target only when a random
@@ -56,7 +55,6 @@ class StreamState:
     class_rows : ndarray or None
         Rows of each class counted so far (classification).
     loss_curve : tuple of float
-    chunks_seen : frozenset of str
     warned : frozenset
         (kind, column) of the findings raised.
     """
@@ -73,8 +71,12 @@ class StreamState:
     target_range: tuple
     class_rows: np.ndarray
     loss_curve: tuple = ()
-    chunks_seen: frozenset = frozenset()
     warned: frozenset = frozenset()
+
+    @property
+    def continued_by(self):
+        """Who fixed the target, for messages: "partial_fit" after ``fit``, else "stream"."""
+        return "partial_fit" if self.bounds_from == "fit" else "stream"
 
 
 def start_stream(inputs, spec, seed, previous=None):
@@ -115,8 +117,12 @@ def start_stream(inputs, spec, seed, previous=None):
     return state, [*target.findings, *columns.findings]
 
 
-def advance(state, inputs, spec):
-    """Count a chunk (unless seen before), give rows to values now frequent enough, train one pass.
+def advance(state, inputs, spec, new_rows=True):
+    """Count a chunk, give rows to values now frequent enough, train one pass.
+
+    ``new_rows`` False: the chunk's rows were given (and counted) before, and
+    this is a further pass over them: trained on, not counted again. Nothing
+    here tells one row from another by its content: the caller says.
 
     Returns
     -------
@@ -127,10 +133,9 @@ def advance(state, inputs, spec):
     findings : list of Warning
     """
     frame, y = inputs.frame, inputs.target.y
-    digest = chunk_digest(frame, y, inputs.weight)
     chunk_classes = _chunk_classes(state, y)
-    if digest not in state.chunks_seen:
-        state = _counted(state, inputs, chunk_classes, digest)
+    if new_rows:
+        state = _counted(state, inputs, chunk_classes)
     state, verdicts = _grown(state, spec)
     if _one_class_of_several(chunk_classes):
         # One class: every column looks constant; the next mixed chunk judges them.
@@ -141,19 +146,15 @@ def advance(state, inputs, spec):
     found = coder.numeric.out_of_range(numeric, coder.numeric_names, state.bounds_from)
     x_numeric = coder.numeric.apply(numeric)
     state, findings = _not_warned(state, [*order, *found, *verdicts])
-    loss = state.stream.train_pass(codes, x_numeric, y, inputs.weight, spec.training)
+    try:
+        loss = state.stream.train_pass(codes, x_numeric, y, inputs.weight, spec.training)
+    except NonFiniteWeights as error:
+        relative = inputs.weight.max() / state.stream.weight_scale
+        raise training_failure(
+            error, state.tables, relative, "the first chunk's mean weight"
+        ) from None
     state = replace(state, loss_curve=(*state.loss_curve, loss))
     return state, stream_attributes(state, spec), findings
-
-
-def chunk_digest(frame, y, weight):
-    """A fingerprint of a chunk's rows, targets and weights, to recognise a second pass over it."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    digest.update(np.ascontiguousarray(y).tobytes())
-    digest.update(np.ascontiguousarray(weight).tobytes())
-    digest.update(repr(list(frame.columns)).encode())
-    return digest.hexdigest()
 
 
 def stream_attributes(state, spec):
@@ -186,8 +187,8 @@ def stream_attributes(state, spec):
     return attributes
 
 
-def _counted(state, inputs, chunk_classes, digest):
-    """The state with a chunk's rows added to the statistics, and the chunk recorded as seen."""
+def _counted(state, inputs, chunk_classes):
+    """The state with a chunk's rows added to the statistics."""
     coder = state.coder
     columns = (coder.embedded_positions, coder.embedded_names)
     tables = counted_tables(state.tables, inputs.frame, columns, inputs.target, inputs.weight)
@@ -199,7 +200,6 @@ def _counted(state, inputs, chunk_classes, digest):
         tables=tuple(tables),
         totals=state.totals.counted(inputs.target.y, inputs.weight),
         class_rows=class_rows,
-        chunks_seen=state.chunks_seen | {digest},
     )
 
 

@@ -107,9 +107,10 @@ class TableSetup:
         The unknown vector a fitted encoder gave with its table.
     frozen : bool
         Whether the given vectors stay as they are during training.
-    warm : bool
-        Whether the given vectors are the estimator's previous fit (a warm
-        start) rather than ``initial_embeddings``.
+    warm : str or None
+        Who continues the estimator's previous fit, whose tables are the given
+        vectors ("warm_start" or "partial_fit"); None when ``initial_embeddings``
+        gives them.
     """
 
     names: tuple
@@ -117,7 +118,7 @@ class TableSetup:
     given: pd.DataFrame
     given_unknown: np.ndarray
     frozen: bool
-    warm: bool
+    warm: str
 
     @property
     def name(self):
@@ -127,7 +128,7 @@ class TableSetup:
     @property
     def source(self):
         """Where the given vectors come from, for messages."""
-        return "the previous fit (warm_start)" if self.warm else "initial_embeddings"
+        return f"the fit that {self.warm} continues" if self.warm else "initial_embeddings"
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,7 +170,9 @@ class EmbeddingTable:
         )
         if setup.given is not None:
             given = setup.given.index
-            vocabulary = vocabulary.with_given(given, setup.name, setup.source, setup.frozen)
+            vocabulary = vocabulary.with_given(
+                given, setup.name, setup.source, setup.frozen, continued=setup.warm is not None
+            )
         codes = [vocabulary.encode(series) for series in members]
         multiclass = target.type == "multiclass"
         empty = ColumnStatistics.empty(vocabulary.n_rows, target.n_outputs, multiclass)
@@ -379,8 +382,9 @@ def learn_tables(frame, columns, spec, target, weight, previous=None):  # noqa: 
     spec : TableSpec
     target : Target
     weight : ndarray
-    previous : (list of str, (dict, dict)), default=None
-        A warm start's embedded columns and tables (:func:`tables_of_fit`),
+    previous : (list of str, (dict, dict), str), default=None
+        A warm start's embedded columns, tables (:func:`tables_of_fit`) and
+        who continues ("warm_start" or "partial_fit"),
         which replace ``initial_embeddings``.
 
     Returns
@@ -393,13 +397,11 @@ def learn_tables(frame, columns, spec, target, weight, previous=None):  # noqa: 
     """
     positions, names = columns
     if previous is not None:
-        check_same_columns(previous[0], names)
-        given = previous[1]
+        before, given, by = previous
+        check_same_columns(before, names, by, frame)
     else:
-        given = given_tables(names, spec.initial_embeddings)
-    setups = plan_tables(
-        names, given, spec.freeze_embeddings, spec.shared_embeddings, previous is not None
-    )
+        given, by = given_tables(names, spec.initial_embeddings), None
+    setups = plan_tables(names, given, spec.freeze_embeddings, spec.shared_embeddings, by)
     tables, findings = [], []
     codes = np.empty((len(frame), len(names)), dtype=np.int32)
     for setup in setups:
@@ -559,8 +561,8 @@ def table_dims(tables, names, embedding_dim, count_infrequent=False):
     """Each embedded column's embedding size, from ``embedding_dim`` and the tables.
 
     A given table's width sets its columns' size (an explicit, different
-    ``embedding_dim`` is an error), and the columns of a shared table must
-    have one size. With ``count_infrequent`` (``partial_fit``'s first chunk,
+    ``embedding_dim`` is an error), and the columns of a shared table have one
+    size: the one ``embedding_dim`` names for any of them, else "auto". With ``count_infrequent`` (``partial_fit``'s first chunk,
     after which the size is fixed) "auto" counts the values seen without a row
     too: most of them get one in later chunks.
 
@@ -599,12 +601,8 @@ def table_dims(tables, names, embedding_dim, count_infrequent=False):
             )
             for k in table.columns:
                 dims[k] = width
-        elif len({dims[k] for k in table.columns}) > 1:
-            raise ValueError(
-                f"Columns {[names[k] for k in table.columns]} share one table "
-                "(shared_embeddings), so they need one embedding size; embedding_dim gives "
-                f"them {[dims[k] for k in table.columns]}."
-            )
+        else:
+            _one_size(table, names, dims, explicit)
     if clash:
         source = next(table.setup.source for table in tables if table.given is not None)
         described = ", ".join(
@@ -615,6 +613,27 @@ def table_dims(tables, names, embedding_dim, count_infrequent=False):
             f"gives, which set them: {described}. Leave embedding_dim on 'auto' for those columns."
         )
     return dims
+
+
+def _one_size(table, names, dims, explicit):
+    """Give the columns of a shared table one size, in place: the one ``embedding_dim`` names.
+
+    A size named for some of its columns is the table's (the others are on
+    "auto", which counts the same vocabulary); different sizes named for its
+    columns are an error that shows them.
+    """
+    if len(table.columns) < 2:
+        return
+    named = {names[k]: dims[k] for k in table.columns if names[k] in explicit}
+    if len(set(named.values())) > 1:
+        raise ValueError(
+            f"Columns {[names[k] for k in table.columns]} share one table (shared_embeddings), "
+            f"so they need one embedding size; embedding_dim gives {named}."
+        )
+    if named:
+        (size,) = set(named.values())
+        for k in table.columns:
+            dims[k] = size
 
 
 def _resolve_dims(names, n_categories, embedding_dim):
@@ -647,7 +666,7 @@ def _explicitly_sized(names, embedding_dim):
 # ------------------------------------------------------------------ the parameters
 
 
-def plan_tables(names, given, freeze_embeddings, shared_embeddings, warm=False):
+def plan_tables(names, given, freeze_embeddings, shared_embeddings, warm=None):
     """Check the table parameters against the embedded columns; return one setup per table.
 
     Parameters
@@ -660,8 +679,9 @@ def plan_tables(names, given, freeze_embeddings, shared_embeddings, warm=False):
         previous tables (:func:`tables_of_fit`).
     freeze_embeddings : bool or list of str
     shared_embeddings : None or list of list of str
-    warm : bool, default=False
-        A warm start: the estimator's own previous fit gives the tables.
+    warm : str, default=None
+        Who continues the estimator's own previous fit, which gives the tables
+        ("warm_start" or "partial_fit"); None: ``initial_embeddings`` gives them.
 
     Returns
     -------
@@ -715,13 +735,27 @@ def table_frame(column, categories, table):
     )
 
 
-def check_same_columns(before, now):
-    """A fit that continues another (warm start) must embed the same columns."""
-    if list(before) != list(now):
-        raise ValueError(
-            f"warm_start continues the previous fit, which embedded {list(before)}; this one "
-            f"would embed {list(now)}."
-        )
+def check_same_columns(before, now, by, frame):
+    """A fit that continues another (``by``: a warm start, ``partial_fit``) must embed its columns.
+
+    With ``categorical_features="auto"`` a column is embedded by its type, so
+    a column read as text now, or as numbers, changes them: the message says
+    which columns, and their type now (``frame``).
+    """
+    if list(before) == list(now):
+        return
+    changed = [name for name in [*before, *now] if (name in before) != (name in now)]
+    dtypes = {name: str(frame[name].dtype) for name in changed if name in frame.columns}
+    continues = {
+        "warm_start": "warm_start continues the previous fit",
+        "partial_fit": "partial_fit continues the fit before it (or the encoder loaded)",
+    }[by]
+    raise ValueError(
+        f"{continues}, which embedded {list(before)}; these rows would embed {list(now)}. "
+        "categorical_features decides which columns are embedded and, when 'auto', each "
+        f"column's dtype: columns {changed} are {dtypes} now. Give both as that fit had them"
+        + (", or fit with warm_start=False to start over." if by == "warm_start" else ".")
+    )
 
 
 def _groups(names, shared_embeddings):

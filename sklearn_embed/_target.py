@@ -18,6 +18,28 @@ from ._vocabulary import as_python, value_kind
 
 TARGET_TYPES = ("binary", "multiclass", "continuous")
 
+# Who reads a target against a fitted one, for messages: what it continues, and what to
+# do when y does not fit. "stream": partial_fit after its first call; "partial_fit": its
+# first call after fit (or load); "score"; "warm_start": fit with warm_start=True.
+CONTINUED_BY = {
+    "warm_start": (
+        "warm_start continues the previous fit",
+        "Fit with warm_start=False to start over.",
+    ),
+    "partial_fit": (
+        "partial_fit continues the fit before it (or the encoder loaded)",
+        "Fit again on rows with every label (fit starts over), or pass y of that target.",
+    ),
+    "stream": (
+        "partial_fit fixes the target on its first call",
+        "Pass classes=[every label of the whole data] to that call.",
+    ),
+    "score": (
+        "score reads y as the fitted network's target",
+        "Score on rows whose labels the network was fitted on.",
+    ),
+}
+
 # A numeric target with more distinct whole numbers than this is read as a
 # quantity (minutes of delay, miles per gallon, counts), not as class labels.
 # Fixed, not a share of the rows: the reading must not change with the table's size.
@@ -71,11 +93,12 @@ class Target:
             scale=layout["target_scale"],
         )
 
-    def continuing(self, previous):
+    def continuing(self, previous, by="warm_start"):
         """This target as the ``previous`` fit's network reads it, for a warm start.
 
         A continuous target is standardised with the previous mean and scale,
-        so that the network's output keeps its meaning.
+        so that the network's output keeps its meaning. ``by`` is who continues
+        (a key of ``CONTINUED_BY``), for the message.
 
         Raises
         ------
@@ -84,18 +107,25 @@ class Target:
         """
         before, now = _description(previous), _description(self)
         if before != now:
+            continues, fix = CONTINUED_BY[by]
             raise ValueError(
-                f"warm_start continues the previous fit, whose target was {before}; y now "
-                f"is {now}. Fit with warm_start=False to start over."
+                f"{continues}, whose target was {before}; y now is {now}. "
+                + ("" if by == "score" else fix)
             )
         if self.mean is None:
             return self
         y = (self.y * self.scale + self.mean - previous.mean) / previous.scale
         return replace(self, y=y.astype(np.float32), mean=previous.mean, scale=previous.scale)
 
-    def encode_more(self, y, n_samples):
-        """More rows of this target (``partial_fit``, ``score``), coded as the fitted ones were."""
-        return encode_target(y, n_samples, self.type, self.classes).continuing(self)
+    def encode_more(self, y, n_samples, by="stream"):
+        """More rows of this target, coded as the fitted ones were.
+
+        ``by`` is who reads them (a key of ``CONTINUED_BY``: ``partial_fit``'s
+        later calls, its first call after ``fit``, ``score``), for the message
+        when they do not fit.
+        """
+        target = encode_target(y, n_samples, self.type, self.classes, continued_by=by)
+        return target.continuing(self, by)
 
     def without_rows(self):
         """The same target without its per-row arrays and findings, to keep after fit."""
@@ -131,7 +161,9 @@ class Target:
         return means * self.scale[0] + self.mean[0] if self.type == "continuous" else means
 
 
-def encode_target(y, n_samples, target_type="auto", classes=None, partial=False):
+def encode_target(  # noqa: PLR0913
+    y, n_samples, target_type="auto", classes=None, partial=False, continued_by=None
+):
     """Validate ``y`` and encode it for the network.
 
     Parameters
@@ -148,6 +180,10 @@ def encode_target(y, n_samples, target_type="auto", classes=None, partial=False)
         Whether ``y`` is the first chunk of a ``partial_fit`` without
         ``classes``: its labels are then the classes, and a chunk with one
         label only is an error that asks for ``classes``.
+    continued_by : str or None
+        Where ``classes`` come from when they are a fitted target's (a key of
+        ``CONTINUED_BY``), for the message on labels outside them; None: the
+        ``classes`` parameter of ``partial_fit``.
 
     Returns
     -------
@@ -180,7 +216,7 @@ def encode_target(y, n_samples, target_type="auto", classes=None, partial=False)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     if classes is not None:
-        return _given_classes(y, np.unique(np.asarray(classes)), target_type)
+        return _given_classes(y, np.unique(np.asarray(classes)), target_type, continued_by)
     findings = ()
     if target_type == "auto":
         target_type, findings = _read_target_type(y, labels)
@@ -329,8 +365,11 @@ def _classes(y, target_type, partial=False):
     return class_target(codes, classes, target_type)
 
 
-def _given_classes(y, classes, target_type):
-    """Class codes of ``y`` against the labels ``classes`` (sorted, unique)."""
+def _given_classes(y, classes, target_type, continued_by=None):
+    """Class codes of ``y`` against the labels ``classes`` (sorted, unique).
+
+    ``continued_by``: who fixed the classes (see :func:`encode_target`).
+    """
     if target_type == "continuous":
         raise ValueError("classes is for a classification target; target_type is 'continuous'.")
     if len(classes) < 2 or (target_type == "binary" and len(classes) > 2):
@@ -341,10 +380,14 @@ def _given_classes(y, classes, target_type):
         raise ValueError(f"A classification target must be 1-D, got shape {y.shape}.")
     unknown = ~np.isin(y, classes)
     if unknown.any():
+        if continued_by is None:
+            cause = "classes must hold every label of the whole data."
+        else:
+            continues, fix = CONTINUED_BY[continued_by]
+            cause = f"{continues}, and its classes. {fix}"
         raise ValueError(
             f"y has labels {as_python(pd.unique(y[unknown])[:5].tolist())} that are not in classes "
-            f"{as_python(classes[:10].tolist())}. partial_fit fixes the classes on its first "
-            "call: pass classes=[every label of the whole data] to that call."
+            f"{as_python(classes[:10].tolist())}: {cause}"
         )
     codes = np.searchsorted(classes, y)
     return class_target(codes, classes, target_type)

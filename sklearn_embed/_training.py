@@ -211,6 +211,13 @@ class Training:
         elif split is None:
             split = split_validation(n_samples, config.validation_fraction, data.stratify, rng)
         self.history.train_idx, self.history.validation_idx = split
+        if not data.weight[split[0]].sum() > 0:
+            raise ValueError(
+                f"sample_weight is 0 on every training row: the {int((data.weight > 0).sum())} "
+                "rows of positive weight are all among the rows early stopping holds out for "
+                "validation (validation_fraction). Give more rows a positive weight, or pass "
+                "early_stopping=False."
+            )
         self.batch_size = _batch_size(config.batch_size, len(split[0]))
         self.optimizer = Adam(params.dense, params.tables, config.learning_rate, data.fixed_rows)
         self.best_score = self.reference_score = -np.inf
@@ -447,9 +454,17 @@ def _restore(params, saved):
         current[...] = best
 
 
+class NonFiniteWeights(ValueError):
+    """Training produced non-finite weights.
+
+    The builders, which know the inputs, replace it by an error naming the
+    cause when they find one (``_fitting.training_failure``).
+    """
+
+
 def _check_finite(params):
     if not all(np.isfinite(a).all() for a in params.tables + params.dense):
-        raise ValueError(
+        raise NonFiniteWeights(
             "Training produced non-finite weights. Lower learning_rate_init, or check "
             "the numeric columns and the target for extreme values."
         )

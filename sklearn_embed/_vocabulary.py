@@ -26,6 +26,11 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+# float64 holds every integer of magnitude below 2**53 exactly, and beyond it
+# only every second, fourth, ... one: a float beyond it cannot be told from its
+# integer neighbours, nor an integer beyond it from a float neighbour.
+EXACT_INTEGERS = 2**53
+
 # infer_dtype's verdicts for object columns that cannot be one kind of category:
 # strings mixed with numbers or booleans (pd.factorize would merge 1, 1.0 and
 # True), lists or dicts (unhashable), complex numbers.
@@ -87,6 +92,8 @@ class Vocabulary:
         counts = counts[counts.to_numpy() > 0]
         values = as_object_array(counts.index)
         frequencies = counts.to_numpy()
+        if infer_dtype(values, skipna=True) == "mixed-integer-float":
+            values = _floats_of_mixed(values, name)
 
         threshold = count_threshold(min_frequency, len(series))
         order = np.argsort(values, kind="stable")
@@ -115,17 +122,20 @@ class Vocabulary:
 
         Vectorised through pandas' hash tables; categorical columns are looked
         up through their (small) category list instead of their values.
-        Booleans never match numbers (pandas would find True at 1). Values of
-        the other kind than the categories, numbers against strings, get a
-        second look-up by numeric value (see :func:`_rows_by_number`).
+        Booleans never match numbers (pandas would find True at 1). A number
+        matches a category of the other number type (the float 7030.0 the
+        integer 7030) only when it is that number exactly and below 2**53 in
+        magnitude (:meth:`imprecise`): beyond, a float cannot be told from its
+        integer neighbours. Values of the other kind than the categories,
+        numbers against strings, get a second look-up by numeric value (see
+        :func:`_rows_by_number`).
 
         Returns
         -------
         codes : ndarray of int32, shape (n_samples,)
         """
         if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-            # Numbers hash fast in their own dtype.
-            codes, kind = self._index("typed").get_indexer(series), "number"
+            codes, kind = self._number_rows(series), "number"
         else:
             # Strings, booleans, categoricals: code the column's distinct values
             # (pyarrow's dictionary encoding for pandas 3 strings, the codes for a
@@ -136,6 +146,8 @@ class Vocabulary:
                 value_codes, values = pd.factorize(series, use_na_sentinel=True)
             values = as_object_array(values)
             lookup, kind = self._index("object").get_indexer(values), value_kind(values)
+            if kind == "number" and len(lookup):
+                lookup[self._imprecise(values)] = -1
             codes = np.where(value_codes >= 0, lookup[value_codes], -1) if len(lookup) else -1
             codes = np.broadcast_to(codes, len(series))
         codes = codes.astype(np.int32)
@@ -148,6 +160,88 @@ class Vocabulary:
                 codes[unknown] = self._rows_by_number(series[unknown])
         codes[missing] = len(self.categories) - 1 if self.has_missing_row else -1
         return codes
+
+    def _number_rows(self, series):
+        """Rows of a column of numbers, matched exactly: :meth:`encode` for numeric dtypes.
+
+        Numbers hash fast in their own dtype, and pandas matches integers of any
+        size against integers exactly; but a float looked up among integer
+        categories (or an integer among float ones) would be compared as the
+        nearest float, so that the float 2**53 finds the category 2**53 + 1.
+        Such values go through int64 (float64) only when that holds them exactly.
+        """
+        index, number_type = self._index("typed"), self.number_type
+        series_type = {"f": "float", "i": "int", "u": "int"}.get(series.dtype.kind)
+        if number_type is None or series_type in (None, number_type):
+            return index.get_indexer(series)
+        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        exact = (np.abs(floats) < EXACT_INTEGERS) & (floats == np.floor(floats))
+        codes = np.full(len(series), -1, dtype=np.intp)
+        if exact.any():
+            as_type = np.int64 if number_type == "int" else np.float64
+            codes[exact] = index.get_indexer(floats[exact].astype(as_type))
+        return codes
+
+    @property
+    def number_type(self):
+        """ "int" or "float" when the values seen at fit are numbers of one type, else None."""
+        if "number_type" not in self._cache:
+            seen = pd.Series(np.concatenate([self._known(), self.infrequent]), dtype=object)
+            inferred = infer_dtype(seen.dropna(), skipna=True)
+            self._cache["number_type"] = {"integer": "int", "floating": "float"}.get(inferred)
+        return self._cache["number_type"]
+
+    def _imprecise(self, values):
+        """Which of ``values`` are numbers that cannot be matched exactly to this column's.
+
+        Floats of magnitude 2**53 or more where the column holds integers, and
+        integers of that size where it holds floats (see :meth:`encode`).
+
+        Parameters
+        ----------
+        values : ndarray of object
+
+        Returns
+        -------
+        mask : ndarray of bool
+        """
+        other = {"int": float, "float": numbers.Integral}.get(self.number_type)
+        if other is None:
+            return np.zeros(len(values), dtype=bool)
+        return np.array(
+            [
+                isinstance(value, other)
+                and not isinstance(value, (bool, np.bool_))
+                and not abs(value) < EXACT_INTEGERS  # NaN is missing, not imprecise
+                and not is_missing(value)
+                for value in values
+            ],
+            dtype=bool,
+        )
+
+    def imprecise(self, series):
+        """The values of ``series`` that no category can match exactly, for messages.
+
+        Floats beyond 2**53 in a column of integer categories (an id column
+        read back as float64, as a bigint column with nulls arrives from a CSV
+        or from Spark), or the reverse: they get the unknown row, whatever
+        their nearest category.
+
+        Returns
+        -------
+        mask : ndarray of bool, shape (n_samples,)
+        """
+        number_type = self.number_type
+        series_type = {"f": "float", "i": "int", "u": "int"}.get(series.dtype.kind)
+        if number_type is None or series_type == number_type:
+            return np.zeros(len(series), dtype=bool)
+        if series_type is not None:
+            return np.abs(series.to_numpy(dtype=np.float64, na_value=np.nan)) >= EXACT_INTEGERS
+        value_codes, values = pd.factorize(series, use_na_sentinel=True)
+        if series.dtype != object or not len(values):
+            return np.zeros(len(series), dtype=bool)
+        imprecise = self._imprecise(as_object_array(values))
+        return (value_codes >= 0) & imprecise[value_codes]
 
     @property
     def has_missing_row(self):
@@ -202,6 +296,21 @@ class Vocabulary:
                 f"{as_python(values[:3].tolist())}), but {kind}s when partial_fit started. "
                 f"Read it as the first chunk was, e.g. X[{name!r}] = X[{name!r}].astype(str)."
             )
+        imprecise = self.imprecise(series)
+        if imprecise.any():
+            raise TypeError(
+                f"Column {name!r}: {precision_problem(series[imprecise], self.number_type)} "
+                "They would become categories of their own. Read the column as the first "
+                "chunk was (a nullable integer column with missing values: dtype 'Int64')."
+            )
+        unmatched = pd.unique(as_object_array(series[codes < 0]))
+        fractions = unmatched[self.in_number_type(unmatched)[1]]
+        if len(fractions):
+            raise TypeError(
+                f"Column {name!r} holds fractions in this chunk (e.g. "
+                f"{as_python(fractions[:3].tolist())}), but whole numbers when partial_fit "
+                "started: its categories are integers. Read it as the first chunk was."
+            )
 
     def _index(self, form):
         """The hash index of the kept categories, built once: "typed" or "object"."""
@@ -251,34 +360,29 @@ class Vocabulary:
         others become categories too, and leave ``infrequent``. Rows move (the
         categories are sorted again): codes made before do not apply to it.
 
-        Raises
-        ------
-        TypeError
-            If the new values are of another kind than the column's categories.
+        New numbers take the column's number type (:meth:`in_number_type`), so
+        that its values stay of one type.
         """
         values = as_object_array(values)
         new = values[self.encode(pd.Series(values, dtype=object)) < 0]
         missing = np.array([is_missing(value) for value in new], dtype=bool)
-        present, known = new[~missing], self._known()
-        if len(present) and len(known) and value_kind(present) != self._kind():
-            raise TypeError(
-                f"The given table of column {name!r} has categories of another type than the "
-                f"column's {self._kind()}s, e.g. {as_python(present[:3].tolist())}; convert its "
-                "index to the column's type."
-            )
+        present, known = self.in_number_type(new[~missing])[0], self._known()
         infrequent = self.infrequent[~_isin_with_missing(pd.Series(self.infrequent), new)]
         categories = np.sort(np.concatenate([known, present]).astype(object), kind="stable")
         if self.has_missing_row or missing.any():
             categories = np.append(categories, np.nan).astype(object)
         return Vocabulary(categories, infrequent)
 
-    def with_given(self, values, name, source, frozen=False):
+    def with_given(self, values, name, source, frozen=False, continued=False):  # noqa: PLR0913
         """This vocabulary with a row for each of the given table's categories ``values`` (an Index).
 
-        Refuses values of several kinds, repeated values, and values that find one row ("7030" and "07030" for an integer
-        column: one vector would silently overwrite the other). ``frozen``: the
-        other categories join the unknown row, the one row of a frozen table
-        that trains. ``source`` names the table for messages.
+        Refuses values of several kinds, repeated values, and values that find
+        one row ("7030" and "07030" for an integer column: one vector would
+        silently overwrite the other). ``frozen``: the other categories join
+        the unknown row, the one row of a frozen table that trains. ``source``
+        names the table for messages; ``continued``: it is the categories of
+        the fit that this one continues (a warm start, ``partial_fit``), so a
+        value of another kind means that the column is read another way now.
 
         Returns
         -------
@@ -296,6 +400,10 @@ class Vocabulary:
             raise ValueError(
                 f"{source}[{name!r}] repeats categories {repeated[:5].tolist()} in its index."
             )
+        given = as_object_array(values)
+        # Values that find a category ("07030" for 7030) are of the column's kind as they are.
+        unmatched = given[self.encode(pd.Series(given, dtype=object)) < 0]
+        self._check_given_kind(unmatched, name, source, continued)
         vocabulary = self.including(values, name)
         rows = vocabulary.encode(pd.Series(values, dtype=object))
         repeated = pd.Series(rows).duplicated(keep=False).to_numpy() & (rows >= 0)
@@ -313,9 +421,54 @@ class Vocabulary:
             vocabulary = vocabulary.merged(~given)[0]
         return vocabulary
 
+    def _check_given_kind(self, values, name, source, continued):
+        """Refuse given categories without a row that cannot be values of this column (``with_given``)."""
+        present = values[~np.array([is_missing(value) for value in values], dtype=bool)]
+        seen = np.concatenate([self._known(), self.infrequent])
+        seen = seen[~np.array([is_missing(value) for value in seen], dtype=bool)]
+        if not len(present) or not len(seen):
+            return
+        kind = value_kind(seen)
+        if value_kind(present) != kind and continued:
+            raise TypeError(
+                f"Column {name!r} holds {kind}s now (e.g. {as_python(seen[:3].tolist())}), but "
+                f"{value_kind(present)}s at {source} (e.g. {as_python(present[:3].tolist())}): "
+                f"read it as that fit did, as {value_kind(present)}s."
+            )
+        if value_kind(present) != kind:
+            raise TypeError(
+                f"{source}[{name!r}] has categories of another type than the column's {kind}s, "
+                f"e.g. {as_python(present[:3].tolist())}; convert its index to the column's type."
+            )
+        inexact = self.in_number_type(present)[1]
+        if inexact.any():
+            theirs = {"int": "integers", "float": "floats"}[self.number_type]
+            raise TypeError(
+                f"{source}[{name!r}] has categories {as_python(present[inexact][:3].tolist())} "
+                f"that are not {theirs}, as the column's values are (or lie beyond 2**53, where "
+                "float64 cannot hold integers exactly); convert its index to the column's type."
+            )
+
+    def in_number_type(self, values):
+        """``values`` with the numbers of the other type than the column's written in its type.
+
+        The int 0 joins a column of floats as 0.0, the float 7.0 a column of
+        integers as 7: a column's values stay of one type (a model file stores
+        one, and ``categories_`` shows it). Fractions among integers, and
+        either type beyond 2**53 in magnitude, cannot be written so exactly:
+        they are left as they are, and flagged.
+
+        Returns
+        -------
+        values : ndarray of object
+        inexact : ndarray of bool
+            The values that could not be written in the column's type.
+        """
+        return _in_number_type(as_object_array(values), self.number_type)
+
     def with_infrequent(self, values):
         """This vocabulary with ``values``, seen without a row of their own, among the infrequent ones."""
-        values = as_object_array(values)
+        values = self.in_number_type(values)[0]
         new = values[~_isin_with_missing(pd.Series(values, dtype=object), self.infrequent)]
         if not len(new):
             return self
@@ -344,6 +497,62 @@ class Vocabulary:
         new_rows[kept] = np.arange(len(kept))
         infrequent = np.concatenate([self.infrequent, self.categories[merged]])
         return Vocabulary(self.categories[kept], infrequent), new_rows
+
+
+def _in_number_type(values, number_type):
+    """``values`` (object array) with numbers of the other type written as ``number_type``.
+
+    See :meth:`Vocabulary.in_number_type`; returns ``(values, inexact)``.
+    """
+    out, inexact = values.copy(), np.zeros(len(values), dtype=bool)
+    if number_type is None:
+        return out, inexact
+    for i, value in enumerate(values):
+        if isinstance(value, (bool, np.bool_)) or is_missing(value):
+            continue
+        if number_type == "float" and isinstance(value, numbers.Integral):
+            exact = abs(value) < EXACT_INTEGERS
+            out[i] = float(value) if exact else value
+        elif number_type == "int" and isinstance(value, (float, np.floating)):
+            exact = float(value).is_integer() and abs(value) < EXACT_INTEGERS
+            out[i] = int(value) if exact else value
+        else:
+            continue
+        inexact[i] = not exact
+    return out, inexact
+
+
+def _floats_of_mixed(values, name):
+    """The values of a column that mixes integers and floats, as floats (``Vocabulary.fit``).
+
+    ``pd.factorize`` already merged 1 and 1.0; integers beyond 2**53 have no
+    exact float, and are refused.
+    """
+    floats, inexact = _in_number_type(values, "float")
+    if inexact.any():
+        raise TypeError(
+            f"Column {name!r} mixes integers and floats, and its integers "
+            f"{as_python(values[inexact][:3].tolist())} lie beyond 2**53, where float64 cannot "
+            f"hold them: read the column as integers or as text, e.g. "
+            f"X[{name!r}] = X[{name!r}].astype(str)."
+        )
+    return floats
+
+
+def precision_problem(values, number_type):
+    """What is wrong with numbers that :meth:`Vocabulary.imprecise` found, in words.
+
+    ``values`` are those numbers (a Series), ``number_type`` the type of the
+    column's categories ("int" or "float").
+    """
+    example = as_python(values.iloc[0])
+    spacing = 2.0 ** (np.floor(np.log2(abs(float(example)))) - 52)
+    held, theirs = ("floats", "integers") if number_type == "int" else ("integers", "floats")
+    return (
+        f"{len(values):,} values are {held} beyond 2**53 (such as {example!r}), where the "
+        f"column's categories are {theirs}. float64 holds integers of that size only to "
+        f"the nearest {spacing:,.0f}: such a value cannot be told from its neighbours."
+    )
 
 
 def check_uniform_types(series, name):
@@ -428,7 +637,7 @@ def _as_numbers(values):
     elif kind != "number":
         return np.full(len(values), np.nan)
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    exact = (np.abs(numbers) < 2.0**53) & (numbers == np.round(numbers))
+    exact = (np.abs(numbers) < EXACT_INTEGERS) & (numbers == np.round(numbers))
     return np.where(exact, numbers, np.nan)
 
 

@@ -45,7 +45,8 @@ Missing values
     empty string cannot use it: pass another marker with
     ``options={EmbeddingEncoder: {"missing_string": "<NA>"}}`` (and the same to
     :func:`onnx_inputs`). Integer and bool inputs cannot be missing; give a
-    numeric category column with missing values to the converter as float.
+    numeric or bool category column with missing values to the converter as
+    float (:func:`initial_types` does: a bool column is then 0, 1 and NaN).
     :func:`onnx_inputs` turns a DataFrame into the feed of an
     ``onnxruntime.InferenceSession`` under these rules.
 
@@ -119,7 +120,9 @@ def initial_types(X):
     DataFrame, except that a missing value there does not matter: string,
     object and categorical-of-string columns are string tensors, integer
     columns int64, nullable integer columns double (so that they can hold NaN),
-    float columns double (float32: float), bool columns bool.
+    float columns double (float32: float), bool columns bool, and bool columns
+    that can hold a missing value (nullable ``boolean``, or with one in ``X``)
+    double (0, 1 and NaN).
 
     Parameters
     ----------
@@ -158,7 +161,8 @@ def _tensor_type(series, name):
     if isinstance(dtype, CategoricalDtype):
         return _tensor_type(pd.Series(dtype.categories), name)
     if is_bool_dtype(dtype):
-        return BooleanTensorType
+        # Only a float holds a missing boolean: nullable booleans are doubles.
+        return BooleanTensorType if isinstance(dtype, np.dtype) else DoubleTensorType
     if is_numeric_dtype(dtype) and dtype.kind != "c":
         if dtype.kind in "iu":
             return Int64TensorType if isinstance(dtype, np.dtype) else DoubleTensorType
@@ -177,7 +181,7 @@ def _tensor_type(series, name):
             f"Column {name!r} holds {kind} values (dtype {dtype}), which no ONNX tensor type "
             f"holds. Convert it to strings or numbers before fitting to export the model."
         )
-    if tensor is Int64TensorType and series.isna().any():
+    if tensor in (Int64TensorType, BooleanTensorType) and series.isna().any():
         return DoubleTensorType
     return tensor
 
@@ -287,9 +291,10 @@ def _as_tensor_column(series, name, onnx_type, missing_string):
     if missing.any() and dtype not in (np.float64, np.float32):
         raise ValueError(
             f"Column {name!r} has {int(missing.sum())} missing values, but its ONNX input is a "
-            f"{onnx_type}, which cannot hold them: export the model with a float sample of "
-            "this column (X[col].astype(float))."
+            f"{onnx_type}, which cannot hold them: export the model with "
+            "initial_types=initial_types(X), which makes such a column a double input, or a "
+            "float sample of this column (X[col].astype(float))."
         )
-    if missing.any():
+    if missing.any():  # into a float input: a bool column's missing values too
         return series.to_numpy(dtype=dtype, na_value=np.nan)[:, None]
     return series.to_numpy(dtype=dtype)[:, None]

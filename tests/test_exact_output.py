@@ -145,7 +145,7 @@ def test_item6_passed_through_integers_beyond_2_53_warn_that_float64_rounds_them
         {
             "shop": list("ab") * 150,
             "account": np.full(300, 2**53 + 1, dtype=np.int64),
-            "small": np.arange(300),
+            "small": np.arange(300) % 7,  # small integers, exact in float64
             "exact": np.full(300, 2**60),
         }
     )

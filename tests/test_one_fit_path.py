@@ -79,15 +79,16 @@ def test_a_refused_partial_fit_chunk_leaves_the_encoder_as_it_was():
 
 
 def test_repeated_passes_do_not_weaken_the_shrinkage():
-    """The README's loop over chunks, pass after pass: a chunk seen before is not counted again."""
+    """The loop over chunks, pass after pass: passes after the first say new_rows=False."""
     X, y = _ids_on_noise()
     once = EmbeddingEncoder(random_state=0)
     for start in range(0, len(X), 1_000):
         once.partial_fit(X[start : start + 1_000], y[start : start + 1_000])
     passes = EmbeddingEncoder(random_state=0)
-    for _ in range(3):
+    for epoch in range(3):
         for start in range(0, len(X), 1_000):
-            passes.partial_fit(X[start : start + 1_000], y[start : start + 1_000])
+            chunk = slice(start, start + 1_000)
+            passes.partial_fit(X[chunk], y[chunk], new_rows=epoch == 0)
     assert passes.smooth_ == once.smooth_ == {"id": np.inf}
     assert len(passes.categories_[0]) == 0  # unique ids get no vectors
     assert passes.category_counts_[0].sum() == pytest.approx(len(X))
@@ -107,9 +108,10 @@ def test_repeated_passes_keep_fits_count_of_vectors():
 
     def streamed(n_passes):
         enc = EmbeddingEncoder(random_state=0)
-        for _ in range(n_passes):
+        for epoch in range(n_passes):
             for start in range(0, 4_000, 500):
-                enc.partial_fit(X[start : start + 500], y[start : start + 500])
+                chunk = slice(start, start + 500)
+                enc.partial_fit(X[chunk], y[chunk], new_rows=epoch == 0)
         return enc
 
     one, many = streamed(1), streamed(8)

@@ -244,8 +244,10 @@ def test_shared_group_errors():
         ).fit(X.assign(home=X["home"].str[4:].astype(int)), y)
     with pytest.raises(ValueError, match="needs two columns"):
         EmbeddingEncoder(shared_embeddings=[["home"]]).fit(X, y)
-    with pytest.raises(ValueError, match="one embedding size"):
-        EmbeddingEncoder(shared_embeddings=[["home", "away"]], embedding_dim={"home": 2}).fit(X, y)
+    with pytest.raises(ValueError, match=r"one embedding size; embedding_dim gives \{'home': 2"):
+        EmbeddingEncoder(
+            shared_embeddings=[["home", "away"]], embedding_dim={"home": 2, "away": 3}
+        ).fit(X, y)
     with pytest.raises(ValueError, match=r"different tables"):
         EmbeddingEncoder(
             shared_embeddings=[["home", "away"]],
@@ -288,7 +290,7 @@ def test_warm_start_refuses_changes_it_cannot_continue():
     with pytest.raises(ValueError, match="hidden_layer_sizes changed"):
         enc.set_params(hidden_layer_sizes=(8,)).fit(X, y)
     enc.set_params(hidden_layer_sizes=(64,), categorical_features=[])
-    with pytest.raises(ValueError, match=r"embedded \['shop'\]; this one would embed \[\]"):
+    with pytest.raises(ValueError, match=r"embedded \['shop'\]; these rows would embed \[\]"):
         enc.fit(X[["size"]].assign(shop=0.0)[["shop", "size"]], y)
 
 

@@ -138,9 +138,9 @@ def test_five_passes_over_ten_chunks_match_fit_downstream():
     X_test, y_test = arriving_ids(seed=1)
     full = EmbeddingEncoder(random_state=0).fit(X, y)
     partial = EmbeddingEncoder(random_state=0)
-    for _ in range(5):
+    for epoch in range(5):
         for X_chunk, y_chunk in _chunks(X, y, 10):
-            partial.partial_fit(X_chunk, y_chunk, classes=[0, 1])
+            partial.partial_fit(X_chunk, y_chunk, classes=[0, 1], new_rows=epoch == 0)
 
     def downstream_auc(encoder):
         model = HistGradientBoostingClassifier(random_state=0).fit(encoder.transform(X), y)

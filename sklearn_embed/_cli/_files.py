@@ -16,7 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
+from pandas.api.types import (
+    infer_dtype,
+    is_bool_dtype,
+    is_integer_dtype,
+    is_numeric_dtype,
+    is_string_dtype,
+)
 from pandas.io.common import get_handle
 
 from .._columns import resolve_categorical_mask
@@ -30,6 +36,43 @@ PLOT_ENDINGS = (".png", ".pdf", ".svg")
 # a read-only folder or a full disk is found before training, not after.
 PROBE_BYTES = 64 << 10
 MIN_FREE_BYTES = 1 << 20
+
+
+# Text that pandas reads as a missing value by default. The command line reads it so
+# only in a column of numbers or booleans, which it cannot be a value of; in a text
+# column it is a value ("NA" is Namibia's code). --na-values makes text missing everywhere.
+MISSING_MARKERS = (
+    "NA",
+    "N/A",
+    "n/a",
+    "NaN",
+    "nan",
+    "-NaN",
+    "-nan",
+    "NULL",
+    "null",
+    "None",
+    "#N/A",
+    "#NA",
+    "<NA>",
+    "#N/A N/A",
+    "-1.#IND",
+    "1.#QNAN",
+    "1.#IND",
+    "-1.#QNAN",
+)
+_BOOLEANS = {
+    "True": True,
+    "TRUE": True,
+    "true": True,
+    "False": False,
+    "FALSE": False,
+    "false": False,
+}
+
+
+# The exit status of a usage error, and of a fit that could not write its model where asked.
+EXIT_USAGE = 2
 
 
 class UsageError(Exception):
@@ -51,17 +94,53 @@ def table_format(path):
     )
 
 
-def read_table(path, text_columns=()):
+def read_table(path, text_columns=(), na_values=()):
     """Read a CSV (optionally compressed) or Parquet file into a DataFrame.
 
-    ``text_columns`` are read from a CSV as text, not parsed as numbers.
+    ``text_columns`` are read from a CSV as text, not parsed as numbers. What
+    is missing in a CSV: empty fields, the ``na_values`` strings (``--na-values``),
+    and in a column of numbers or booleans pandas' usual markers
+    (``MISSING_MARKERS``: NA, NaN, null, None, ...), see :func:`markers_as_missing`.
     """
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"input file {path} does not exist.")
     if table_format(path) == "parquet":
         return pd.read_parquet(path, engine=parquet_engine())
-    return pd.read_csv(path, dtype={name: "str" for name in text_columns})
+    frame = pd.read_csv(
+        path,
+        dtype={name: "str" for name in text_columns},
+        keep_default_na=False,
+        na_values=["", *na_values],
+    )
+    return markers_as_missing(frame, text_columns)
+
+
+def markers_as_missing(frame, text_columns=()):
+    """``frame`` with each text column of numbers (or booleans) and missing markers read as such.
+
+    A CSV column of numbers in which some rows say "NA" or "null" is read as
+    text when only empty fields are missing; those markers cannot be values
+    of a column of numbers, so the column is read as numbers with them
+    missing, as pandas would. A column of text keeps them as values, and so
+    does every column of ``text_columns``.
+    """
+    for name in frame.columns:
+        series = frame[name]
+        if name in text_columns or not (is_string_dtype(series.dtype) or series.dtype == object):
+            continue
+        present = series.dropna()
+        markers = present.isin(MISSING_MARKERS).to_numpy()
+        if not markers.any() or markers.all():
+            continue
+        others = present[~markers].astype(str)
+        numbers = pd.to_numeric(others, errors="coerce")
+        unmarked = series.where(~series.isin(MISSING_MARKERS))
+        if numbers.notna().all():
+            frame[name] = pd.to_numeric(unmarked)
+        elif others.isin(list(_BOOLEANS)).all():
+            frame[name] = unmarked.astype(object).map(_BOOLEANS, na_action="ignore")
+    return frame
 
 
 FIT_ADVICE = "name a text column in --categorical, or raise --chunk-rows"
@@ -71,14 +150,40 @@ TRANSFORM_ADVICE = (
 )
 
 
-def iter_table(path, chunk_rows, columns=None, text_columns=(), advice=FIT_ADVICE):
+def marker_notes(X, columns):
+    """Notes on the text ``columns`` of ``X`` that hold missing markers, read as values.
+
+    "NA" in a text column may be Namibia or a missing value: the command line
+    keeps it as a value and says so, with the option that reads it as missing.
+    """
+    notes = []
+    for name in columns:
+        series = X[name]
+        if not (is_string_dtype(series.dtype) or series.dtype == object):
+            continue
+        counts = series[series.isin(MISSING_MARKERS)].value_counts()
+        if len(counts):
+            shown = ", ".join(f"{value!r} ({n:,} rows)" for value, n in counts.items())
+            notes.append(
+                f"note: column {name!r} holds {shown}, read as values (categories); if they "
+                f"mark missing values, pass --na-values {','.join(map(str, counts.index))}"
+            )
+    return notes
+
+
+def iter_table(  # noqa: PLR0913
+    path, chunk_rows, columns=None, text_columns=(), advice=FIT_ADVICE, na_values=()
+):
     """The rows of a CSV or Parquet file as DataFrames of at most ``chunk_rows`` rows.
 
     Memory holds one chunk, whatever the file's size. A CSV chunk would guess
     each column's type from its own rows only (a text column of digits, an
     integer column with a gap), so every chunk reads the columns as the first
-    did: text as text, integers as nullable integers, other numbers as floats.
-    ``text_columns`` (the categorical ones, when known) are read as text.
+    did: text as text, integers as nullable integers, other numbers as floats,
+    booleans as nullable booleans. ``text_columns`` (the categorical ones, when
+    known) are read as text. A column is thus of the kind :func:`read_table`
+    reads it in (the same ``text_columns``): numbers, text or booleans.
+    Missing values are those of :func:`read_table`, ``na_values`` among them.
     ``advice`` ends the message when a later chunk does not read so: ``fit``'s
     (``FIT_ADVICE``) or ``transform``'s (``TRANSFORM_ADVICE``).
     """
@@ -92,17 +197,40 @@ def iter_table(path, chunk_rows, columns=None, text_columns=(), advice=FIT_ADVIC
             for batch in file.iter_batches(batch_size=chunk_rows, columns=columns):
                 yield batch.to_pandas()
         return
+    markers = ["", *na_values]
     try:
-        first = pd.read_csv(path, nrows=chunk_rows, usecols=columns)
+        first = pd.read_csv(
+            path,
+            nrows=chunk_rows,
+            usecols=columns,
+            dtype={name: "str" for name in text_columns},
+            keep_default_na=False,
+            na_values=markers,
+        )
     except ValueError as error:  # usecols naming a missing column
         raise UsageError(f"{path}: {error}") from None
-    dtypes = {name: _chunk_dtype(dtype) for name, dtype in first.dtypes.items()}
+    first = markers_as_missing(first, text_columns)
+    dtypes = {name: _chunk_dtype(first[name]) for name in first.columns}
     dtypes.update({name: "str" for name in text_columns if name in dtypes})
+    missing = {
+        name: markers if dtype == "str" else [*markers, *MISSING_MARKERS]
+        for name, dtype in dtypes.items()
+    }
     rows = 0
+    reader = pd.read_csv(
+        path,
+        chunksize=chunk_rows,
+        usecols=columns,
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values=missing,
+    )
     try:
-        for chunk in pd.read_csv(path, chunksize=chunk_rows, usecols=columns, dtype=dtypes):
-            rows += len(chunk)
-            yield chunk
+        # The file is closed however the reading ends: a caller may stop after one chunk.
+        with reader:
+            for chunk in reader:
+                rows += len(chunk)
+                yield chunk
     except ValueError as error:
         numeric = [name for name, dtype in dtypes.items() if dtype != "str"]
         raise UsageError(
@@ -111,8 +239,12 @@ def iter_table(path, chunk_rows, columns=None, text_columns=(), advice=FIT_ADVIC
         ) from None
 
 
-def _chunk_dtype(dtype):
-    if is_bool_dtype(dtype) or not is_numeric_dtype(dtype):
+def _chunk_dtype(series):
+    """The dtype every chunk reads a column in, from the first chunk's ``series``."""
+    dtype = series.dtype
+    if is_bool_dtype(dtype) or infer_dtype(series, skipna=True) == "boolean":
+        return "boolean"  # as read_table reads them: booleans, not the text "True"
+    if not is_numeric_dtype(dtype):
         return "str"
     return "Int64" if is_integer_dtype(dtype) else "float64"
 

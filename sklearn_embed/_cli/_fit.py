@@ -1,6 +1,10 @@
 """``sklearn-embed fit``: read a table, fit an encoder on it (whole or in chunks), write what was asked."""
 
+import secrets
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,10 +16,12 @@ from .._persistence import atomic_path
 from .._plotting import _pyplot
 from .._target import encode_target
 from ._files import (
+    EXIT_USAGE,
     UsageError,
     check_model_can_store,
     check_outputs,
     iter_table,
+    marker_notes,
     read_embeddings_table,
     read_table,
     write_table,
@@ -54,7 +60,7 @@ def run_fit(args):
         _pyplot()  # before training, not after
     if args.chunk_rows:
         return _fit_in_chunks(args)
-    frame = read_table(args.data)
+    frame = read_table(args.data, text_columns=_named(args), na_values=args.na_values)
     X, y = _features_and_target(frame, args)
     parameters = _fit_parameters(args, X)
     if args.model:
@@ -69,26 +75,28 @@ def run_fit(args):
         finally:
             progress.close()
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
-    for hint in column_hints(X, encoder):
+    for hint in [*column_hints(X, encoder), *marker_notes(X, encoder.categorical_features_)]:
         say(hint)
-    _save_model(encoder, args, say)
+    unsaved = _save_model(encoder, args, say)
     if args.output:
         with warnings_as_lines(say):
             write_table(output_frame(encoder, X, frame, _kept(args), KEPT), args.output)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
-    return 0
+    return _status(unsaved)
 
 
 def _fit_in_chunks(args):
     """``fit --chunk-rows``: read the target first (its type and classes), then train in passes.
 
     Each of ``--max-iter`` passes (5 by default) reads the file chunk by chunk
-    and calls ``partial_fit`` on each chunk, so memory holds one chunk.
+    and calls ``partial_fit`` on each chunk, so memory holds one chunk. The
+    first pass counts the rows; the others train on them again
+    (``new_rows=False``), so that passes do not weaken the shrinkage.
     """
     n_rows, target = _distinct_target(args)
-    text = [name.lstrip("+") for name in split_names(args.categorical or "")]
-    first = next(iter_table(args.data, args.chunk_rows, text_columns=text))
+    text = _named(args)
+    first = next(_chunks(args, text))
     X, y = _features_and_target(first, args)
     first_X = X  # the hints read the first chunk
     parameters = _fit_parameters(args, X)
@@ -117,9 +125,10 @@ def _fit_in_chunks(args):
         try:
             for n_pass in range(encoder.max_iter):
                 rows, losses = 0, []
-                for chunk in iter_table(args.data, args.chunk_rows, text_columns=text):
+                for chunk in _chunks(args, text):
                     X, y = _features_and_target(chunk, args)
-                    encoder.partial_fit(X, y, classes=classes)
+                    # Rows are counted on the first pass; later passes train on them again.
+                    encoder.partial_fit(X, y, classes=classes, new_rows=n_pass == 0)
                     rows, losses = rows + len(X), [*losses, encoder.loss_curve_[-1] * len(X)]
                     progress.update(
                         {
@@ -134,16 +143,32 @@ def _fit_in_chunks(args):
             progress.close()
     runs = f"{encoder.max_iter} passes of {encoder.n_iter_ // encoder.max_iter} chunks"
     say(_fit_summary(encoder, args.target, n_rows, time.perf_counter() - start, runs))
-    for hint in column_hints(first_X, encoder):
+    for hint in [
+        *column_hints(first_X, encoder),
+        *marker_notes(first_X, encoder.categorical_features_),
+    ]:
         say(hint)
-    _save_model(encoder, args, say)
+    unsaved = _save_model(encoder, args, say)
     if args.output:
-        transform_in_chunks(
-            encoder, args.data, args.output, _kept(args), args.chunk_rows, say, KEPT
-        )
+        transform_in_chunks(encoder, args, _kept(args), say, KEPT)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
-    return 0
+    return _status(unsaved)
+
+
+def _named(args):
+    """The columns ``--categorical`` names: read as text, whole or in chunks alike.
+
+    So a column of codes is the same categories however it is read: "07030"
+    keeps its zero, a column of float codes with gaps is "1.0", "2.0", and a
+    chunk of codes that holds a letter further down reads as the first did.
+    """
+    return [name for name in split_names((args.categorical or "").lstrip("+"))]
+
+
+def _chunks(args, text):
+    """The data file's chunks of ``--chunk-rows`` rows, ``text`` columns read as text."""
+    return iter_table(args.data, args.chunk_rows, text_columns=text, na_values=args.na_values)
 
 
 def _kept(args):
@@ -195,13 +220,13 @@ def _distinct_target(args):
     kept all; of other numbers, more than ``MAX_DISTINCT`` can only be a
     continuous target, so no more are kept.
     """
-    columns = list(next(iter_table(args.data, 1)).columns)
+    columns = list(next(iter_table(args.data, 1, na_values=args.na_values)).columns)
     if args.target not in columns:
         raise UsageError(
             f"target column {args.target!r} is not in {args.data}; its columns are {columns}."
         )
     n_rows, distinct = 0, None
-    for chunk in iter_table(args.data, args.chunk_rows, [args.target]):
+    for chunk in iter_table(args.data, args.chunk_rows, [args.target], na_values=args.na_values):
         if args.target not in chunk.columns:
             raise UsageError(f"target column {args.target!r} is not in {args.data}.")
         y = chunk[args.target]
@@ -224,10 +249,76 @@ def _classes_of(distinct, target_type):
 
 
 def _save_model(encoder, args, say):
-    """``--model``, written first: a later failure (a full disk) must not lose the trained model."""
-    if args.model:
+    """``--model``, written first: a later failure (a full disk) must not lose the trained model.
+
+    When the model's folder refuses it (its disk is full: the model is larger
+    than the space the check before training asked for), the model is written
+    where it can be (:func:`_save_elsewhere`) and the run goes on to the other
+    outputs; the returned line says where it is, for the end of the run.
+
+    Returns
+    -------
+    error : str or None
+        What to report once the other outputs are written; None when the model
+        is where it was asked to be.
+    """
+    if not args.model:
+        return None
+    try:
         encoder.save(args.model)
+    except OSError as error:
+        cause = error.strerror or str(error)
+    except (ValueError, TypeError) as error:  # no file could hold it: say why, at the end
+        return f"--model {args.model}: {error}"
+    else:
         say(f"wrote {args.model}")
+        return None
+    problem = f"--model {args.model}: cannot write in {args.model.parent} ({cause})"
+    saved, tried = _save_elsewhere(encoder, args)
+    if saved is None:
+        return (
+            f"{problem}, nor in {', '.join(map(str, tried))}: the trained model is lost. Free "
+            "some space, or give --model another disk, and fit again."
+        )
+    say(f"wrote {saved} (instead of {args.model})")
+    return f"{problem}; the trained model is saved at {saved} instead: move it where it belongs."
+
+
+def _save_elsewhere(encoder, args):
+    """Write the model where it can be: beside the other outputs, here, in the temporary folder.
+
+    Returns
+    -------
+    saved : Path or None
+        Where it was written, under a name that replaces no file.
+    tried : list of Path
+        The folders tried.
+    """
+    folders = [path.parent for path in (args.output, args.embeddings, args.plot) if path]
+    folders += [Path.cwd(), Path(tempfile.gettempdir()), Path.home()]
+    tried = []
+    for folder in folders:
+        folder = folder.resolve()
+        if folder in tried or folder == args.model.parent.resolve() or not folder.is_dir():
+            continue
+        tried.append(folder)
+        path = folder / args.model.name
+        if path.exists():
+            path = folder / f"{args.model.stem}-{secrets.token_hex(4)}{args.model.suffix}"
+        try:
+            encoder.save(path)
+        except OSError:
+            continue
+        return path, tried
+    return None, tried
+
+
+def _status(unsaved):
+    """The exit status: 0, or 2 with the line saying where the model is when it is not where asked."""
+    if unsaved is None:
+        return 0
+    print(f"sklearn-embed: error: {unsaved}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _write_fit_outputs(encoder, args, say):

@@ -13,39 +13,22 @@ from .._encoder import HANDLE_UNKNOWN_OPTIONS, OUTPUT_OPTIONS, REMAINDER_OPTIONS
 from .._network import ACTIVATIONS
 from .._target import TARGET_TYPES
 from .._version import __version__
-from ._files import UsageError
+from ._files import EXIT_USAGE, UsageError
 from ._fit import run_fit
 from ._messages import split_names
 from ._transform import run_transform
 
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
-# The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
-OPTIONS = [
-    "embedding_dim",
-    "hidden_layer_sizes",
-    "activation",
-    "alpha",
-    "batch_size",
-    "learning_rate_init",
-    "max_iter",
-    "early_stopping",
-    "min_frequency",
-    "smooth",
-    "handle_unknown",
-    "target_type",
-    "remainder",
-    "random_state",
-]
-
-# Distinct numeric target values kept by fit --chunk-rows to read the target's type:
-# more than 20 whole numbers, or any fraction, is already a continuous target.
-MAX_DISTINCT = 1_000
-
-# An integer column is pointed out as a possible id or code only with at least
-# this many distinct values: small integer sets are as often counts as codes.
-MIN_CODE_VALUES = 20
+# --na-values: which text of a CSV is a missing value, besides empty fields.
+NA_VALUES = ("--na-values",)
+NA_VALUES_OPTION = {
+    "type": lambda text: [value for value in text.split(",") if value],
+    "default": [],
+    "metavar": "A,B",
+    "help": "text that marks a missing value in every column of a CSV, e.g. NA,null (default: "
+    "only empty fields, and in columns of numbers or booleans also NA, NaN, null, None, ...)",
+}
 
 
 def main(argv=None):
@@ -141,7 +124,12 @@ def _parser():
     )
     parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
     parameters.add_argument("--embedding-dim", type=int)
-    parameters.add_argument("--hidden-layer-sizes", type=_sizes, metavar="64,32")
+    parameters.add_argument(
+        "--hidden-layer-sizes",
+        type=_sizes,
+        metavar="64,32",
+        help="widths of the hidden layers, or none: the embeddings straight to the output",
+    )
     parameters.add_argument("--activation", choices=list(ACTIVATIONS))
     parameters.add_argument("--alpha", type=float)
     parameters.add_argument("--batch-size", type=int)
@@ -170,6 +158,7 @@ def _parser():
         metavar="N",
         help="read and train N rows at a time (memory holds one chunk): --max-iter passes of partial_fit, 5 by default",
     )
+    fit.add_argument(*NA_VALUES, **NA_VALUES_OPTION)
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
     fit.set_defaults(run=run_fit)
 
@@ -192,6 +181,7 @@ def _parser():
     transform.add_argument(
         "--chunk-rows", type=_positive_int, metavar="N", help="read and write N rows at a time"
     )
+    transform.add_argument(*NA_VALUES, **NA_VALUES_OPTION)
     transform.add_argument("--quiet", action="store_true")
     transform.set_defaults(run=run_transform)
 
@@ -216,10 +206,18 @@ def _positive_int(text):
 
 
 def _sizes(text):
+    """``--hidden-layer-sizes``: widths like 64,32, or "none" for no hidden layer."""
+    if text.strip().lower() == "none":
+        return ()
     try:
-        return tuple(int(size) for size in split_names(text))
+        sizes = tuple(int(size) for size in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers like 64,32, got {text!r}") from None
+        sizes = ()
+    if not sizes:
+        raise argparse.ArgumentTypeError(
+            f"expected integers like 64,32 (or none, for no hidden layer), got {text!r}"
+        )
+    return sizes
 
 
 def _auto_or_float(text):

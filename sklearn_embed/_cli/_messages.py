@@ -9,9 +9,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 
-from pandas.api.types import is_bool_dtype, is_integer_dtype
-
-from .._columns import looks_like_dates
+from .._columns import integer_codes, looks_like_dates
 
 # The encoder parameters that fit takes as options (--embedding-dim for embedding_dim, ...).
 OPTIONS = [
@@ -30,10 +28,6 @@ OPTIONS = [
     "remainder",
     "random_state",
 ]
-
-# An integer column is pointed out as a possible id or code only with at least
-# this many distinct values: small integer sets are as often counts as codes.
-MIN_CODE_VALUES = 20
 
 
 def split_names(text):
@@ -102,7 +96,7 @@ def _flag(name):
 
 def noted(warning):
     """A warning that a note of :func:`column_hints` says in the command line's words."""
-    return getattr(warning, "kind", None) == "dates"
+    return getattr(warning, "kind", None) in ("dates", "integer_codes")
 
 
 def column_hints(X, encoder):
@@ -113,19 +107,15 @@ def column_hints(X, encoder):
       note says ``--drop``;
     - integer columns used as numbers named like codes (``store_id``, ``zip``)
       whose values repeat: the note says ``--categorical +``;
+
+    the two by the rule of ``fit``'s own warning (:func:`~sklearn_embed._columns.integer_codes`);
     - embedded text columns of ISO dates: each date is a category of its own,
       and a date unseen at fit gets the unknown vector.
     """
     embedded = encoder.categorical_features_.tolist()
-    numeric = [
-        column
-        for column in X.columns
-        if column not in set(embedded)
-        and is_integer_dtype(X[column].dtype)
-        and not is_bool_dtype(X[column].dtype)
-    ]
-    per_row = [column for column in numeric if _one_value_per_row(X[column])]
-    codes = [c for c in numeric if c not in per_row and _named_like_code(c, X[c])]
+    verdicts = integer_codes(X, list(X.columns), X.columns.isin(embedded))
+    per_row = [column for column, verdict in verdicts.items() if verdict == "row_ids"]
+    codes = [column for column, verdict in verdicts.items() if verdict == "codes"]
     dates = [column for column in embedded if looks_like_dates(X[column])]
     hints = []
     if per_row:
@@ -150,18 +140,6 @@ def column_hints(X, encoder):
             f"or leave it out with --drop {column}"
         )
     return hints
-
-
-def _one_value_per_row(series):
-    n_distinct = series.nunique()
-    return n_distinct >= MIN_CODE_VALUES and n_distinct >= 0.9 * len(series)
-
-
-def _named_like_code(name, series):
-    # A name like store_id, zip or product_code, with enough distinct values to be codes.
-    pattern = r"(^|[^a-z])(id|ids|code|zip|zipcode|postcode|key|no)$|[a-z]Id$"
-    named = re.search(pattern, str(name), re.IGNORECASE)
-    return bool(named) and series.nunique() >= MIN_CODE_VALUES
 
 
 def count(n, noun):

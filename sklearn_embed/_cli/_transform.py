@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._encoder import EmbeddingEncoder
+from .._vocabulary import value_kind
 from ._files import (
     TRANSFORM_ADVICE,
     UsageError,
@@ -18,21 +19,44 @@ from ._files import (
 from ._messages import say_to_stderr, warnings_as_lines
 
 
-def transform_in_chunks(encoder, data, output, keep, chunk_rows, say, kept_as="--keep"):
-    """Transform ``data`` chunk by chunk into ``output``, which appears whole when done.
+def transform_in_chunks(encoder, args, keep, say, kept_as="--keep"):
+    """Transform ``args.data`` chunk by chunk into ``args.output``, which appears whole when done.
 
     ``keep`` and ``kept_as``: the columns copied first (see :func:`output_frame`).
     """
-    columns = list(encoder.feature_names_in_)
-    with warnings_as_lines(say), table_writer(output) as write:
-        text = list(encoder.categorical_features_)
-        for chunk in iter_table(data, chunk_rows, text_columns=text, advice=TRANSFORM_ADVICE):
+    columns, data = list(encoder.feature_names_in_), args.data
+    with warnings_as_lines(say), table_writer(args.output) as write:
+        chunks = iter_table(
+            data,
+            args.chunk_rows,
+            text_columns=text_columns(encoder),
+            advice=TRANSFORM_ADVICE,
+            na_values=args.na_values,
+        )
+        for chunk in chunks:
             missing = [c for c in [*columns, *keep] if c not in chunk.columns]
             if missing:
                 raise UsageError(
                     f"{data} lacks the columns {missing}; its columns are {list(chunk.columns)}."
                 )
             write(output_frame(encoder, chunk[columns], chunk, keep, kept_as))
+
+
+def text_columns(encoder):
+    """The embedded columns whose categories are text: read as text, whole or in chunks.
+
+    Their values are then the strings the model knows ("07030", "1.0"); the
+    other embedded columns are read as numbers or booleans, as their categories
+    are, so a model fitted on float codes finds them either way.
+    """
+    names = []
+    for name, categories, infrequent in zip(
+        encoder.categorical_features_, encoder.categories_, encoder.infrequent_categories_
+    ):
+        seen = pd.Series(np.concatenate([categories, infrequent]), dtype=object).dropna()
+        if len(seen) and value_kind(seen) == "string":
+            names.append(name)
+    return names
 
 
 def run_transform(args):
@@ -47,10 +71,10 @@ def run_transform(args):
         )
     say = say_to_stderr(args.quiet)
     if args.chunk_rows:
-        transform_in_chunks(encoder, args.data, args.output, args.keep, args.chunk_rows, say)
+        transform_in_chunks(encoder, args, args.keep, say)
         say(f"wrote {args.output}")
         return 0
-    frame = read_table(args.data)
+    frame = read_table(args.data, text_columns=text_columns(encoder), na_values=args.na_values)
     missing = [c for c in [*encoder.feature_names_in_, *args.keep] if c not in frame.columns]
     if missing:
         raise UsageError(
