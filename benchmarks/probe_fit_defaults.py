@@ -2,9 +2,10 @@
 
 For every table (shared and extra, see datasets.py) and every setting, the encoder is
 fitted once per fold of bench_quality's 3-fold split (``--folds`` of them), on one BLAS
-thread; one fit serves the three downstream families, each with its recommended output
-(boosting on the vectors, a linear model on vectors+prediction, KNN on the prediction),
-scored on the fold's held-out rows. A setting is a JSON object: encoder parameters
+thread, by ``fit_transform`` as a pipeline fits it (cross-fitted unless the setting says
+``cross_fit: false``); one fit serves the three downstream families, each with its
+recommended output (boosting on the vectors, a linear model on vectors+prediction, KNN on
+the prediction), scored on the fold's held-out rows. A setting is a JSON object: encoder parameters
 (``params``) and module constants (``knobs``, e.g. ``{"_fitting.RACE_EPOCHS": 3}``).
 
     python benchmarks/probe_fit_defaults.py --settings settings.json --datasets shared extra
@@ -68,16 +69,21 @@ def run(ds, setting, folds):
         X_train, y_train = ds.X.iloc[train], ds.y.iloc[train]
         X_test, y_test = ds.X.iloc[test], ds.y.iloc[test]
         params = {"random_state": 0, **setting.get("params", {})}
-        encoder = EmbeddingEncoder(categorical_features=ds.categorical, **params)
+        encoder = EmbeddingEncoder(
+            categorical_features=ds.categorical, output="vectors+prediction", **params
+        )
         previous = apply_knobs(setting.get("knobs", {}))
         try:
             with warnings.catch_warnings(), threadpool_limits(1):
                 warnings.simplefilter("ignore")
                 start = time.perf_counter()
-                encoder.fit(X_train, y_train)
+                # What a pipeline's fit gives its next step: cross-fitted unless cross_fit=False.
+                encoded_train = encoder.fit_transform(X_train, y_train)
                 seconds = time.perf_counter() - start
         finally:
             apply_knobs(previous)
+        encoded_test = encoder.transform(X_test)
+        all_names = encoder.get_feature_names_out().tolist()
         row = {
             "dataset": ds.name,
             "task": ds.task,
@@ -91,12 +97,14 @@ def run(ds, setting, folds):
             else None,
         }
         for family, output in FAMILIES.items():
-            encoder.set_params(output=output)
+            # Each output's columns, taken from the widest one (the same fitted model).
+            names = encoder.set_params(output=output).get_feature_names_out().tolist()
+            columns = [all_names.index(name) for name in names]
             model = clone(downstream(family, ds.task))
             with warnings.catch_warnings(), threadpool_limits(1):
                 warnings.simplefilter("ignore")
-                model.fit(encoder.transform(X_train), y_train)
-                row[family] = sign * float(scorer(model, encoder.transform(X_test), y_test))
+                model.fit(encoded_train[:, columns], y_train)
+                row[family] = sign * float(scorer(model, encoded_test[:, columns], y_test))
         rows.append(row)
     return rows
 

@@ -31,6 +31,7 @@ from ._compat import (
     _check_feature_names_in,
     _fit_context,
 )
+from ._crossfit import CrossFitSpec, encode_out_of_fold, fold_models, fold_splits
 from ._exceptions import warn_at_caller
 from ._fitting import (
     FitSpec,
@@ -39,8 +40,9 @@ from ._fitting import (
     NetworkSpec,
     Previous,
     draw_seed,
-    fit_model,
+    fitted_attributes,
     sample_weights,
+    train_model,
 )
 from ._model import OUTPUT_OPTIONS, FittedModel, output_dtype, output_mode
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, mean_loss
@@ -176,7 +178,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         column from the target, as :class:`~sklearn.preprocessing.TargetEncoder`
         does (within-category variance over the variance of the category
         means): large for noisy targets, small when categories decide the
-        target. 0 keeps the trained vectors. Categories seen fewer than
+        target. 0 shrinks nothing. Categories seen fewer than
         ``min(merge_factor_ * smooth_, 100)`` times get no vector of their own
         (they join the unknown row before training): shrinking alone does not
         stop a tree model from splitting on them. With ``early_stopping``, fit
@@ -188,7 +190,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         With "auto", a column where most rows
         hold a value seen on that row only is taken for an identifier: those
         values join the unknown row too (their vector would be their row's own
-        target), with a :class:`~sklearn_embed.DataWarning`.
+        target), with a :class:`~sklearn_embed.DataWarning`. With ``cross_fit``,
+        the vectors of the categories rare for the target's noise are
+        re-estimated after training (see ``cross_fit``), whatever ``smooth``.
 
     handle_unknown : {"use_unknown", "error"}, default="use_unknown"
         What ``transform`` does with categories not seen in ``fit`` (values
@@ -306,12 +310,36 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
           (``network_prediction``). For a linear model downstream: it reads
           the vectors only through what the network's hidden layer made of
           them, which it cannot undo, and this column hands it that result.
-          Not for trees: the column is computed on rows the network trained
-          on (stacking without cross-fitting), and boosting splits on its
-          over-confident training values.
+          ``fit_transform`` computes it out of fold (``cross_fit``): on
+          its own training rows the network is more confident than on new rows,
+          and a model trained on those values would trust it more than it
+          deserves.
         - "prediction": the numeric columns and the prediction, without the
           vectors. For nearest neighbours, whose distances dozens of vector
           columns would dominate.
+
+    cross_fit : bool, default=True
+        Whether ``fit_transform``, what a ``Pipeline`` calls on its training
+        rows, cross-fits: each training row is encoded by vectors that its own
+        row did not train, as :class:`~sklearn.preprocessing.TargetEncoder`
+        encodes its training rows, so that a downstream model does not learn to
+        trust the network's memory of them (see Notes). ``transform`` encodes
+        every row with the fitted model, so ``fit(X, y).transform(X)`` differs
+        from ``fit_transform(X, y)``. For the vectors of training rows and of
+        new rows to come from one estimator, ``fit`` then re-estimates the
+        vectors of rare categories (see Notes) as the folds do. False:
+        ``fit`` keeps every vector as the network trained it, and
+        ``fit_transform(X, y)`` is ``fit(X, y).transform(X)``.
+
+    cv : int, cross-validation generator or iterable, default=5
+        The folds of ``fit_transform``'s cross-fitting: an int is a
+        ``StratifiedKFold`` for classes and a ``KFold`` for a continuous target;
+        a splitter, or an iterable of ``(train, test)`` index arrays, is used as
+        given.
+
+    shuffle : bool, default=True
+        With an int ``cv``, shuffle the rows before splitting them into folds,
+        with ``random_state``.
 
     append_prediction : bool
         Deprecated: use ``output="vectors+prediction"`` (``True``) or
@@ -433,6 +461,23 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     maps far more rows to the unknown vector than ``fit`` did, or maps values
     of another kind than the column's (strings in a column of booleans) to it.
 
+    Cross-fitting (``cross_fit=True``, the default). A category seen on a few
+    rows has a vector fitted to those rows' targets, and a downstream model
+    trained on them (in a ``Pipeline``: on ``fit_transform``'s output) learns
+    to trust it more than it deserves on new rows. So, after training, the
+    vectors of the categories seen fewer than ``min(5 m, 100)`` times, ``m``
+    the pseudo-count the target's noise calls for (what ``smooth="auto"``
+    estimates), are re-estimated: each starts at the unknown vector and trains
+    with the network's other weights frozen (so it lives in the coordinates
+    the network reads), for as many epochs as the validation loss asks; these
+    are the vectors ``transform`` uses. ``fit_transform`` then splits the
+    training rows into ``cv`` folds and encodes each fold's rows by vectors
+    re-estimated the same way on the other folds' rows alone (a category no
+    other fold holds gets the unknown vector), shrunk as ``embeddings_`` is;
+    the prediction columns are the network's on those vectors. Frequent
+    categories keep their trained vectors: one row among many hardly moves a
+    vector. ``partial_fit`` neither re-estimates nor cross-fits.
+
     References
     ----------
     C. Guo and F. Berkhahn, "Entity Embeddings of Categorical Variables",
@@ -483,6 +528,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "shared_embeddings": [None, list],
         "warm_start": ["boolean"],
         "output": [StrOptions(set(OUTPUT_OPTIONS))],
+        "cross_fit": ["boolean"],
+        "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
+        "shuffle": ["boolean"],
         "append_prediction": ["boolean", Hidden(StrOptions({"deprecated"}))],
     }
 
@@ -516,6 +564,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         shared_embeddings=None,
         warm_start=False,
         output="vectors",
+        cross_fit=True,
+        cv=5,
+        shuffle=True,
         append_prediction="deprecated",
     ):
         self.categorical_features = categorical_features
@@ -544,6 +595,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self.shared_embeddings = shared_embeddings
         self.warm_start = warm_start
         self.output = output
+        self.cross_fit = cross_fit
+        self.cv = cv
+        self.shuffle = shuffle
         self.append_prediction = append_prediction
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -598,15 +652,66 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         self : EmbeddingEncoder
             Fitted encoder.
         """
+        self._fit(X, y, sample_weight, callback, out_of_fold=False)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(
+        self,
+        X: ArrayLike | pd.DataFrame,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        callback: Callable[[dict], None] | None = None,
+    ) -> np.ndarray:
+        """Fit, then encode the training rows out of fold: what a ``Pipeline`` calls.
+
+        The fitted encoder is the one :meth:`fit` makes, and :meth:`transform`
+        uses it on any rows. The rows returned here are cross-fitted (with
+        ``cross_fit=True``, the default): each is encoded by vectors that its
+        own row did not train (see ``cross_fit`` and Notes), so a downstream
+        model trained on them learns how much to trust the vectors from rows the
+        network did not memorise. ``fit(X, y).transform(X)`` therefore differs
+        from ``fit_transform(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+            As for :meth:`fit`.
+        callback : callable, default=None
+            As for :meth:`fit`; the re-estimation of each fold is not reported.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            As :meth:`transform` lays it out.
+        """
+        if not self.cross_fit:
+            return self._fit(X, y, sample_weight, callback, out_of_fold=False).transform(X)
+        return self._fit(X, y, sample_weight, callback, out_of_fold=True)
+
+    def _fit(self, X, y, sample_weight, callback, out_of_fold):  # noqa: PLR0913
+        """Fit; with ``out_of_fold``, return the training rows encoded out of fold, else ``self``."""
         warm = self.warm_start and hasattr(self, "model_")
         previous = self._previous("warm_start") if warm else None
         inputs, seen = self._inputs(X, y, sample_weight, previous)
         seed = draw_seed(self.random_state)
         spec = self._spec(inputs.target.type)
-        attributes, findings = fit_model(inputs, spec, seed, previous, callback)
+        trained, findings = train_model(inputs, spec, seed, previous, callback)
+        attributes, result = fitted_attributes(trained, inputs, spec), self
+        if out_of_fold:
+            folds = fold_splits(
+                CrossFitSpec(self.cv, self.shuffle), inputs.target, len(inputs.frame), seed
+            )
+            models = fold_models(trained, inputs, spec, folds, seed)
+            result, found = encode_out_of_fold(
+                models, inputs.frame, self._output(), self.remainder, self.dtype
+            )
+            findings += found
         self._publish({**seen, **attributes})
         warn_at_caller([*self._deprecations(), *findings])
-        return self
+        return result
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
@@ -651,7 +756,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
         A call that raises leaves the encoder as it was. After ``fit`` (or
         :meth:`load`), the first call continues from the fitted weights, with
-        statistics counted from then on. ``fit`` starts over.
+        statistics counted from then on. ``fit`` starts over. A stream neither
+        re-estimates rare categories nor cross-fits (see ``cross_fit``): a
+        downstream model should be trained on rows the stream has not seen.
 
         Parameters
         ----------
@@ -1003,6 +1110,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
                 tol=self.tol,
             ),
             monitor=Monitor(self.verbose, self.record_embeddings),
+            cross_fit=self.cross_fit,
         )
 
     def _output(self):

@@ -1,7 +1,7 @@
 """Fitting without the estimator: from the data and the parameters to a fitted model.
 
 ``EmbeddingEncoder.fit`` checks its input, freezes its parameters into a
-:class:`FitSpec` once the target is read, and calls :func:`fit_model`; nothing
+:class:`FitSpec` once the target is read, and calls :func:`train_model`; nothing
 here reads or writes the estimator. The columns are learned once
 (:func:`learn_columns`: which are embedded, one
 :class:`~sklearn_embed._tables.EmbeddingTable` per table, the numeric scaling);
@@ -15,7 +15,7 @@ findings (warnings) the user should see. ``partial_fit``'s builder,
 
 import numbers
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from ._exceptions import DataWarning
 from ._model import FittedModel, check_output_names, prediction_names
 from ._network import NetworkParams, init_dense
 from ._numeric import NumericScaling
+from ._reestimation import rare_rows, reestimate, validation_rows
 from ._shrinkage import MERGE_FACTORS
 from ._statistics import Tally, TargetTotals, check_countable
 from ._tables import Merged, TableSpec, learn_tables, merged_tables, published_tables
@@ -71,6 +72,8 @@ class FitSpec:
     """The estimator's parameters, validated, split by who reads them.
 
     ``training`` is resolved once the target is read (its type sets the loss).
+    ``cross_fit``: the fit re-estimates its rare rows (``_reestimation``), so that
+    cross-fitting can encode training rows as it encodes new ones.
     """
 
     categorical_features: object
@@ -78,6 +81,7 @@ class FitSpec:
     network: NetworkSpec
     training: object  # TrainingConfig
     monitor: Monitor
+    cross_fit: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,11 +170,14 @@ class Candidate:
 
 @dataclass(frozen=True, eq=False)
 class Trained:
-    """The candidate kept, trained: its history, and its tables after each epoch when recorded."""
+    """The candidate kept, trained: its history, its tables after each epoch when recorded,
+    and its rare rows re-estimated (``_reestimation``): which, and for how many epochs."""
 
     candidate: Candidate
     history: object
     snapshots: list
+    rare: list = None
+    epochs: int = 0
 
 
 def draw_seed(random_state):
@@ -211,7 +218,7 @@ def loss_weights(weight, scale):
 # ------------------------------------------------------------------ fit
 
 
-def fit_model(inputs, spec, seed, previous=None, callback=None):
+def train_model(inputs, spec, seed, previous=None, callback=None):
     """Learn the columns, train a candidate per merge threshold, keep the best one.
 
     Parameters
@@ -227,8 +234,9 @@ def fit_model(inputs, spec, seed, previous=None, callback=None):
 
     Returns
     -------
-    attributes : dict
-        The fitted attributes, ``model_`` among them.
+    trained : Trained
+        The network kept, trained; :func:`fitted_attributes` makes of it what
+        the estimator publishes.
     findings : list of Warning
     """
     columns = learn_columns(inputs, spec, previous)
@@ -246,7 +254,31 @@ def fit_model(inputs, spec, seed, previous=None, callback=None):
     findings += kept.candidate.merged.findings
     if not kept.history.converged:
         findings.append(_not_converged(spec.training.max_iter))
-    return fitted_attributes(kept, inputs, spec), findings
+    if spec.cross_fit:
+        kept = republished(kept, inputs, spec, seed)
+    return kept, findings
+
+
+def republished(trained, inputs, spec, seed):
+    """The trained network with its rare rows re-estimated on every training row (in place).
+
+    So the vectors ``transform`` gives new rows come from the estimator that
+    cross-fitting gives the training rows (``_reestimation``).
+    """
+    candidate, history = trained.candidate, trained.history
+    merged, data = candidate.merged, candidate.data
+    rows, weight = history.train_idx, inputs.weight
+    trained_codes = data.codes[rows]
+    counts = [
+        table.counts(trained_codes[:, list(table.columns)], weight[rows]) for table in merged.tables
+    ]
+    rare = rare_rows(merged.tables, counts, merged.noise)
+    if not any(rows.any() for rows in rare):
+        return replace(trained, rare=rare)
+    rng = np.random.RandomState(seed)
+    train, validation = validation_rows(history, data, spec.training, rng)
+    epochs = reestimate(candidate.params, data, rare, train, spec.training, rng, validation)
+    return replace(trained, rare=rare, epochs=epochs)
 
 
 def learn_columns(inputs, spec, previous=None):

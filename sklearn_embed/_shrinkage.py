@@ -121,12 +121,17 @@ class Decision:
     pending_values : pandas.Index
         The values without a row, in the order ``keep`` covers them.
     findings : list of DataWarning
+    noise : float
+        The pseudo-count the target's noise calls for (what ``smooth="auto"``
+        estimates), whatever ``smooth`` the user set: how many rows a category
+        needs before its own rows outweigh their noise.
     """
 
     smooth: float
     keep: np.ndarray
     pending_values: object
     findings: list
+    noise: float
 
 
 def smooth_and_merge(table, smooth, factor=1, min_count=1):
@@ -156,14 +161,13 @@ def smooth_and_merge(table, smooth, factor=1, min_count=1):
     -------
     Decision
     """
+    # Per column (a team's effect at home and away differ in sign), then the harmonic
+    # mean: the columns' evidence for signal adds up.
+    noise = harmonic_mean([column_smooth(tally, table.squares) for tally in table.column_tallies])
     if table.frozen:
         m = 0.0
-    elif smooth == "auto":
-        # Per column (a team's effect at home and away differ in sign), then the
-        # harmonic mean: the columns' evidence for signal adds up.
-        m = harmonic_mean([column_smooth(tally, table.squares) for tally in table.column_tallies])
     else:
-        m = float(smooth)
+        m = noise if smooth == "auto" else float(smooth)
     values, given = table.values, table.given
     keep = (values.rows >= min_count) & ~(values.weight < merge_threshold(m, factor)) | given
     findings = []
@@ -179,7 +183,7 @@ def smooth_and_merge(table, smooth, factor=1, min_count=1):
     elif len(keep) and np.isinf(m):
         # The values kept train rows, but every vector is shrunk all the way to the unknown one.
         findings.append(_no_signal(table.name, len(keep)))
-    return Decision(m, keep, table.pending_values, findings)
+    return Decision(m, keep, table.pending_values, findings, noise)
 
 
 def _identifier(name, n_once, n_rows):

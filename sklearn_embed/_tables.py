@@ -68,6 +68,9 @@ class Merged:
         Every training value's row (the unknown row for values without one).
     smooth : list of float
         Each table's ``smooth``.
+    noise : list of float
+        Each table's pseudo-count as the target's noise calls for it (the
+        decision's ``noise``): what tells a rare category, whatever ``smooth``.
     dims : list of int
         Each embedded column's size.
     lookups : list of int
@@ -80,6 +83,7 @@ class Merged:
     tables: list
     codes: np.ndarray
     smooth: list
+    noise: list
     dims: list
     lookups: list
     rows: list
@@ -438,7 +442,7 @@ def merged_tables(tables, raw_codes, totals, spec, factor, start):  # noqa: PLR0
     Merged
     """
     rng, new_at_unknown, partial = start
-    merged, smooth, findings = [], [], []
+    merged, smooth, noise, findings = [], [], [], []
     codes = raw_codes.copy()
     for table in tables:
         decision = table.decide(totals, spec.smooth, factor, spec.min_frequency)
@@ -448,6 +452,7 @@ def merged_tables(tables, raw_codes, totals, spec, factor, start):  # noqa: PLR0
         codes[:, group] = table_codes if new_rows is None else new_rows[table_codes]
         merged.append(kept)
         smooth.append(decision.smooth)
+        noise.append(decision.noise)
         findings += decision.findings
     names = [None] * codes.shape[1]
     for table in tables:
@@ -455,7 +460,7 @@ def merged_tables(tables, raw_codes, totals, spec, factor, start):  # noqa: PLR0
             names[k] = name
     dims = table_dims(merged, names, spec.embedding_dim, partial)
     rows = initial_rows(merged, dims, rng, new_at_unknown)
-    return Merged(merged, codes, smooth, dims, lookups(merged), rows, findings)
+    return Merged(merged, codes, smooth, noise, dims, lookups(merged), rows, findings)
 
 
 # ------------------------------------------------------------------ a stream's tables

@@ -246,7 +246,7 @@ class Training:
         history.n_iter += 1
         score = -loss
         if config.early_stopping:
-            score = -_loss_on(self.params, self.data, history.validation_idx, config)
+            score = -loss_on(self.params, self.data, history.validation_idx, config)
             history.validation_scores.append(score)
         self._report(loss, score)
         self._keep_best(score)
@@ -392,13 +392,21 @@ def _batch_size(batch_size, n_train):
     return max(1, min(batch_size, n_train))
 
 
-def _loss_on(params, data, rows, config):
+def loss_on(params, data, rows, config):
     """Weighted mean loss of the network on ``rows``."""
     p = predict_in_chunks(
         params, data.codes[rows], data.x_numeric[rows], config.activation, config.target_type
     )
     return data_loss(
         p, dense_targets(data.y[rows], p.shape[1]), data.weight[rows], config.target_type
+    )
+
+
+def one_epoch(params, optimizer, data, rows, config, rng):
+    """One pass of ``optimizer`` over the shuffled ``rows`` of ``data``, in batches of
+    ``config.batch_size`` ("auto" sized for ``rows``); returns the weighted mean loss."""
+    return _run_epoch(
+        params, optimizer, data, rows, config, _batch_size(config.batch_size, len(rows)), rng
     )
 
 

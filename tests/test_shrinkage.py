@@ -115,17 +115,22 @@ def test_noisy_rare_categories_merge_and_clean_ones_stay():
 @pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )  # few epochs on purpose
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_categories_only_in_the_validation_split_get_the_unknown_vector():
     rng = np.random.RandomState(0)
     n = 2000
     ids = np.array([f"id{i}" for i in range(n)])  # every id seen once
     X = pd.DataFrame({"id": ids, "group": rng.choice(list("ab"), size=n)})
     y = (X["group"] == "a").to_numpy().astype(int)
-    enc = EmbeddingEncoder(smooth=0, max_iter=3, random_state=0).fit(X, y)
+    enc = EmbeddingEncoder(smooth=0, max_iter=3, cross_fit=False, random_state=0).fit(X, y)
     table = enc.embeddings_[0]
     untrained = (table[:-1] == table[-1]).all(axis=1)
     # About validation_fraction of the ids were never trained; exactly those share the unknown vector.
     assert 0.05 < untrained.mean() < 0.15
+    # Re-estimated for cross-fitting (the default), a value seen on one row tells nothing that
+    # holds on the validation rows: every id shares the unknown vector.
+    table = EmbeddingEncoder(smooth=0, max_iter=3, random_state=0).fit(X, y).embeddings_[0]
+    assert (table == table[-1]).all()
 
 
 def _tail_table(n_tail, tail_effect, seed):

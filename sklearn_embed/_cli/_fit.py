@@ -71,7 +71,9 @@ def run_fit(args):
     start = time.perf_counter()
     with warnings_as_lines(say, before=progress.close, stale=noted):
         try:
-            encoder.fit(X, y, callback=progress.update)
+            # --output writes the training rows as a pipeline's next step gets them:
+            # cross-fitted (EmbeddingEncoder.fit_transform).
+            training_rows = _fitted(encoder, X, y, frame, args, progress)
         finally:
             progress.close()
     say(_fit_summary(encoder, args.target, len(X), time.perf_counter() - start))
@@ -79,11 +81,22 @@ def run_fit(args):
         say(hint)
     unsaved = _save_model(encoder, args, say)
     if args.output:
-        with warnings_as_lines(say):
-            write_table(output_frame(encoder, X, frame, _kept(args), KEPT), args.output)
+        write_table(training_rows, args.output)
         say(f"wrote {args.output}")
     _write_fit_outputs(encoder, args, say)
     return _status(unsaved)
+
+
+def _fitted(encoder, X, y, frame, args, progress):
+    """Fit ``encoder``; with ``--output``, return the frame to write: ``fit_transform``'s rows."""
+    if not args.output:
+        encoder.fit(X, y, callback=progress.update)
+        return None
+
+    def encode(X):
+        return encoder.set_output(transform="pandas").fit_transform(X, y, callback=progress.update)
+
+    return output_frame(encoder, X, frame, _kept(args), KEPT, encode=encode)
 
 
 def _fit_in_chunks(args):

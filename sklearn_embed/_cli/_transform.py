@@ -88,7 +88,7 @@ def run_transform(args):
     return 0
 
 
-def output_frame(encoder, X, frame, keep, kept_as="--keep"):
+def output_frame(encoder, X, frame, keep, kept_as="--keep", encode=None):  # noqa: PLR0913
     """The transformed table, the ``keep`` columns first, embeddings as float32.
 
     The vectors are float32 in the model: writing them with float64's 17
@@ -96,12 +96,15 @@ def output_frame(encoder, X, frame, keep, kept_as="--keep"):
     they were read (integers beyond 2**53 stay exact), so the output's warnings
     about their precision do not apply; a ``keep`` column that is one of them
     is written once, first. ``kept_as`` says where ``keep`` comes from, for
-    the message when one of them is also an output column.
+    the message when one of them is also an output column. ``encode`` makes
+    the encoded frame of ``X`` (``fit``'s ``fit_transform``); by default the
+    fitted encoder's ``transform``.
     """
-    passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
+    encode = encode or encoder.set_output(transform="pandas").transform
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = encoder.set_output(transform="pandas").transform(X)
+        out = encode(X)
+    passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
     for caught_warning in caught:
         message = caught_warning.message
         if getattr(message, "kind", None) == "output_precision" and message.column in passed:
