@@ -54,7 +54,8 @@ from ._plotting import plot_embeddings, plot_training
 from ._similarity import nearest_categories
 from ._statistics import ColumnStatistics, Tally, TargetTotals
 from ._streaming import StreamState, advance, start_stream
-from ._tables import EmbeddingTable, TableSetup, TableSpec, table_frame, tables_of_fit
+from ._table_setup import TableSetup, TableSpec, table_frame, tables_of_fit
+from ._tables import EmbeddingTable
 from ._target import TARGET_TYPES, Target, encode_target
 from ._training import Stream, TrainingConfig
 from ._vocabulary import Vocabulary
@@ -429,6 +430,16 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``; its weights are the ones kept.
+
+    baseline_validation_score_ : float or None
+        On the same validation rows and with the same loss, the score of a
+        target-encoding baseline: a logistic or ridge regression on each
+        embedded column's shrunk target means and the numeric columns, fitted
+        on the network's training rows. A network that does not beat it by much
+        found little beyond one number per category, and is unlikely to make a
+        downstream model beat target encoding (see the user guide, "When
+        embeddings help"). None without early stopping, after ``partial_fit``,
+        or with more than 256 target-mean features (columns times classes).
 
     embedding_history_ : list of ndarray of shape (n_iter_ + 1, n_rows, dim)
         With ``record_embeddings=True``: each table at initialisation and after

@@ -22,6 +22,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ._baseline import baseline_score
 from ._columns import ColumnCoder, read_columns
 from ._compat import _check_sample_weight
 from ._exceptions import DataWarning
@@ -31,7 +32,8 @@ from ._numeric import NumericScaling
 from ._reestimation import rare_rows, reestimate, validation_rows
 from ._shrinkage import MERGE_FACTORS
 from ._statistics import Tally, TargetTotals, check_countable
-from ._tables import Merged, TableSpec, learn_tables, merged_tables, published_tables
+from ._table_setup import TableSpec
+from ._tables import Merged, learn_tables, merged_tables, published_tables
 from ._training import NonFiniteWeights, Training, TrainingData, blas_threads, epoch_hook
 
 # Epochs each candidate network (one per merge threshold) trains before only the
@@ -426,12 +428,21 @@ def fitted_attributes(trained, inputs, spec):
         (merged.smooth, merged.dims),
         spec.network.activation,
     )
+    smooth = [merged.smooth[t] for t in candidate.coder.lookups]
+    baseline = baseline_score(
+        data,
+        (history.train_idx, history.validation_idx),
+        target.type,
+        target.n_outputs,
+        smooth,
+    )
     attributes.update(
         merge_factor_=candidate.factor,
         n_iter_=history.n_iter,
         loss_curve_=history.loss_curve,
         validation_scores_=history.validation_scores if spec.training.early_stopping else None,
         best_validation_score_=history.best_validation_score,
+        baseline_validation_score_=baseline,
     )
     if trained.snapshots is not None:
         table_of = candidate.coder.lookups

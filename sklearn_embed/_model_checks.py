@@ -58,6 +58,10 @@ _STATE = {
     "has_history": lambda v: type(v) is bool,
     "output": lambda v: v in (None, "default", "pandas", "polars"),
 }
+# State fields that files of earlier releases lack.
+_LATER_STATE = {
+    "baseline_validation_score_": lambda v: v is None or _is_number(v),
+}
 
 
 def _require(condition, message):
@@ -85,10 +89,11 @@ def check_document(document):
     state, params = document["state"], document["params"]
     _require(type(document["library_version"]) is str, "library_version is not a string.")
     _require(
-        isinstance(state, dict) and set(state) == set(_STATE),
-        f"the state has other fields than {sorted(_STATE)}.",
+        isinstance(state, dict) and set(_STATE) <= set(state) <= {*_STATE, *_LATER_STATE},
+        f"the state has other fields than {sorted(_STATE)} (and {sorted(_LATER_STATE)}).",
     )
-    wrong = [name for name, valid in _STATE.items() if not valid(state[name])]
+    checks = {**_STATE, **{name: _LATER_STATE[name] for name in state if name in _LATER_STATE}}
+    wrong = [name for name, valid in checks.items() if not valid(state[name])]
     _require(not wrong, f"the state's fields {wrong} hold values of the wrong type.")
     _check_counts(state, document["arrays"])
     _check_params(params, state["categorical_features_"])

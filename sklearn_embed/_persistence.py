@@ -42,7 +42,7 @@ from pandas.api.types import infer_dtype
 
 from ._model_archive import MAX_STRING, ModelArchive, ModelFileError
 from ._model_checks import FORMAT, V1_KINDS, check_document, check_shapes, check_values
-from ._tables import given_tables
+from ._table_setup import given_tables
 from ._version import __version__
 from ._vocabulary import as_python
 
@@ -56,6 +56,8 @@ _ARRAY_LISTS = [
 ]
 _ARRAYS = ["numeric_bounds_", "numeric_mean_", "numeric_scale_", "loss_curve_"]
 _SCALARS = ["n_features_in_", "n_iter_", "target_type_", "best_validation_score_", "merge_factor_"]
+# Scalars a file of an earlier release may lack (None when it does).
+_LATER_SCALARS = ["baseline_validation_score_"]
 
 
 def save_model(path, encoder, output=None):
@@ -74,7 +76,7 @@ def save_model(path, encoder, output=None):
     arrays, values = {}, {}
     coder, target = encoder.model_.coder, encoder.model_.target
     names = [str(c) for c in encoder.categorical_features_]
-    state = {name: as_python(getattr(encoder, name)) for name in _SCALARS}
+    state = {name: as_python(getattr(encoder, name)) for name in _SCALARS + _LATER_SCALARS}
     state["embedding_dims_"] = {str(k): int(v) for k, v in encoder.embedding_dims_.items()}
     state["categorical_features_"] = names
     state["feature_names"] = [str(c) for c in coder.feature_names]
@@ -178,6 +180,7 @@ def _rebuild(document, arrays):
     state = document["state"]
     n_tables, n_layers = state["n_tables"], state["n_layers"]
     attributes = {name: state[name] for name in _SCALARS}
+    attributes.update({name: state.get(name) for name in _LATER_SCALARS})
     attributes["categorical_features_"] = np.asarray(state["categorical_features_"], dtype=object)
     attributes["embedding_dims_"] = dict(state["embedding_dims_"])
     attributes["validation_scores_"] = state["validation_scores_"]

@@ -182,6 +182,7 @@ def stream_attributes(state, spec):
         loss_curve_=list(state.loss_curve),
         validation_scores_=None,
         best_validation_score_=None,
+        baseline_validation_score_=None,
         _stream=state,
     )
     return attributes

@@ -131,7 +131,7 @@ def engine():
 
 # A fitted encoder given as initial_embeddings is a parameter's value, read
 # through its public attributes: the only fitted estimator the engine reads.
-PARAMETER_VALUES = {("_tables", "_tables_of_encoder")}
+PARAMETER_VALUES = {("_table_setup", "_tables_of_encoder")}
 
 
 @pytest.mark.parametrize("module", engine())
