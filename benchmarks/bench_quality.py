@@ -127,9 +127,8 @@ def pipelines(ds):
     )
 
     def embedding(output):
-        return EmbeddingEncoder(
-            categorical_features=cat, output=output, random_state=0, **ENCODER_PARAMS
-        )
+        params = {"random_state": 0, **ENCODER_PARAMS}  # --params may give another seed
+        return EmbeddingEncoder(categorical_features=cat, output=output, **params)
 
     def one_hot():
         return columns(OneHotEncoder(handle_unknown="ignore"), numeric_steps())

@@ -58,7 +58,7 @@ def site(tmp_path_factory):
 
 
 def test_every_example_has_a_gallery_page_and_a_thumbnail(site):
-    assert len(EXAMPLES) == 8
+    assert len(EXAMPLES) == 9
     for example in EXAMPLES:
         assert (site / "auto_examples" / f"{example}.html").is_file()
         assert (site / "_images" / f"sphx_glr_{example}_thumb.png").stat().st_size > 1_000

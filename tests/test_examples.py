@@ -10,6 +10,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_
 OUTPUTS = {
     "plot_01_logistic_embedding_2d.py": ["example1_boundary.png", "example1_embeddings.gif"],
     "plot_05_adult_neighbours.py": ["example5_occupation.png"],
+    "plot_09_cross_fitting.py": ["example9_cross_fitting.png"],
 }
 
 
@@ -25,4 +26,4 @@ def test_example_runs(example, tmp_path):
 
 
 def test_every_example_is_tested():
-    assert len(EXAMPLES) == 8
+    assert len(EXAMPLES) == 9
