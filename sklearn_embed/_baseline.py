@@ -19,8 +19,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 
 from ._network import data_loss, dense_targets
 
-# Above this many target-mean features (embedded columns times classes), no baseline
-# is fitted: its cost would grow past the network's.
+# Above this many features (embedded columns times classes, plus the numeric columns),
+# no baseline is fitted: its cost would grow past the network's.
 MAX_FEATURES = 256
 
 
@@ -43,27 +43,27 @@ def baseline_score(data, rows, target_type, n_outputs, smooth):
     -------
     score : float or None
         Comparable with ``best_validation_score_`` (the same rows and loss);
-        None without validation rows or when the features would be too many.
+        None without validation rows, without embedded columns (nothing to
+        compare), with one class among the training rows, or when the features
+        would be too many.
     """
     train, validation = rows
-    if validation is None or not len(validation):
+    n_embedded, n_numeric = data.codes.shape[1], data.x_numeric.shape[1]
+    if validation is None or not len(validation) or not n_embedded:
         return None
-    if data.codes.shape[1] * n_outputs > MAX_FEATURES:
+    if n_embedded * n_outputs + n_numeric > MAX_FEATURES:
         return None
     targets = dense_targets(data.y, n_outputs).astype(np.float64)
+    if target_type != "continuous" and len(np.unique(_labels(targets[train]))) < 2:
+        return None
     means = _shrunk_means(data.codes, targets, data.weight, train, smooth)
     features = np.hstack([means, data.x_numeric.astype(np.float64)])
-    if not features.shape[1]:
-        features = np.zeros((len(data.y), 1))
-    try:
-        with warnings.catch_warnings():
-            # An indicator, not a model the user asked for: its solver's limits are its own.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            prediction = _fitted_prediction(
-                features, targets, data.weight, train, validation, target_type
-            )
-    except ValueError:  # one class among the training rows: nothing to compare
-        return None
+    with warnings.catch_warnings():
+        # An indicator, not a model the user asked for: its solver's limits are its own.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        prediction = _fitted_prediction(
+            features, targets, data.weight, train, validation, target_type
+        )
     loss = data_loss(
         prediction, targets[validation], data.weight[validation].astype(np.float64), target_type
     )
@@ -95,11 +95,16 @@ def _fitted_prediction(features, targets, weight, train, validation, target_type
     if target_type == "continuous":
         model = Ridge(alpha=1.0).fit(scaled[train], targets[train], sample_weight=w)
         return model.predict(scaled[validation]).reshape(len(validation), -1)
-    labels = targets[train].argmax(axis=1) if targets.shape[1] > 1 else targets[train, 0]
+    labels = _labels(targets[train])
     model = LogisticRegression(max_iter=200).fit(scaled[train], labels, sample_weight=w)
     proba = model.predict_proba(scaled[validation])
     if target_type == "binary":
-        return proba[:, -1:] if proba.shape[1] > 1 else np.zeros((len(validation), 1))
+        return proba[:, -1:]
     full = np.full((len(validation), targets.shape[1]), 1e-12)
     full[:, np.unique(labels).astype(int)] = proba  # the classes seen, in the model's order
     return full
+
+
+def _labels(targets):
+    """Class labels of dense targets: the one column of a binary target, else each row's class."""
+    return targets.argmax(axis=1) if targets.shape[1] > 1 else targets[:, 0]

@@ -221,10 +221,6 @@ class ColumnCoder:
         """Position of each embedded column among the input columns."""
         return np.flatnonzero(self.categorical_mask)
 
-    def category_lists(self):
-        """Per embedded column, the categories with a row of their own, and the infrequent ones."""
-        return [v.categories for v in self.vocabularies], [v.infrequent for v in self.vocabularies]
-
     def codes(self, frame, *, check_unknown=False):
         """Table rows of every embedded column, shape (n_samples, n_embedded).
 

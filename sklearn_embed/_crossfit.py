@@ -1,4 +1,5 @@
-"""Cross-fitting: ``fit_transform`` encodes each training row with vectors its own row did not train.
+"""Cross-fitting: ``fit_transform`` encodes each training row with rare categories' vectors
+that its own row did not train.
 
 A downstream model in a ``Pipeline`` is trained on ``fit_transform``'s output
 for the very rows the network learned from. A category seen on a few rows has
@@ -10,14 +11,19 @@ cross-fits for this reason; :func:`fold_models` does it for the network:
    rare categories' vectors re-estimated on every training row, the other
    weights frozen (``_reestimation``), for as many epochs as the validation
    loss asks.
-2. The training rows are split into ``cv`` folds. For each fold, the same rare
-   rows are re-estimated the same number of epochs on the other folds' rows
-   alone, and a category no row of the other folds holds gets the unknown
-   vector (as a category unseen at fit would).
+2. The training rows are split into ``cv`` folds (:func:`fold_splits`, before
+   training, so that a bad ``cv`` costs no training). For each fold, the same
+   rare rows are re-estimated the same number of epochs on the other folds'
+   rows alone, and a category no row of the other folds holds gets its prior
+   (as a category unseen at fit would).
 3. The fold's rows are encoded by the final model with those rows in its
    tables, shrunk with the final counts (as ``embeddings_`` is): the vectors,
-   and the network's prediction on them. The vectors live in the final
-   table's coordinates: the same network reads them.
+   and the network's prediction on them (:func:`encode_out_of_fold`). The
+   vectors live in the final table's coordinates: the same network reads them.
+
+The folds (``fold_splits``) are of all the rows given to ``fit_transform``; the
+network's own early-stopping hold-out (``validation_fraction``) is another
+split, drawn inside the training rows.
 """
 
 from dataclasses import dataclass
@@ -25,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
+from ._exceptions import unique_findings
 from ._model import FittedModel
 from ._network import NetworkParams
-from ._reestimation import reestimate
+from ._reestimation import reestimate_for
 from ._tables import published_tables
 
 
@@ -39,60 +46,95 @@ class CrossFitSpec:
     shuffle: bool
 
 
-def fold_splits(spec, target, n_rows, seed):
-    """The folds of the training rows: ``[(other rows, fold rows), ...]``.
+def fold_splits(spec, target, seed):
+    """The folds of the training rows: ``[(other rows, fold rows), ...]``, checked.
 
     An int ``cv`` is a ``StratifiedKFold`` for classes, a ``KFold`` for a
-    continuous target (shuffled with ``seed`` when ``shuffle``), as
-    ``TargetEncoder`` splits; a splitter or an iterable of splits is used as given.
+    continuous target or when a class has fewer rows than folds (shuffled with
+    ``seed`` when ``shuffle``), as ``TargetEncoder`` splits; a splitter or an
+    iterable of splits is used as given, and its fold rows must cover every
+    row exactly once.
+
+    Raises
+    ------
+    ValueError
+        Fewer rows than folds, or splits that do not partition the rows.
     """
-    classes = target.type != "continuous"
-    stratify = target.y.ravel().astype(np.int64) if classes else None
+    n_rows = len(target.y)
+    stratify = target.stratify
     if isinstance(spec.cv, (int, np.integer)):
-        splitter = StratifiedKFold if classes else KFold
+        _check_enough_rows(int(spec.cv), n_rows)
+        stratified = stratify is not None and np.bincount(stratify).min() >= spec.cv
+        splitter = StratifiedKFold if stratified else KFold
         random_state = seed if spec.shuffle else None
         cv = splitter(int(spec.cv), shuffle=spec.shuffle, random_state=random_state)
     else:
-        cv = check_cv(spec.cv, stratify, classifier=classes)
-    rows = np.zeros((n_rows, 1))
+        cv = check_cv(spec.cv, stratify, classifier=stratify is not None)
     y = stratify if stratify is not None else np.zeros(n_rows)
-    return [(np.asarray(train), np.asarray(test)) for train, test in cv.split(rows, y)]
+    folds = [
+        (np.asarray(train), np.asarray(test)) for train, test in cv.split(np.zeros((n_rows, 1)), y)
+    ]
+    _check_partition(folds, n_rows)
+    return folds
 
 
-def fold_models(trained, inputs, spec, folds, seed):
-    """One model per fold, whose rare categories' vectors the fold's rows did not train.
+def fold_models(trained, target, spec, folds, seed):
+    """Each fold's rows and the model whose rare categories' vectors they did not train.
+
+    A generator: one fold's tables exist at a time.
 
     Parameters
     ----------
     trained : _fitting.Trained
-        The final network (its rare rows re-estimated on all rows), which rows
-        are rare and for how many epochs they were re-estimated.
-    inputs : _fitting.Inputs
+        The final network (its rare rows re-estimated on all rows), its
+        training rows' counts, and what was re-estimated.
+    target : Target
     spec : _fitting.FitSpec
     folds : list of (ndarray, ndarray)
         :func:`fold_splits`.
     seed : int
 
-    Returns
-    -------
-    models : list of (ndarray, FittedModel)
-        Each fold's rows and the model that encodes them.
+    Yields
+    ------
+    fold : ndarray of int
+    model : FittedModel
     """
-    candidate, models = trained.candidate, []
-    for k, (others, fold) in enumerate(folds):
-        params = candidate.params.copy()
-        if trained.epochs:
-            rng = np.random.RandomState(seed + 1 + k)
-            reestimate(
-                params, candidate.data, trained.rare, others, spec.training, rng, trained.epochs
-            )
-        _unseen_at_unknown(params, candidate.data.codes[others])
-        models.append((fold, _fold_model(trained, params, inputs, spec.network.activation)))
-    return models
+    candidate, reestimation = trained.candidate, trained.reestimation
+    tables, final = candidate.merged.tables, candidate.params
+    priors = [table.prior(rows) for table, rows in zip(tables, final.tables)]
+    # One generator per fold, independent of the others (seed + k could overflow 2**32).
+    seeds = np.random.SeedSequence(seed).generate_state(len(folds))
+    for (others, fold), fold_seed in zip(folds, seeds):
+        params = final.copy()
+        rng = np.random.RandomState(fold_seed)
+        reestimate_for(
+            params,
+            candidate.data,
+            reestimation.rare,
+            priors,
+            others,
+            reestimation.epochs,
+            spec.training,
+            rng,
+        )
+        _unseen_at_prior(params, candidate.data.codes[others], priors)
+        yield fold, _fold_model(trained, params, target, spec.network.activation)
 
 
-def encode_out_of_fold(models, frame, output, remainder, dtype):
-    """Each fold's rows of ``frame`` encoded by its model (:func:`fold_models`), in row order.
+def encode_out_of_fold(trained, final, models, frame, network, dtype):  # noqa: PLR0913
+    """``frame`` (the training rows) as ``final`` transforms it, each fold's rows then
+    rewritten by its model (:func:`fold_models`): its vectors and prediction.
+
+    Parameters
+    ----------
+    trained : _fitting.Trained
+        Its training data: the rows' codes and scaled numbers, as ``final`` reads them.
+    final : FittedModel
+    models : iterable of (ndarray, FittedModel)
+    frame : pandas.DataFrame
+    network : _fitting.NetworkSpec
+        The ``output`` and ``remainder`` settings.
+    dtype : np.float64 or np.float32
 
     Returns
     -------
@@ -100,34 +142,55 @@ def encode_out_of_fold(models, frame, output, remainder, dtype):
     findings : list of DataWarning
         What ``transform`` would say of these rows, once per (kind, column).
     """
-    out, findings, said = None, [], set()
+    data = trained.candidate.data
+    out, findings = final.transform(frame, network.output, network.remainder, dtype)
     for fold, model in models:
-        part, found = model.transform(frame.iloc[fold], output, remainder, dtype)
-        if out is None:
-            out = np.empty((len(frame), part.shape[1]), dtype=part.dtype)
-        out[fold] = part
-        findings += [f for f in found if (f.kind, f.column) not in said]
-        said.update((f.kind, f.column) for f in found)
+        rows = out[fold]
+        found = model.rewrite_learned(
+            rows, data.codes[fold], data.x_numeric[fold], network.output, network.remainder
+        )
+        out[fold] = rows
+        findings = unique_findings([*findings, *found])
     return out, findings
 
 
-def _unseen_at_unknown(params, codes):
-    """A category that no row of ``codes`` (the other folds') holds gets the unknown vector."""
+def _check_enough_rows(n_folds, n_rows):
+    if n_rows < n_folds:
+        raise ValueError(
+            f"cv={n_folds} asks for {n_folds} folds of {n_rows} training rows: pass a smaller cv, "
+            "or cross_fit=False to encode the training rows with the model fitted on all of them."
+        )
+
+
+def _check_partition(folds, n_rows):
+    """Every training row must be in exactly one fold: each is encoded by that fold's model."""
+    tests = np.concatenate([test for _, test in folds]) if folds else np.empty(0, dtype=int)
+    covered = np.bincount(tests, minlength=n_rows) if tests.size else np.zeros(n_rows, dtype=int)
+    if len(folds) < 2 or len(covered) != n_rows or (covered != 1).any():
+        missing, repeated = int((covered == 0).sum()), int((covered > 1).sum())
+        raise ValueError(
+            f"cv must split the {n_rows} training rows into at least 2 folds whose test rows hold "
+            f"every row exactly once; its {len(folds)} split(s) leave {missing} row(s) out and "
+            f"repeat {repeated}. An iterable of splits is used up by its first fit: pass a list "
+            "(e.g. list(GroupKFold(5).split(X, y, groups))) or a splitter."
+        )
+
+
+def _unseen_at_prior(params, codes, priors):
+    """A category that no row of ``codes`` (the other folds') holds gets its prior."""
     seen = [np.zeros(len(table), dtype=bool) for table in params.tables]
     for j, t in enumerate(params.lookups):
         seen[t][codes[:, j]] = True
-    for table, rows in zip(params.tables, seen):
-        table[~rows] = table[-1]
+    for table, rows, prior in zip(params.tables, seen, priors):
+        table[~rows] = prior[~rows]
 
 
-def _fold_model(trained, params, inputs, activation):
+def _fold_model(trained, params, target, activation):
     """The final model with a fold's tables, shrunk with the final counts as ``embeddings_`` is."""
-    candidate, rows = trained.candidate, trained.history.train_idx
-    merged, codes = candidate.merged, candidate.data.codes[rows]
-    shrunk = published_tables(
-        merged.tables, params.tables, codes, inputs.weight[rows], merged.smooth
-    )
+    candidate = trained.candidate
+    merged = candidate.merged
+    shrunk = published_tables(merged.tables, params.tables, trained.counts, merged.smooth)
     network = NetworkParams(
         shrunk, params.coefs, params.intercepts, lookups=candidate.coder.lookups
     )
-    return FittedModel(candidate.coder, inputs.target.without_rows(), network, activation)
+    return FittedModel(candidate.coder, target.without_rows(), network, activation)

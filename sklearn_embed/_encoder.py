@@ -145,7 +145,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         the cost.
 
     max_iter : int, default=200
-        Maximum number of epochs.
+        Maximum number of epochs. With ``cross_fit``, the re-estimation of
+        rare categories after training runs at most ``min(40, max_iter)``
+        epochs more, over the rows that look them up (stopping as early
+        stopping does: ``tol``, ``n_iter_no_change``).
 
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows (stratified for
@@ -314,16 +317,17 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
           ``fit_transform`` computes it out of fold (``cross_fit``): on
           its own training rows the network is more confident than on new rows,
           and a model trained on those values would trust it more than it
-          deserves.
+          deserves. (``docs/user_guide/output.md`` compares the three per
+          downstream model.)
         - "prediction": the numeric columns and the prediction, without the
           vectors. For nearest neighbours, whose distances dozens of vector
           columns would dominate.
 
     cross_fit : bool, default=True
         Whether ``fit_transform``, what a ``Pipeline`` calls on its training
-        rows, cross-fits: each training row is encoded by vectors that its own
-        row did not train, as :class:`~sklearn.preprocessing.TargetEncoder`
-        encodes its training rows, so that a downstream model does not learn to
+        rows, cross-fits: each training row is encoded by rare categories'
+        vectors, and a prediction, that its own row did not train, as
+        :class:`~sklearn.preprocessing.TargetEncoder` encodes its training rows, so that a downstream model does not learn to
         trust the network's memory of them (see Notes). ``transform`` encodes
         every row with the fitted model, so ``fit(X, y).transform(X)`` differs
         from ``fit_transform(X, y)``. For the vectors of training rows and of
@@ -334,9 +338,13 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
     cv : int, cross-validation generator or iterable, default=5
         The folds of ``fit_transform``'s cross-fitting: an int is a
-        ``StratifiedKFold`` for classes and a ``KFold`` for a continuous target;
-        a splitter, or an iterable of ``(train, test)`` index arrays, is used as
-        given.
+        ``StratifiedKFold`` for classes (a ``KFold`` when a class has fewer
+        rows than folds) and a ``KFold`` for a continuous target; a splitter,
+        or an iterable of ``(train, test)`` index arrays, is used as given.
+        Every row must be in exactly one test fold (else a ``ValueError``,
+        before training). A splitter that needs groups is given as its
+        splits, in a list: ``list(GroupKFold(5).split(X, y, groups))`` (a
+        generator would be used up by the first fit).
 
     shuffle : bool, default=True
         With an int ``cv``, shuffle the rows before splitting them into folds,
@@ -429,7 +437,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ``neg_log_loss`` scorer); None without early stopping.
 
     best_validation_score_ : float or None
-        Best of ``validation_scores_``; its weights are the ones kept.
+        Best of ``validation_scores_``; its weights are the ones kept. With
+        ``cross_fit``, the network's score before its rare categories were
+        re-estimated (:meth:`score` on the validation rows scores the model
+        published).
 
     baseline_validation_score_ : float or None
         On the same validation rows and with the same loss, the score of a
@@ -439,12 +450,16 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         found little beyond one number per category, and is unlikely to make a
         downstream model beat target encoding (see the user guide, "When
         embeddings help"). None without early stopping, after ``partial_fit``,
-        or with more than 256 target-mean features (columns times classes).
+        without embedded columns, with one class among the training rows, or
+        with more than 256 features (embedded columns times classes, plus the
+        numeric columns): with many classes its cost would pass the network's.
+        An indicator, not a test: on the validation rows of one split.
 
     embedding_history_ : list of ndarray of shape (n_iter_ + 1, n_rows, dim)
         With ``record_embeddings=True``: each table at initialisation and after
-        every epoch (as trained: before the best epoch's weights are restored
-        and before the shrinkage of ``smooth``).
+        every epoch (as trained: before the best epoch's weights are restored,
+        before the re-estimation of rare categories of ``cross_fit``, and
+        before the shrinkage of ``smooth``).
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
@@ -709,15 +724,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         inputs, seen = self._inputs(X, y, sample_weight, previous)
         seed = draw_seed(self.random_state)
         spec = self._spec(inputs.target.type)
+        # The folds are checked before any training: a cv that cannot split costs nothing.
+        folds = fold_splits(spec.cross_fit, inputs.target, seed) if out_of_fold else None
         trained, findings = train_model(inputs, spec, seed, previous, callback)
         attributes, result = fitted_attributes(trained, inputs, spec), self
         if out_of_fold:
-            folds = fold_splits(
-                CrossFitSpec(self.cv, self.shuffle), inputs.target, len(inputs.frame), seed
-            )
-            models = fold_models(trained, inputs, spec, folds, seed)
+            models = fold_models(trained, inputs.target, spec, folds, seed)
             result, found = encode_out_of_fold(
-                models, inputs.frame, self._output(), self.remainder, self.dtype
+                trained, attributes["model_"], models, inputs.frame, spec.network, self.dtype
             )
             findings += found
         self._publish({**seen, **attributes})
@@ -1121,7 +1135,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
                 tol=self.tol,
             ),
             monitor=Monitor(self.verbose, self.record_embeddings),
-            cross_fit=self.cross_fit,
+            cross_fit=CrossFitSpec(self.cv, self.shuffle) if self.cross_fit else None,
         )
 
     def _output(self):
@@ -1205,6 +1219,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             coder, target = state.pop("_coder"), state.pop("_target")
             network = NetworkParams(state["embeddings_"], state["coefs_"], state["intercepts_"])
             state["model_"] = FittedModel(coder, target, network, state["activation"])
+        # Pickled by 0.3, before cross-fitting: it encoded its training rows in sample.
+        state = {**_BEFORE_CROSS_FITTING, **state}
+        if "model_" in state:  # fitted before baseline_validation_score_ existed
+            state.setdefault("baseline_validation_score_", None)
         super().__setstate__(state)
 
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
@@ -1231,6 +1249,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         target = self.model_.target.encode_more(y, len(output), by="score")
         weight = sample_weights(sample_weight, output)
         return -mean_loss(output, target.y, weight, self.target_type_)
+
+
+_BEFORE_CROSS_FITTING = {"cross_fit": False, "cv": 5, "shuffle": True}
 
 
 def _restored_model(activation, attributes, layout):

@@ -73,3 +73,18 @@ def warn_at_caller(findings):
 def _is_library(frame):
     module = frame.f_globals.get("__name__", "")
     return module.split(".")[0] in _LIBRARY_PACKAGES
+
+
+def unique_findings(findings, said=()):
+    """``findings`` without those of a (kind, column) in ``said`` or earlier in the list.
+
+    A verdict on a column is heard once, however many chunks or folds reach it;
+    a warning without a kind is always kept.
+    """
+    said, unique = set(said), []
+    for finding in findings:
+        key = (getattr(finding, "kind", None), getattr(finding, "column", None))
+        if key[0] is None or key not in said:
+            said.add(key)
+            unique.append(finding)
+    return unique

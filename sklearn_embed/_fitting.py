@@ -15,7 +15,7 @@ findings (warnings) the user should see. ``partial_fit``'s builder,
 
 import numbers
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,11 +29,11 @@ from ._exceptions import DataWarning
 from ._model import FittedModel, check_output_names, prediction_names
 from ._network import NetworkParams, init_dense
 from ._numeric import NumericScaling
-from ._reestimation import rare_rows, reestimate, validation_rows
+from ._reestimation import Reestimation, rare_rows, reestimate_until_no_better, validation_rows
 from ._shrinkage import MERGE_FACTORS
 from ._statistics import Tally, TargetTotals, check_countable
 from ._table_setup import TableSpec
-from ._tables import Merged, learn_tables, merged_tables, published_tables
+from ._tables import Merged, learn_tables, merged_tables, published_tables, table_counts
 from ._training import NonFiniteWeights, Training, TrainingData, blas_threads, epoch_hook
 
 # Epochs each candidate network (one per merge threshold) trains before only the
@@ -74,8 +74,9 @@ class FitSpec:
     """The estimator's parameters, validated, split by who reads them.
 
     ``training`` is resolved once the target is read (its type sets the loss).
-    ``cross_fit``: the fit re-estimates its rare rows (``_reestimation``), so that
-    cross-fitting can encode training rows as it encodes new ones.
+    ``cross_fit`` (a ``_crossfit.CrossFitSpec``, None with ``cross_fit=False``):
+    the fit re-estimates its rare rows (``_reestimation``), so that cross-fitting
+    can encode training rows as it encodes new ones.
     """
 
     categorical_features: object
@@ -83,7 +84,7 @@ class FitSpec:
     network: NetworkSpec
     training: object  # TrainingConfig
     monitor: Monitor
-    cross_fit: bool
+    cross_fit: object  # CrossFitSpec or None
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,13 +174,14 @@ class Candidate:
 @dataclass(frozen=True, eq=False)
 class Trained:
     """The candidate kept, trained: its history, its tables after each epoch when recorded,
-    and its rare rows re-estimated (``_reestimation``): which, and for how many epochs."""
+    each table's weighted training rows per row (``counts``), and with cross-fitting
+    what was re-estimated (a :class:`~sklearn_embed._reestimation.Reestimation`)."""
 
     candidate: Candidate
     history: object
     snapshots: list
-    rare: list = None
-    epochs: int = 0
+    counts: list
+    reestimation: Reestimation = None
 
 
 def draw_seed(random_state):
@@ -253,34 +255,37 @@ def train_model(inputs, spec, seed, previous=None, callback=None):
         raise training_failure(
             error, tables, weight.max() / weight.mean(), "the mean weight"
         ) from None
-    findings += kept.candidate.merged.findings
-    if not kept.history.converged:
+    candidate, history, snapshots = kept
+    findings += candidate.merged.findings
+    if not history.converged:
         findings.append(_not_converged(spec.training.max_iter))
-    if spec.cross_fit:
-        kept = republished(kept, inputs, spec, seed)
-    return kept, findings
+    rows = history.train_idx  # the statistics count the weights as given, not the loss's
+    counts = table_counts(candidate.merged.tables, candidate.data.codes[rows], inputs.weight[rows])
+    reestimation = None
+    if spec.cross_fit is not None:
+        reestimation = reestimated(candidate, history, counts, spec.training, seed)
+    return Trained(candidate, history, snapshots, counts, reestimation), findings
 
 
-def republished(trained, inputs, spec, seed):
-    """The trained network with its rare rows re-estimated on every training row (in place).
+def reestimated(candidate, history, counts, config, seed):
+    """Re-estimate the trained network's rare rows on every training row (in place).
 
     So the vectors ``transform`` gives new rows come from the estimator that
     cross-fitting gives the training rows (``_reestimation``).
+
+    Returns
+    -------
+    reestimation : Reestimation
     """
-    candidate, history = trained.candidate, trained.history
-    merged, data = candidate.merged, candidate.data
-    rows, weight = history.train_idx, inputs.weight
-    trained_codes = data.codes[rows]
-    counts = [
-        table.counts(trained_codes[:, list(table.columns)], weight[rows]) for table in merged.tables
-    ]
+    merged, data, params = candidate.merged, candidate.data, candidate.params
     rare = rare_rows(merged.tables, counts, merged.noise)
     if not any(rows.any() for rows in rare):
-        return replace(trained, rare=rare)
+        return Reestimation(rare, 0)
+    priors = [table.prior(rows) for table, rows in zip(merged.tables, params.tables)]
     rng = np.random.RandomState(seed)
-    train, validation = validation_rows(history, data, spec.training, rng)
-    epochs = reestimate(candidate.params, data, rare, train, spec.training, rng, validation)
-    return replace(trained, rare=rare, epochs=epochs)
+    train, validation = validation_rows(history, data, config, rng)
+    epochs = reestimate_until_no_better(params, data, rare, priors, train, validation, config, rng)
+    return Reestimation(rare, epochs)
 
 
 def learn_columns(inputs, spec, previous=None):
@@ -370,7 +375,11 @@ def race(candidates, spec, callback=None):
 
     Returns
     -------
-    Trained
+    candidate : Candidate
+        The one kept.
+    history : History
+    snapshots : list or None
+        Its tables after each epoch, when recorded.
     """
     config, monitor = spec.training, spec.monitor
     trainings, split, start, all_snapshots = [], None, time.perf_counter(), []
@@ -402,17 +411,14 @@ def race(candidates, spec, callback=None):
         while not training.done:
             training.run_epoch()
         history = training.finish()
-    return Trained(kept, history, snapshots)
+    return kept, history, snapshots
 
 
 def fitted_attributes(trained, inputs, spec):
     """The attributes ``fit`` publishes for a trained candidate, ``model_`` among them."""
     candidate, history = trained.candidate, trained.history
     data, weight, target, merged = candidate.data, inputs.weight, inputs.target, candidate.merged
-    rows = history.train_idx  # the statistics count the weights as given, not the loss's
-    shrunk = published_tables(
-        merged.tables, candidate.params.tables, data.codes[rows], weight[rows], merged.smooth
-    )
+    shrunk = published_tables(merged.tables, candidate.params.tables, trained.counts, merged.smooth)
     tallies = [
         Tally.of(
             data.codes[:, k], len(candidate.params.tables[t]), data.y, weight, target.n_outputs

@@ -135,23 +135,54 @@ class FittedModel:
             findings += self._write_prediction(out, codes, numeric)
         return out, findings
 
-    def _write_columns(self, out, frame, codes, values, widths):
-        """Each input column's block of ``out``: vectors in place, numbers passed through."""
+    def rewrite_learned(self, out, codes, numeric, output, remainder):
+        """Overwrite what this model's tables decide in ``out``, laid out by :meth:`transform`:
+        the embedded columns' vectors and the prediction, for rows already encoded.
+
+        Cross-fitting writes each fold's rows this way (``_crossfit``).
+
+        Parameters
+        ----------
+        out : ndarray of shape (n_rows, n_outputs(output, remainder))
+        codes : ndarray of int, shape (n_rows, n_embedded)
+            The rows' table rows, as :meth:`network_inputs` gives them.
+        numeric : ndarray of shape (n_rows, n_numeric)
+            The rows' scaled numbers, as :meth:`network_inputs` gives them.
+        output, remainder : str
+
+        Returns
+        -------
+        findings : list of DataWarning
+            Predictions that ``out``'s dtype cannot hold.
+        """
+        self._write_vectors(out, codes, self.output_widths(output, remainder))
+        return self._write_prediction(out, codes, numeric) if self.prediction_names(output) else []
+
+    def _write_vectors(self, out, codes, widths):
+        """Each embedded column's block of ``out``: its rows' vectors."""
         starts = np.cumsum([0, *widths])
-        findings, k, j = [], 0, 0
-        for i, embedded in enumerate(self.coder.categorical_mask):
-            block = slice(starts[i], starts[i + 1])
-            if embedded and widths[i]:
-                out[:, block] = np.take(self.embeddings[k], codes[:, k], axis=0)
-            elif widths[i]:
+        for k, i in enumerate(np.flatnonzero(self.coder.categorical_mask)):
+            if widths[i]:
+                out[:, starts[i] : starts[i + 1]] = np.take(self.embeddings[k], codes[:, k], axis=0)
+
+    def _write_columns(self, out, frame, codes, values, widths):
+        """Each input column's block of ``out``: vectors in place, numbers passed through.
+
+        Returns the findings for numbers that ``out``'s dtype cannot hold or rounds.
+        """
+        self._write_vectors(out, codes, widths)
+        starts = np.cumsum([0, *widths])
+        findings = []
+        numeric_columns = np.flatnonzero(~self.coder.categorical_mask)
+        for j, i in enumerate(numeric_columns):
+            if widths[i]:
                 name = self.coder.feature_names[i]
-                out[:, block], beyond = as_output(values[:, [j]], out.dtype)
+                out[:, starts[i] : starts[i + 1]], beyond = as_output(values[:, [j]], out.dtype)
                 if beyond is not None:
                     findings.append(
                         beyond_float32(name, int(beyond.sum()), values[beyond[:, 0], j][0])
                     )
                 findings += rounded_integers(frame.iloc[:, i], out.dtype, name)
-            k, j = k + embedded, j + (not embedded)
         return findings
 
     def _write_prediction(self, out, codes, numeric, block_values=None):

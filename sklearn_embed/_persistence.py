@@ -76,7 +76,9 @@ def save_model(path, encoder, output=None):
     arrays, values = {}, {}
     coder, target = encoder.model_.coder, encoder.model_.target
     names = [str(c) for c in encoder.categorical_features_]
-    state = {name: as_python(getattr(encoder, name)) for name in _SCALARS + _LATER_SCALARS}
+    state = {name: as_python(getattr(encoder, name)) for name in _SCALARS}
+    # An encoder unpickled from an earlier release may lack them.
+    state.update({name: as_python(getattr(encoder, name, None)) for name in _LATER_SCALARS})
     state["embedding_dims_"] = {str(k): int(v) for k, v in encoder.embedding_dims_.items()}
     state["categorical_features_"] = names
     state["feature_names"] = [str(c) for c in coder.feature_names]

@@ -5,11 +5,12 @@ network's memory of them. Cross-fitting (``_crossfit``) encodes each training
 row with such vectors re-estimated without the row's fold. For the vectors of
 the training rows and of new rows to come from one estimator (a downstream
 tree compares them coordinate by coordinate), ``fit`` publishes those rows
-re-estimated the same way on every training row: each starts at its table's
-unknown vector (where an average category sits) and trains with the network's
-other weights frozen, so it lives in the coordinates the network reads. On all
-rows the number of epochs is chosen by the validation loss; each fold then
-trains that many.
+re-estimated the same way on every training row: each starts at its prior (its
+table's unknown vector, where an average category sits, or its given vector)
+and trains with the network's other weights frozen, so it lives in the
+coordinates the network reads. On all rows the number of epochs is chosen by
+the validation loss (:func:`reestimate_until_no_better`); each fold then
+trains that many (:func:`reestimate_for`).
 
 Frequent categories keep their trained vectors: one row among many hardly
 moves a vector, and re-estimating it would only add the noise of another
@@ -18,10 +19,12 @@ training run (re-estimating every row loses most of what a booster reads:
 up a re-estimated row are visited.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ._optim import Adam
-from ._shrinkage import MAX_MERGE_COUNT
+from ._shrinkage import MAX_MERGE_COUNT, MERGE_FACTORS
 from ._training import blas_threads, loss_on, one_epoch, split_validation
 
 # A category counted fewer than min(RESET_FACTOR * m, MAX_RESET_COUNT) times, m the
@@ -29,13 +32,21 @@ from ._training import blas_threads, loss_on, one_epoch, split_validation
 # the user set), is re-estimated: the prior would weigh at least a fifth as much as its
 # own rows. RESET_FACTOR is the larger merge factor, so after a race won by the larger
 # threshold (and smooth="auto") no category is rare enough.
-RESET_FACTOR = 5
+RESET_FACTOR = max(MERGE_FACTORS)
 MAX_RESET_COUNT = MAX_MERGE_COUNT
 
-# On all rows, training stops when the validation loss has not improved (by the
-# fit's ``tol``) for PATIENCE epochs, and keeps the best epoch (or the start).
+# On all rows, at most this many epochs (and the fit's max_iter); training stops when
+# the validation loss has not improved by the fit's tol for its n_iter_no_change epochs,
+# and keeps the best epoch (or the start).
 MAX_EPOCHS = 40
-PATIENCE = 3
+
+
+@dataclass(frozen=True, eq=False)
+class Reestimation:
+    """What ``fit`` re-estimated: each table's rare rows, and the epochs the validation loss chose."""
+
+    rare: list
+    epochs: int
 
 
 def rare_rows(tables, counts, noise):
@@ -52,23 +63,27 @@ def rare_rows(tables, counts, noise):
     Returns
     -------
     rare : list of ndarray of bool
-        Never the unknown row, never a frozen table's row.
+        Never the unknown row, never a row training must not move (a frozen
+        given vector).
     """
     rare = []
     for table, count, m in zip(tables, counts, noise):
-        threshold = min(RESET_FACTOR * m, MAX_RESET_COUNT)
-        rows = count < threshold
+        rows = count < min(RESET_FACTOR * m, MAX_RESET_COUNT)
         rows[-1] = False
-        rare.append(rows & (not table.frozen))
+        fixed = table.fixed_rows()
+        rare.append(rows if fixed is None else rows & ~fixed)
     return rare
 
 
-def reestimate(params, data, rare, rows, config, rng, stop=None):  # noqa: PLR0913
-    """Re-estimate the ``rare`` rows of ``params`` in place, on the training ``rows`` of ``data``.
+def reestimate_until_no_better(params, data, rare, priors, rows, validation, config, rng):  # noqa: PLR0913
+    """Re-estimate the ``rare`` rows of ``params`` in place until ``validation``'s loss stops improving.
 
-    Each rare row starts at its table's unknown vector; a fresh Adam (the fit's
-    step size and batch size, code dropout to the unknown row, which stays as
-    it is) trains the rare rows alone.
+    Each rare row starts at its prior; a fresh Adam (the fit's step size and
+    batch size, code dropout to the unknown row, which stays as it is) trains
+    the rare rows alone on the training ``rows`` of ``data``, for at most
+    ``min(MAX_EPOCHS, max_iter)`` epochs, until the loss of the ``validation``
+    rows has not improved by ``tol`` for ``n_iter_no_change`` epochs. The best
+    epoch is kept, or the start.
 
     Parameters
     ----------
@@ -77,65 +92,81 @@ def reestimate(params, data, rare, rows, config, rng, stop=None):  # noqa: PLR09
     data : TrainingData
     rare : list of ndarray of bool
         :func:`rare_rows`.
-    rows : ndarray of int
-        The training rows to learn from.
+    priors : list of ndarray
+        Each table's prior rows (``EmbeddingTable.prior``).
+    rows, validation : ndarray of int
+        The rows to learn from, and those whose loss decides.
     config : TrainingConfig
     rng : numpy.random.RandomState
-    stop : int or ndarray of int
-        An int: train that many epochs. An array: the validation rows; train
-        until their loss stops improving (at most ``MAX_EPOCHS``) and keep the
-        best epoch, or the start.
 
     Returns
     -------
     epochs : int
         The epochs kept: the best epoch's number (0: the start).
     """
-    for table, reset in zip(params.tables, rare):
-        table[reset] = table[-1]
+    touching = _touching(data.codes, params.lookups, rare)
+    rows, validation = rows[touching[rows]], validation[touching[validation]]
+    _start_at_priors(params, rare, priors)
+    if not len(rows) or not len(validation):
+        return 0
+    optimizer = _rare_rows_optimizer(params, rare, config)
+    with blas_threads():
+        best, best_epoch, waited = loss_on(params, data, validation, config), 0, 0
+        kept = _rare_values(params, rare)
+        for epoch in range(1, min(MAX_EPOCHS, config.max_iter) + 1):
+            one_epoch(params, optimizer, data, rows, config, rng)
+            loss = loss_on(params, data, validation, config)
+            if np.isfinite(loss) and loss < best - config.tol:
+                best, best_epoch, kept, waited = loss, epoch, _rare_values(params, rare), 0
+            else:
+                waited += 1
+                if waited >= config.n_iter_no_change or not np.isfinite(loss):
+                    break
+    for table, reset, values in zip(params.tables, rare, kept):
+        table[reset] = values
+    return best_epoch
+
+
+def reestimate_for(params, data, rare, priors, rows, epochs, config, rng):  # noqa: PLR0913
+    """Re-estimate the ``rare`` rows of ``params`` in place for ``epochs`` epochs on ``rows``.
+
+    As :func:`reestimate_until_no_better`, for the number of epochs it chose.
+    """
     touching = _touching(data.codes, params.lookups, rare)
     rows = rows[touching[rows]]
-    if not len(rows):
-        return 0
-    optimizer = Adam([], params.tables, config.learning_rate, [~reset for reset in rare])
+    _start_at_priors(params, rare, priors)
+    if not len(rows) or not epochs:
+        return
+    optimizer = _rare_rows_optimizer(params, rare, config)
     with blas_threads():
-        if isinstance(stop, (int, np.integer)):
-            for _ in range(stop):
-                one_epoch(params, optimizer, data, rows, config, rng)
-            return int(stop)
-        return _until_no_better(params, optimizer, data, rows, stop[touching[stop]], config, rng)
+        for _ in range(epochs):
+            one_epoch(params, optimizer, data, rows, config, rng)
 
 
 def validation_rows(history, data, config, rng):
     """The rows whose loss chooses the epochs on all rows: the fit's validation rows.
 
     A fit without early stopping held none out: a ``validation_fraction`` of the
-    rows is held out from the re-estimation instead.
+    rows is held out from the re-estimation instead (the network itself trained
+    on every row).
     """
     if history.validation_idx is not None:
         return history.train_idx, history.validation_idx
     return split_validation(len(data.y), config.validation_fraction, data.stratify, rng)
 
 
-def _until_no_better(params, optimizer, data, rows, validation, config, rng):  # noqa: PLR0913
-    """Train epochs until ``validation``'s loss stops improving; keep the best; return its number."""
-    if not len(validation):
-        return 0
-    # The start (rare rows at the unknown vector) is kept when no epoch beats it.
-    kept = [table.copy() for table in params.tables]
-    best, best_epoch, waited = loss_on(params, data, validation, config), 0, 0
-    for epoch in range(1, MAX_EPOCHS + 1):
-        one_epoch(params, optimizer, data, rows, config, rng)
-        loss = loss_on(params, data, validation, config)
-        if loss < best - config.tol:
-            best, best_epoch, kept, waited = loss, epoch, [t.copy() for t in params.tables], 0
-        else:
-            waited += 1
-            if waited >= PATIENCE:
-                break
-    for table, best_rows in zip(params.tables, kept):
-        table[...] = best_rows
-    return best_epoch
+def _start_at_priors(params, rare, priors):
+    for table, reset, prior in zip(params.tables, rare, priors):
+        table[reset] = prior[reset]
+
+
+def _rare_rows_optimizer(params, rare, config):
+    """A fresh Adam over the tables that moves the rare rows only."""
+    return Adam([], params.tables, config.learning_rate, [~reset for reset in rare])
+
+
+def _rare_values(params, rare):
+    return [table[reset] for table, reset in zip(params.tables, rare)]
 
 
 def _touching(codes, lookups, rare):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._exceptions import DataWarning
+from ._exceptions import DataWarning, unique_findings
 from ._fitting import build_candidate, learn_columns, published_attributes, training_failure
 from ._numeric import OUT_OF_RANGE_ROWS
 from ._statistics import TargetTotals
@@ -284,6 +284,6 @@ def _not_warned(state, findings):
         With the new findings' (kind, column) recorded.
     findings : list of Warning
     """
-    new = [f for f in findings if (f.kind, f.column) not in state.warned]
+    new = unique_findings(findings, state.warned)
     warned = state.warned | {(f.kind, f.column) for f in new}
     return replace(state, warned=warned), new

@@ -260,17 +260,21 @@ class EmbeddingTable:
         n_rows = self.vocabulary.n_rows
         return sum(weighted_counts(codes[:, j], weight, n_rows) for j in range(codes.shape[1]))
 
-    def shrink(self, trained, counts, smooth):
-        """The published vectors: each trained row pulled toward its prior by ``counts``.
-
-        Rows with a given vector are pulled toward it, the others toward the
-        unknown vector; a category of a given table absent from the training
-        rows keeps its given vector.
-        """
-        prior = None
+    def prior(self, trained):
+        """Each row's prior, where a category without rows of its own sits: its given
+        vector if it has one, else the ``trained`` table's unknown vector."""
+        prior = np.repeat(trained[-1:], len(trained), axis=0)
         if self.given is not None:
-            prior = np.repeat(trained[-1:], len(trained), axis=0)
             prior[self._given_rows()] = self.given.to_numpy()
+        return prior
+
+    def shrink(self, trained, counts, smooth):
+        """The published vectors: each trained row pulled toward its :meth:`prior` by ``counts``.
+
+        A category of a given table absent from the training rows keeps its
+        given vector.
+        """
+        prior = self.prior(trained) if self.given is not None else None
         return shrink_table(trained, counts, smooth, prior)
 
     def unmatched(self, matched, n_rows):
@@ -472,14 +476,18 @@ def initial_rows(tables, dims, rng, new_at_unknown=False):
     return rows
 
 
-def published_tables(tables, trained, codes, weight, smooth):
-    """The published vectors of each table: its ``trained`` rows shrunk by the weighted
-    ``codes`` of its training rows (see :meth:`EmbeddingTable.shrink`)."""
-    published = []
-    for table, rows, m in zip(tables, trained, smooth):
-        counts = table.counts(codes[:, list(table.columns)], weight)
-        published.append(table.shrink(rows, counts, m))
-    return published
+def table_counts(tables, codes, weight):
+    """Each table's weighted rows per row, over its columns' ``codes`` (:meth:`EmbeddingTable.counts`)."""
+    return [table.counts(codes[:, list(table.columns)], weight) for table in tables]
+
+
+def published_tables(tables, trained, counts, smooth):
+    """The published vectors of each table: its ``trained`` rows shrunk by its training
+    rows' ``counts`` (:func:`table_counts`; see :meth:`EmbeddingTable.shrink`)."""
+    return [
+        table.shrink(rows, count, m)
+        for table, rows, count, m in zip(tables, trained, counts, smooth)
+    ]
 
 
 # ------------------------------------------------------------------ sizes

@@ -499,14 +499,20 @@ class Vocabulary:
         return Vocabulary(self.categories[kept], infrequent), new_rows
 
 
+_INFERRED = {"int": "integer", "float": "floating"}
+
+
 def _in_number_type(values, number_type):
     """``values`` (object array) with numbers of the other type written as ``number_type``.
 
     See :meth:`Vocabulary.in_number_type`; returns ``(values, inexact)``.
     """
     out, inexact = values.copy(), np.zeros(len(values), dtype=bool)
-    if number_type is None:
-        return out, inexact
+    if (
+        number_type is None
+        or pd.api.types.infer_dtype(values, skipna=True) == _INFERRED[number_type]
+    ):
+        return out, inexact  # all of the column's type already (or missing): the usual case
     for i, value in enumerate(values):
         if isinstance(value, (bool, np.bool_)) or is_missing(value):
             continue

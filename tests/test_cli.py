@@ -136,6 +136,8 @@ def test_fit_then_transform(table, tmp_path):
     encoded = out.drop(columns="sold")
     # The command line reads the columns named in --categorical as text, whole or in chunks.
     as_read = frame.drop(columns="sold").astype({"id": str})
+    # --output did not change the model's own output setting: it returns arrays, as fit's would.
+    assert isinstance(model.transform(as_read.iloc[:2]), np.ndarray)
     np.testing.assert_allclose(encoded.to_numpy(), model.transform(as_read), rtol=1e-6)
 
     # The file still holds the target: transform takes the model's columns.

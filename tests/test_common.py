@@ -36,6 +36,11 @@ pytestmark = [
 ESTIMATORS = [
     EmbeddingEncoder(random_state=0),
     EmbeddingEncoder(categorical_features=[0], min_frequency=1, max_iter=5, random_state=0),
+    # Every value of the checks' first column is rare and keeps its row (smooth=0): fit
+    # re-estimates them, and fit_transform encodes its rows out of fold.
+    EmbeddingEncoder(
+        categorical_features=[0], min_frequency=1, smooth=0, max_iter=5, cv=3, random_state=0
+    ),
 ]
 
 
@@ -72,13 +77,13 @@ EXTRA_CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=["passthrough", "embedding"])
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=["passthrough", "embedding", "cross-fitting"])
 @pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda check: check.__name__)
 def test_checks_not_yielded_by_default(estimator, check):
     check(type(estimator).__name__, estimator)
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=["passthrough", "embedding"])
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=["passthrough", "embedding", "cross-fitting"])
 def test_n_features_in_after_partial_fit_with_classes(estimator):
     """What check_n_features_in_after_fitting asks of partial_fit, with classes given."""
     rng = np.random.RandomState(0)

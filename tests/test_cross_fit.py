@@ -3,13 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_embed import EmbeddingEncoder
+from sklearn_embed import DataWarning, EmbeddingEncoder
 
 
 def _rare_levels(n=6_000, n_levels=600, seed=0):
@@ -150,3 +151,141 @@ def test_a_cv_that_cannot_split_is_refused(cv):
     X, y = _rare_levels(300, n_levels=30, seed=7)
     with pytest.raises(ValueError, match="cv"):
         EmbeddingEncoder(cv=cv).fit_transform(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_used_up_iterable_of_splits_is_refused_naming_cv_before_any_training():
+    X, y = _rare_levels(600, n_levels=60, seed=8)
+    encoder = EmbeddingEncoder(cv=KFold(3).split(X), max_iter=3, random_state=0)
+    encoder.fit_transform(X, y)  # the generator is used up here
+    fitted = encoder.model_
+    with pytest.raises(ValueError, match=r"cv must split the 600 training rows.*used up"):
+        encoder.fit_transform(X, y)
+    assert encoder.model_ is fitted  # refused before training: the encoder is as it was
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_splits_that_leave_rows_out_are_refused():
+    X, y = _rare_levels(600, n_levels=60, seed=8)
+    half = [(np.arange(300), np.arange(300, 600)), (np.arange(300, 600), np.arange(100, 300))]
+    with pytest.raises(ValueError, match=r"leave 100 row\(s\) out and repeat 0"):
+        EmbeddingEncoder(cv=half, max_iter=3).fit_transform(X, y)
+
+
+def test_fewer_rows_than_folds_names_cv_and_cross_fit_false():
+    X, y = pd.DataFrame({"shop": list("abc")}), [0, 1, 1]
+    encoder = EmbeddingEncoder(smooth=0, max_iter=2)
+    with pytest.raises(
+        ValueError, match=r"cv=5 asks for 5 folds of 3 training rows.*cross_fit=False"
+    ):
+        encoder.fit_transform(X, y)
+    assert not hasattr(encoder, "model_")
+    with pytest.warns(ConvergenceWarning):
+        out = EmbeddingEncoder(cross_fit=False, smooth=0, max_iter=2).fit_transform(X, y)
+    assert out.shape[0] == 3
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_class_with_fewer_rows_than_folds_falls_back_to_unstratified_folds(recwarn):
+    X, y = _rare_levels(600, n_levels=60, seed=9)
+    y[:2] = 2  # a third class with 2 rows: 5 stratified folds are impossible
+    out = EmbeddingEncoder(max_iter=3, random_state=0).fit_transform(X, y)
+    assert np.isfinite(out).all()
+    assert not [w for w in recwarn if "least populated class" in str(w.message)]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_largest_seed_cross_fits():
+    X, y = _rare_levels(600, n_levels=200, seed=10)
+    encoder = EmbeddingEncoder(max_iter=3, random_state=2**32 - 1)
+    assert np.isfinite(encoder.fit_transform(X, y)).all()
+
+
+def _one_fold_category(frozen):
+    """A table where category "z" has rows in the first fold only, and its given vector."""
+    X, y = _rare_levels(900, n_levels=30, seed=11)
+    X.loc[:2, "level"] = "z"
+    given = pd.DataFrame([[3.0, -3.0]], index=["z"])
+    folds = list(KFold(3).split(X))  # rows 0-2 are in the first fold
+    encoder = EmbeddingEncoder(
+        cv=folds,
+        embedding_dim=2,
+        initial_embeddings={"level": given},
+        freeze_embeddings=frozen,
+        smooth=0,
+        random_state=0,
+    )
+    return encoder, X, y, given
+
+
+@pytest.mark.parametrize("frozen", [False, True], ids=["trained", "frozen"])
+def test_a_given_category_its_fold_alone_holds_gets_its_given_vector(frozen):
+    encoder, X, y, given = _one_fold_category(frozen)
+    if frozen:  # the other categories share the unknown vector, and fit says so
+        with pytest.warns(DataWarning, match="only 0% of its 900 training rows"):
+            out = encoder.fit_transform(X, y)
+    else:
+        out = encoder.fit_transform(X, y)
+    np.testing.assert_allclose(out[:3, :2], np.repeat(given.to_numpy(), 3, axis=0), rtol=1e-6)
+
+
+def test_a_category_its_fold_alone_holds_gets_the_unknown_vector():
+    X, y = _rare_levels(900, n_levels=30, seed=11)
+    X.loc[:2, "level"] = "z"
+    encoder = EmbeddingEncoder(cv=list(KFold(3).split(X)), smooth=0, random_state=0)
+    out = encoder.fit_transform(X, y)
+    dim = encoder.embedding_dims_["level"]
+    np.testing.assert_allclose(out[:3, :dim], np.repeat(encoder.embeddings_[0][-1:], 3, axis=0))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_cross_fitting_with_sample_weights_and_a_warm_start():
+    X, y = _rare_levels(1_200, n_levels=200, seed=12)
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, size=len(X))
+    encoder = EmbeddingEncoder(max_iter=5, warm_start=True, random_state=0)
+    first = encoder.fit_transform(X, y, sample_weight=weight)
+    second = encoder.fit_transform(X, y, sample_weight=weight)  # continues from the first
+    assert np.isfinite(first).all() and np.isfinite(second).all()
+    assert not np.array_equal(first, second)
+    new = _rare_levels(300, n_levels=200, seed=13)[0]
+    refit = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y, sample_weight=weight)
+    again = EmbeddingEncoder(max_iter=5, random_state=0)
+    again.fit_transform(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(again.transform(new), refit.transform(new))
+
+
+def test_without_rare_categories_each_fold_is_encoded_as_transform_encodes_it():
+    """The folds' rows are rewritten from the fit's own codes and scaled numbers: they must
+    be the rows transform reads (missing values, numbers, column order)."""
+    rng = np.random.RandomState(14)
+    n = 2_000
+    X = pd.DataFrame(
+        {
+            "x": np.where(rng.uniform(size=n) < 0.1, np.nan, rng.normal(size=n)),
+            "shop": pd.Series(rng.choice(["a", "b", None], size=n), dtype=object),
+            "size": rng.choice(["s", "m", "l", "xl"], size=n),
+        }
+    )
+    signal = (X["shop"] == "a") + (X["size"] == "xl") + rng.uniform(size=n)
+    y = np.array(["low", "mid", "high"])[np.digitize(signal, [0.8, 1.6])]
+    params = dict(output="vectors+prediction", random_state=0)
+    out = EmbeddingEncoder(**params).fit_transform(X, y)
+    expected = EmbeddingEncoder(cross_fit=False, **params).fit(X, y).transform(X)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_a_shared_table_cross_fits_each_of_its_columns():
+    rng = np.random.RandomState(15)
+    n, teams = 1_500, rng.normal(size=150)
+    home, away = rng.randint(150, size=n), rng.randint(150, size=n)
+    X = pd.DataFrame({"home": home.astype(str), "away": away.astype(str)})
+    y = (teams[home] - teams[away] + rng.normal(size=n) > 0).astype(int)
+    params = dict(shared_embeddings=[["home", "away"]], random_state=0)
+    encoder = EmbeddingEncoder(**params)
+    out = encoder.fit_transform(X, y)
+    dim = encoder.embedding_dims_["home"]
+    assert out.shape == (n, 2 * dim) and np.isfinite(out).all()
+    assert not np.allclose(out, encoder.transform(X))  # the rare teams' rows are out of fold
+    new = X.sample(200, random_state=1)
+    refit = EmbeddingEncoder(**params).fit(X, y)
+    np.testing.assert_array_equal(encoder.transform(new), refit.transform(new))

@@ -59,6 +59,17 @@ def test_a_pickle_of_0_3_dev_loads_and_transforms_as_it_did():
     expected = np.load(DATA / "encoder-0.3.0.dev-fit-transform.npy")
     np.testing.assert_array_equal(encoder.transform(X), expected)
     assert isinstance(encoder.model_, FittedModel)
+    assert encoder.baseline_validation_score_ is None  # an attribute of a later release
+
+
+def test_a_pickle_of_0_3_dev_saves_to_a_model_file_that_loads(tmp_path):
+    with open(DATA / "encoder-0.3.0.dev-fit.pkl", "rb") as file:
+        encoder = pickle.load(file)
+    encoder.save(tmp_path / "model.sk-embed")
+    loaded = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
+    X = pd.read_csv(DATA / "encoder-0.3.0.dev-X.csv")
+    np.testing.assert_array_equal(loaded.transform(X), encoder.transform(X))
+    assert loaded.baseline_validation_score_ is None
 
 
 def test_a_pickle_of_0_3_dev_in_the_middle_of_partial_fit_says_to_use_save_and_load():

@@ -94,7 +94,7 @@ def _fitted(encoder, X, y, frame, args, progress):
         return None
 
     def encode(X):
-        return encoder.set_output(transform="pandas").fit_transform(X, y, callback=progress.update)
+        return encoder.fit_transform(X, y, callback=progress.update)
 
     return output_frame(encoder, X, frame, _kept(args), KEPT, encode=encode)
 

@@ -82,7 +82,7 @@ def _parser():
         type=Path,
         help="write the encoded training table here, after the --keep columns and the target "
         "column: cross-fitted, as a pipeline's next step gets it (EmbeddingEncoder.fit_transform: "
-        "each row by vectors its own row did not train); with --chunk-rows, as transform "
+        "rare categories' vectors and the prediction out of fold); with --chunk-rows, as transform "
         "encodes it (partial_fit does not cross-fit)",
     )
     fit.add_argument(

@@ -98,12 +98,14 @@ def output_frame(encoder, X, frame, keep, kept_as="--keep", encode=None):  # noq
     is written once, first. ``kept_as`` says where ``keep`` comes from, for
     the message when one of them is also an output column. ``encode`` makes
     the encoded frame of ``X`` (``fit``'s ``fit_transform``); by default the
-    fitted encoder's ``transform``.
+    fitted encoder's ``transform``. The encoder's own output setting is left
+    as it is: a saved model keeps the user's.
     """
-    encode = encode or encoder.set_output(transform="pandas").transform
+    encode = encode or encoder.transform
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = encode(X)
+        encoded = encode(X)
+    out = pd.DataFrame(np.asarray(encoded), columns=encoder.get_feature_names_out())
     passed = [name for name in encoder.get_feature_names_out() if name in set(X.columns)]
     for caught_warning in caught:
         message = caught_warning.message
