@@ -21,7 +21,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # The ONNX export needs the onnx extra: without it, --doctest-modules must not import it.
-ONNX_MODULES = ["sklearn_embed/onnx.py", "sklearn_embed/_onnx_converter.py"]
+ONNX_MODULES = ["sklearn_embed/onnx.py", "sklearn_embed/_model_file/_onnx_graph.py"]
 collect_ignore = [] if importlib.util.find_spec("skl2onnx") else ONNX_MODULES
 
 
@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(
                 pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
             )
-            if item.path.name in ("onnx.py", "_onnx_converter.py"):
+            if item.path.name in ("onnx.py", "_onnx_graph.py"):
                 item.add_marker(pytest.mark.onnx)
 
 

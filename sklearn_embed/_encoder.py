@@ -45,10 +45,10 @@ from ._fitting import (
     train_model,
 )
 from ._model import OUTPUT_OPTIONS, FittedModel, output_dtype, output_mode
+from ._model_file._persistence import ModelFileError, load_model, save_model
 from ._network import ACTIVATIONS, NetworkParams, check_hidden_layer_sizes, mean_loss
 from ._numeric import NumericScaling
 from ._optim import Adam
-from ._persistence import ModelFileError, load_model, save_model
 from ._plain import from_plain, to_plain
 from ._plotting import plot_embeddings, plot_training
 from ._similarity import nearest_categories
@@ -1025,7 +1025,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         """Write the fitted encoder to ``path`` in sklearn-embed's model format (no pickle).
 
         The file is a zip of JSON and ``.npy`` arrays (see
-        :mod:`sklearn_embed._persistence`); :meth:`load` reads it back without
+        :mod:`sklearn_embed._model_file._persistence`); :meth:`load` reads it back without
         running any code from it, and the loaded encoder transforms bit for bit
         as this one does. The file appears only once it is complete.
 

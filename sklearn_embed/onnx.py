@@ -75,7 +75,7 @@ try:
         StringTensorType,
     )
 
-    from ._onnx_converter import (
+    from ._model_file._onnx_graph import (
         ALIAS,
         MISSING_STRING,
         calculate_embedding_encoder_output_shapes,

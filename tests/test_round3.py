@@ -17,7 +17,7 @@ import pytest
 
 from sklearn_embed import DataWarning, EmbeddingEncoder
 from sklearn_embed._cli import main
-from sklearn_embed._model_archive import ModelFileError
+from sklearn_embed._model_file._archive import ModelFileError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -26,7 +26,7 @@ from pandas.api.types import (
 from pandas.io.common import get_handle
 
 from .._columns import resolve_categorical_mask
-from .._persistence import atomic_path, check_replaceable, storable_problem
+from .._model_file._persistence import atomic_path, check_replaceable, storable_problem
 
 # Table formats by file name ending; pandas infers the compression of .csv.* itself.
 CSV_ENDINGS = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")

@@ -12,7 +12,7 @@ from pandas.api.types import is_numeric_dtype
 
 from .._columns import is_auto_categorical
 from .._encoder import EmbeddingEncoder
-from .._persistence import atomic_path
+from .._model_file._persistence import atomic_path
 from .._plotting import _pyplot
 from .._target import encode_target
 from ._files import (

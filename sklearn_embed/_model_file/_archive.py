@@ -24,7 +24,7 @@ time as Python values, so a column of strings never exists in memory padded
 to its longest string, and a repeated value (an array of zeros) is refused on
 the first chunk that holds it.
 
-The caller (:mod:`sklearn_embed._persistence`) checks the shapes against each
+The caller (:mod:`sklearn_embed._model_file._persistence`) checks the shapes against each
 other between the header pass and the data pass.
 """
 

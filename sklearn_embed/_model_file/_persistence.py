@@ -3,7 +3,7 @@
 A model file is a zip archive holding ``model.json`` (the format's name and
 version, the parameters, the scalar fitted state and the layout of the arrays)
 and one ``.npy`` file per array. Loading never runs code from the file and
-never trusts a size it declares: :mod:`sklearn_embed._model_archive` reads
+never trusts a size it declares: :mod:`sklearn_embed._model_file._archive` reads
 within limits, every field of ``model.json`` is checked for its type, every
 array's declared dtype and shape are checked against the others before any
 array is read, and the values (finite weights, positive scales, distinct
@@ -40,11 +40,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from ._model_archive import MAX_STRING, ModelArchive, ModelFileError
-from ._model_checks import FORMAT, V1_KINDS, check_document, check_shapes, check_values
-from ._table_setup import given_tables
-from ._version import __version__
-from ._vocabulary import as_python
+from .._table_setup import given_tables
+from .._version import __version__
+from .._vocabulary import as_python
+from ._archive import MAX_STRING, ModelArchive, ModelFileError
+from ._checks import FORMAT, V1_KINDS, check_document, check_shapes, check_values
 
 # Fitted attributes that are lists of arrays, one per embedded column (or layer).
 _ARRAY_LISTS = [

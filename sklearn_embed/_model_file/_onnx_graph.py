@@ -30,8 +30,8 @@ from skl2onnx.common.data_types import (
     StringTensorType,
 )
 
-from ._model import FittedModel, output_dtype, output_mode
-from ._vocabulary import EXACT_INTEGERS
+from .._model import FittedModel, output_dtype, output_mode
+from .._vocabulary import EXACT_INTEGERS
 
 MISSING_STRING = ""
 """What a serving client feeds for a missing value of a string column."""

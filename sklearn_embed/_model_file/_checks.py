@@ -9,16 +9,16 @@
 3. :func:`check_values`: once read, the weights are finite, the scales
    positive, the column mask names the embedded columns.
 
-Any failure is a :class:`~sklearn_embed._model_archive.ModelFileError`.
+Any failure is a :class:`~sklearn_embed._model_file._archive.ModelFileError`.
 """
 
 from collections import Counter
 
 import numpy as np
 
-from ._model_archive import ModelFileError
-from ._network import check_hidden_layer_sizes
-from ._target import TARGET_TYPES
+from .._network import check_hidden_layer_sizes
+from .._target import TARGET_TYPES
+from ._archive import ModelFileError
 
 FORMAT = "sklearn-embed-model"
 READABLE_VERSIONS = (1, 2)
