@@ -29,7 +29,7 @@ from ._exceptions import DataWarning
 from ._model import FittedModel, check_output_names, prediction_names
 from ._network import NetworkParams, init_dense
 from ._numeric import NumericScaling
-from ._reestimation import Reestimation, rare_rows, reestimate_until_no_better, validation_rows
+from ._reestimation import Reestimation, reestimate_on_all_rows
 from ._shrinkage import MERGE_FACTORS
 from ._statistics import Tally, TargetTotals, check_countable
 from ._table_setup import TableSpec
@@ -263,29 +263,8 @@ def train_model(inputs, spec, seed, previous=None, callback=None):
     counts = table_counts(candidate.merged.tables, candidate.data.codes[rows], inputs.weight[rows])
     reestimation = None
     if spec.cross_fit is not None:
-        reestimation = reestimated(candidate, history, counts, spec.training, seed)
+        reestimation = reestimate_on_all_rows(candidate, history, counts, spec.training, seed)
     return Trained(candidate, history, snapshots, counts, reestimation), findings
-
-
-def reestimated(candidate, history, counts, config, seed):
-    """Re-estimate the trained network's rare rows on every training row (in place).
-
-    So the vectors ``transform`` gives new rows come from the estimator that
-    cross-fitting gives the training rows (``_reestimation``).
-
-    Returns
-    -------
-    reestimation : Reestimation
-    """
-    merged, data, params = candidate.merged, candidate.data, candidate.params
-    rare = rare_rows(merged.tables, counts, merged.noise)
-    if not any(rows.any() for rows in rare):
-        return Reestimation(rare, 0)
-    priors = [table.prior(rows) for table, rows in zip(merged.tables, params.tables)]
-    rng = np.random.RandomState(seed)
-    train, validation = validation_rows(history, data, config, rng)
-    epochs = reestimate_until_no_better(params, data, rare, priors, train, validation, config, rng)
-    return Reestimation(rare, epochs)
 
 
 def learn_columns(inputs, spec, previous=None):

@@ -49,6 +49,40 @@ class Reestimation:
     epochs: int
 
 
+def reestimate_on_all_rows(candidate, history, counts, config, seed):
+    """Re-estimate a trained candidate's rare rows on every training row (in place).
+
+    So the vectors ``transform`` gives new rows come from the estimator that
+    cross-fitting gives the training rows. The rows are those of
+    :func:`rare_rows`; the epochs, as :func:`reestimate_until_no_better` chooses
+    them on the fit's validation rows (:func:`validation_rows`).
+
+    Parameters
+    ----------
+    candidate : _fitting.Candidate
+        The network kept, trained: its tables, training data and weights.
+    history : History
+        Its training and validation rows.
+    counts : list of ndarray
+        Each table's weighted training rows per row.
+    config : TrainingConfig
+    seed : int
+
+    Returns
+    -------
+    reestimation : Reestimation
+    """
+    merged, data, params = candidate.merged, candidate.data, candidate.params
+    rare = rare_rows(merged.tables, counts, merged.noise)
+    if not any(rows.any() for rows in rare):
+        return Reestimation(rare, 0)
+    priors = [table.prior(rows) for table, rows in zip(merged.tables, params.tables)]
+    rng = np.random.RandomState(seed)
+    train, validation = validation_rows(history, data, config, rng)
+    epochs = reestimate_until_no_better(params, data, rare, priors, train, validation, config, rng)
+    return Reestimation(rare, epochs)
+
+
 def rare_rows(tables, counts, noise):
     """Per table, the rows to re-estimate: categories counted fewer than the threshold.
 
