@@ -7,10 +7,12 @@ future release is fixed in one file.
 """
 
 from sklearn.base import _fit_context
+from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils._param_validation import HasMethods, Hidden, Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, _check_sample_weight
 
 __all__ = [
+    "GroupsConsumerMixin",
     "HasMethods",
     "Hidden",
     "Interval",

@@ -31,11 +31,15 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
+from ._compat import GroupsConsumerMixin
 from ._exceptions import unique_findings
 from ._model import FittedModel
 from ._network import NetworkParams
 from ._reestimation import reestimate_for
 from ._tables import published_tables
+
+# The folds of cv=None, as scikit-learn's cross-validation tools read it.
+DEFAULT_FOLDS = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,26 +53,29 @@ class CrossFitSpec:
 def fold_splits(spec, target, seed):
     """The folds of the training rows: ``[(other rows, fold rows), ...]``, checked.
 
-    An int ``cv`` is a ``StratifiedKFold`` for classes, a ``KFold`` for a
-    continuous target or when a class has fewer rows than folds (shuffled with
-    ``seed`` when ``shuffle``), as ``TargetEncoder`` splits; a splitter or an
-    iterable of splits is used as given, and its fold rows must cover every
+    An int ``cv`` (None: 5) is a ``StratifiedKFold`` for classes, a ``KFold``
+    for a continuous target or when a class has fewer rows than folds (shuffled
+    with ``seed`` when ``shuffle``), as ``TargetEncoder`` splits; a splitter or
+    an iterable of splits is used as given, and its fold rows must cover every
     row exactly once.
 
     Raises
     ------
     ValueError
-        Fewer rows than folds, or splits that do not partition the rows.
+        Fewer rows than folds, a splitter that needs groups, or splits that do
+        not partition the rows.
     """
     n_rows = len(target.y)
     stratify = target.stratify
-    if isinstance(spec.cv, (int, np.integer)):
-        _check_enough_rows(int(spec.cv), n_rows)
-        stratified = stratify is not None and np.bincount(stratify).min() >= spec.cv
+    if spec.cv is None or isinstance(spec.cv, (int, np.integer)):
+        n_folds = DEFAULT_FOLDS if spec.cv is None else int(spec.cv)
+        _check_enough_rows(n_folds, n_rows)
+        stratified = stratify is not None and np.bincount(stratify).min() >= n_folds
         splitter = StratifiedKFold if stratified else KFold
         random_state = seed if spec.shuffle else None
-        cv = splitter(int(spec.cv), shuffle=spec.shuffle, random_state=random_state)
+        cv = splitter(n_folds, shuffle=spec.shuffle, random_state=random_state)
     else:
+        _check_no_groups(spec.cv)
         cv = check_cv(spec.cv, stratify, classifier=stratify is not None)
     y = stratify if stratify is not None else np.zeros(n_rows)
     folds = [
@@ -162,17 +169,41 @@ def _check_enough_rows(n_folds, n_rows):
         )
 
 
+def _check_no_groups(cv):
+    if isinstance(cv, GroupsConsumerMixin):
+        raise ValueError(
+            f"cv={cv!r} splits by groups, which fit_transform is not given: pass an int or a "
+            "splitter without groups (KFold, StratifiedKFold), or, when fit_transform is called "
+            "on this very X, the splits themselves as a list: cv=list(splitter.split(X, y, "
+            "groups))."
+        )
+
+
 def _check_partition(folds, n_rows):
     """Every training row must be in exactly one fold: each is encoded by that fold's model."""
     tests = np.concatenate([test for _, test in folds]) if folds else np.empty(0, dtype=int)
-    covered = np.bincount(tests, minlength=n_rows) if tests.size else np.zeros(n_rows, dtype=int)
-    if len(folds) < 2 or len(covered) != n_rows or (covered != 1).any():
+    beyond = tests[(tests < 0) | (tests >= n_rows)]
+    if len(beyond):
+        raise ValueError(
+            f"cv's splits index row {int(beyond[0])}, but fit_transform was given {n_rows} rows: "
+            "splits computed on another table (say, a list of splits of the whole X, while "
+            "cross_val_score or a grid search fits the encoder on a part of it) cannot encode "
+            "these rows. Pass an int or a splitter, which split the rows given."
+        )
+    covered = np.bincount(tests, minlength=n_rows)
+    if not folds:
+        raise ValueError(
+            "cv gave no splits: a generator of splits is used up by its first fit (and cannot "
+            "be cloned). Pass an int, a splitter, or the splits as a list."
+        )
+    if len(folds) < 2 or (covered != 1).any():
         missing, repeated = int((covered == 0).sum()), int((covered > 1).sum())
         raise ValueError(
             f"cv must split the {n_rows} training rows into at least 2 folds whose test rows hold "
-            f"every row exactly once; its {len(folds)} split(s) leave {missing} row(s) out and "
-            f"repeat {repeated}. An iterable of splits is used up by its first fit: pass a list "
-            "(e.g. list(GroupKFold(5).split(X, y, groups))) or a splitter."
+            f"every row exactly once, as each row is encoded by the model of its fold; its "
+            f"{len(folds)} split(s) leave {missing} row(s) out and repeat {repeated} (a "
+            "TimeSeriesSplit, for one, never tests its first rows). Pass an int or a KFold-like "
+            "splitter, or cross_fit=False."
         )
 
 

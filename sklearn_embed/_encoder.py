@@ -555,7 +555,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "output": [StrOptions(set(OUTPUT_OPTIONS))],
         "cross_fit": ["boolean"],
-        "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
+        "cv": ["cv_object"],
         "shuffle": ["boolean"],
         "append_prediction": ["boolean", Hidden(StrOptions({"deprecated"}))],
     }
@@ -1027,7 +1027,10 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         The file is a zip of JSON and ``.npy`` arrays (see
         :mod:`sklearn_embed._model_file._persistence`); :meth:`load` reads it back without
         running any code from it, and the loaded encoder transforms bit for bit
-        as this one does. The file appears only once it is complete.
+        as this one does. The file appears only once it is complete. A
+        ``random_state`` that is a ``RandomState``, and a ``cv`` that is a
+        splitter or a list of splits, are stored as None: they only matter to
+        a refit.
 
         Parameters
         ----------
@@ -1070,6 +1073,8 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
             or a pickle/joblib file.
         """
         params, attributes, layout = load_model(path)
+        if "cross_fit" not in params:  # saved before cross-fitting: it encoded in sample
+            params = {**params, **_BEFORE_CROSS_FITTING}
         if "output" not in params and isinstance(params.get("append_prediction"), bool):
             # A file of 0.2, before output replaced append_prediction.
             appended = params.pop("append_prediction")

@@ -9,13 +9,14 @@ scikit-learn's estimator API.
 """
 
 import copy
+import functools
 import itertools
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._network import (
     LOSSES,
@@ -153,7 +154,15 @@ class TrainingData:
 
 def blas_threads():
     """The BLAS thread limit training runs under (``BLAS_THREADS``), as a context manager."""
-    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+    return _threadpools().limit(limits=BLAS_THREADS, user_api="blas")
+
+
+@functools.cache
+def _threadpools():
+    # Finding the loaded libraries takes milliseconds, and a fit enters the limit
+    # several times (the race, the re-estimation, each fold): find them once. BLAS
+    # is loaded with NumPy, before any fit.
+    return ThreadpoolController()
 
 
 class Training:

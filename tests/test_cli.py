@@ -1143,3 +1143,39 @@ def test_item14_transform_errors_give_transform_advice(table, tmp_path):
         errors.append(result.stderr)
     assert "the model's numeric columns must hold numbers" in errors[0]
     assert "Column 'size' held numbers at fit but has dtype str now (e.g. 'oops')" in errors[1]
+
+
+# ----------------------------------------------------------------- issue 30: --output cross-fits
+
+
+def test_fit_output_cross_fits_unless_told_not_to(tmp_path):
+    rng = np.random.RandomState(3)
+    effects = rng.normal(size=150)
+    levels = rng.randint(150, size=900)  # 6 rows a level: rare, re-estimated out of fold
+    frame = pd.DataFrame({"level": [f"L{k}" for k in levels], "x": rng.normal(size=900)})
+    frame["y"] = (effects[levels] + rng.normal(size=900) > 0).astype(int)
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    common = ["--target", "y", "--random-state", "0", "--model"]
+    for name, flags in [("in", ["--no-cross-fit"]), ("cf", ["--cv", "3"])]:
+        result = run(
+            "fit",
+            "t.csv",
+            *common,
+            f"{name}.sk-embed",
+            *flags,
+            "--output",
+            f"{name}.csv",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+    X = frame.drop(columns="y")
+    fitted = EmbeddingEncoder.load(tmp_path / "in.sk-embed")
+    assert fitted.cross_fit is False
+    in_sample = pd.read_csv(tmp_path / "in.csv").drop(columns="y").to_numpy()
+    np.testing.assert_allclose(in_sample, fitted.transform(X), rtol=1e-6, atol=1e-7)
+    cross_fitted = EmbeddingEncoder.load(tmp_path / "cf.sk-embed")
+    assert cross_fitted.cv == 3
+    out = pd.read_csv(tmp_path / "cf.csv").drop(columns="y").to_numpy()
+    expected = EmbeddingEncoder(cv=3, random_state=0).fit_transform(X, frame["y"])
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-7)
+    assert not np.allclose(out, cross_fitted.transform(X))

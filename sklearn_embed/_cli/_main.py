@@ -125,36 +125,7 @@ def _parser():
         metavar="A,B",
         help="columns that share one table, e.g. home,away (repeat for more groups)",
     )
-    parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
-    parameters.add_argument("--embedding-dim", type=int)
-    parameters.add_argument(
-        "--hidden-layer-sizes",
-        type=_sizes,
-        metavar="64,32",
-        help="widths of the hidden layers, or none: the embeddings straight to the output",
-    )
-    parameters.add_argument("--activation", choices=list(ACTIVATIONS))
-    parameters.add_argument("--alpha", type=float)
-    parameters.add_argument("--batch-size", type=int)
-    parameters.add_argument("--learning-rate-init", type=float)
-    parameters.add_argument("--max-iter", type=int)
-    parameters.add_argument(
-        "--no-early-stopping", dest="early_stopping", action="store_false", default=None
-    )
-    parameters.add_argument("--min-frequency", type=_int_or_float)
-    parameters.add_argument("--smooth", type=_auto_or_float, metavar="auto|M")
-    parameters.add_argument("--handle-unknown", choices=list(HANDLE_UNKNOWN_OPTIONS))
-    parameters.add_argument("--target-type", choices=["auto", *TARGET_TYPES])
-    parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
-    parameters.add_argument("--random-state", type=int)
-    parameters.add_argument(
-        "--output-mode",
-        choices=list(OUTPUT_OPTIONS),
-        help="what --output and transform write (the encoder's output parameter): vectors (the "
-        "default, for boosting), vectors+prediction (for a linear model), prediction (the numeric "
-        "columns and the network's prediction, for nearest neighbours)",
-    )
-    parameters.add_argument("--append-prediction", action="store_true", help=argparse.SUPPRESS)
+    _add_encoder_parameters(fit)
     fit.add_argument(
         "--chunk-rows",
         type=_positive_int,
@@ -192,6 +163,50 @@ def _parser():
     demo.add_argument("--plot", type=Path, default=Path("adult_occupation_embeddings.png"))
     demo.set_defaults(run=_demo)
     return parser
+
+
+def _add_encoder_parameters(fit):
+    """``fit``'s options for the encoder's parameters (``_messages.OPTIONS``, the output mode)."""
+    parameters = fit.add_argument_group("encoder parameters (see EmbeddingEncoder)")
+    parameters.add_argument("--embedding-dim", type=int)
+    parameters.add_argument(
+        "--hidden-layer-sizes",
+        type=_sizes,
+        metavar="64,32",
+        help="widths of the hidden layers, or none: the embeddings straight to the output",
+    )
+    parameters.add_argument("--activation", choices=list(ACTIVATIONS))
+    parameters.add_argument("--alpha", type=float)
+    parameters.add_argument("--batch-size", type=int)
+    parameters.add_argument("--learning-rate-init", type=float)
+    parameters.add_argument("--max-iter", type=int)
+    parameters.add_argument(
+        "--no-early-stopping", dest="early_stopping", action="store_false", default=None
+    )
+    parameters.add_argument("--min-frequency", type=_int_or_float)
+    parameters.add_argument("--smooth", type=_auto_or_float, metavar="auto|M")
+    parameters.add_argument("--handle-unknown", choices=list(HANDLE_UNKNOWN_OPTIONS))
+    parameters.add_argument("--target-type", choices=["auto", *TARGET_TYPES])
+    parameters.add_argument("--remainder", choices=list(REMAINDER_OPTIONS))
+    parameters.add_argument("--random-state", type=int)
+    parameters.add_argument(
+        "--no-cross-fit",
+        dest="cross_fit",
+        action="store_false",
+        default=None,
+        help="--output writes the training rows as transform encodes them, not cross-fitted",
+    )
+    parameters.add_argument(
+        "--cv", type=_positive_int, metavar="K", help="the folds of --output's cross-fitting (5)"
+    )
+    parameters.add_argument(
+        "--output-mode",
+        choices=list(OUTPUT_OPTIONS),
+        help="what --output and transform write (the encoder's output parameter): vectors (the "
+        "default, for boosting), vectors+prediction (for a linear model), prediction (the numeric "
+        "columns and the network's prediction, for nearest neighbours)",
+    )
+    parameters.add_argument("--append-prediction", action="store_true", help=argparse.SUPPRESS)
 
 
 def _demo(args):

@@ -27,6 +27,8 @@ OPTIONS = [
     "target_type",
     "remainder",
     "random_state",
+    "cross_fit",
+    "cv",
 ]
 
 

@@ -338,6 +338,8 @@ def _json_params(encoder):
     params = encoder.get_params(deep=False)
     if not isinstance(params["random_state"], (int, np.integer, type(None))):
         params["random_state"] = None  # a RandomState's stream cannot be saved; refits differ
+    if not isinstance(params["cv"], (int, np.integer, type(None))):
+        params["cv"] = None  # nor can a splitter or splits: a refit splits in 5 folds
     for name in ("categorical_features", "hidden_layer_sizes"):
         if not isinstance(params[name], str):
             params[name] = np.asarray(params[name]).tolist()
