@@ -32,8 +32,7 @@ import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
 from ._compat import GroupsConsumerMixin
-from ._exceptions import unique_findings
-from ._model import FittedModel
+from ._model import Clipped, FittedModel
 from ._network import NetworkParams
 from ._reestimation import reestimate_for
 from ._tables import published_tables
@@ -78,9 +77,8 @@ def fold_splits(spec, target, seed):
         _check_no_groups(spec.cv)
         cv = check_cv(spec.cv, stratify, classifier=stratify is not None)
     y = stratify if stratify is not None else np.zeros(n_rows)
-    folds = [
-        (np.asarray(train), np.asarray(test)) for train, test in cv.split(np.zeros((n_rows, 1)), y)
-    ]
+    splits = cv.split(np.zeros((n_rows, 1)), y)
+    folds = [(_row_indices(train, n_rows), _row_indices(test, n_rows)) for train, test in splits]
     _check_partition(folds, n_rows)
     return folds
 
@@ -147,18 +145,20 @@ def encode_out_of_fold(trained, final, models, frame, network, dtype):  # noqa: 
     -------
     out : ndarray of shape (n_samples, n_outputs)
     findings : list of DataWarning
-        What ``transform`` would say of these rows, once per (kind, column).
+        What ``transform`` would say of these rows.
     """
-    data = trained.candidate.data
+    data, appended = trained.candidate.data, final.prediction_names(network.output)
     out, findings = final.transform(frame, network.output, network.remainder, dtype)
+    # The folds overwrite every row's prediction: only theirs can be beyond the dtype.
+    findings = [f for f in findings if not (f.kind == "output_precision" and f.column in appended)]
+    clipped = Clipped.none(len(appended))
     for fold, model in models:
         rows = out[fold]
-        found = model.rewrite_learned(
-            rows, data.codes[fold], data.x_numeric[fold], network.output, network.remainder
+        model.rewrite_learned(
+            rows, data.codes[fold], data.x_numeric[fold], network.output, network.remainder, clipped
         )
         out[fold] = rows
-        findings = unique_findings([*findings, *found])
-    return out, findings
+    return out, [*findings, *clipped.findings(appended)]
 
 
 def _check_enough_rows(n_folds, n_rows):
@@ -179,10 +179,28 @@ def _check_no_groups(cv):
         )
 
 
+def _row_indices(rows, n_rows):
+    """One side of a split as row indices: integers, or a boolean mask of the rows."""
+    rows = np.asarray(rows)
+    if rows.dtype == bool and rows.shape == (n_rows,):
+        return np.flatnonzero(rows)
+    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        raise ValueError(
+            f"cv's splits must hold 1-D arrays of row indices (or boolean masks of the {n_rows} "
+            f"rows); one holds an array of shape {rows.shape} and dtype {rows.dtype}."
+        )
+    if rows.size and rows.min() < 0:
+        raise ValueError(
+            f"cv's splits index row {int(rows.min())}: rows are counted from 0, as "
+            "scikit-learn's splitters count them."
+        )
+    return rows.astype(np.intp)
+
+
 def _check_partition(folds, n_rows):
     """Every training row must be in exactly one fold: each is encoded by that fold's model."""
-    tests = np.concatenate([test for _, test in folds]) if folds else np.empty(0, dtype=int)
-    beyond = tests[(tests < 0) | (tests >= n_rows)]
+    tests = np.concatenate([test for _, test in folds]) if folds else np.empty(0, dtype=np.intp)
+    beyond = tests[tests >= n_rows]
     if len(beyond):
         raise ValueError(
             f"cv's splits index row {int(beyond[0])}, but fit_transform was given {n_rows} rows: "

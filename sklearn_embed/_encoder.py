@@ -337,7 +337,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         ``fit_transform(X, y)`` is ``fit(X, y).transform(X)``.
 
     cv : int, cross-validation generator or iterable, default=5
-        The folds of ``fit_transform``'s cross-fitting: an int is a
+        The folds of ``fit_transform``'s cross-fitting: an int (None: 5) is a
         ``StratifiedKFold`` for classes (a ``KFold`` when a class has fewer
         rows than folds) and a ``KFold`` for a continuous target; a splitter,
         or an iterable of ``(train, test)`` index arrays, is used as given.
@@ -493,13 +493,14 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
     to trust it more than it deserves on new rows. So, after training, the
     vectors of the categories seen fewer than ``min(5 m, 100)`` times, ``m``
     the pseudo-count the target's noise calls for (what ``smooth="auto"``
-    estimates), are re-estimated: each starts at the unknown vector and trains
-    with the network's other weights frozen (so it lives in the coordinates
+    estimates), are re-estimated: each starts at its prior (the unknown
+    vector, or the vector ``initial_embeddings`` gave it) and trains with the
+    network's other weights frozen (so it lives in the coordinates
     the network reads), for as many epochs as the validation loss asks; these
     are the vectors ``transform`` uses. ``fit_transform`` then splits the
     training rows into ``cv`` folds and encodes each fold's rows by vectors
     re-estimated the same way on the other folds' rows alone (a category no
-    other fold holds gets the unknown vector), shrunk as ``embeddings_`` is;
+    other fold holds gets its prior), shrunk as ``embeddings_`` is;
     the prediction columns are the network's on those vectors. Frequent
     categories keep their trained vectors: one row among many hardly moves a
     vector. ``partial_fit`` neither re-estimates nor cross-fits.
@@ -693,8 +694,9 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
 
         The fitted encoder is the one :meth:`fit` makes, and :meth:`transform`
         uses it on any rows. The rows returned here are cross-fitted (with
-        ``cross_fit=True``, the default): each is encoded by vectors that its
-        own row did not train (see ``cross_fit`` and Notes), so a downstream
+        ``cross_fit=True``, the default): each is encoded by rare categories'
+        vectors, and a prediction, that its own row did not train (see
+        ``cross_fit`` and Notes), so a downstream
         model trained on them learns how much to trust the vectors from rows the
         network did not memorise. ``fit(X, y).transform(X)`` therefore differs
         from ``fit_transform(X, y)``.

@@ -132,10 +132,12 @@ class FittedModel:
         findings += self._write_columns(out, frame, codes, values, widths)
         if appended:
             numeric = self.coder.numeric.apply(values)
-            findings += self._write_prediction(out, codes, numeric)
+            clipped = Clipped.none(len(appended))
+            self._write_prediction(out, codes, numeric, clipped)
+            findings += clipped.findings(appended)
         return out, findings
 
-    def rewrite_learned(self, out, codes, numeric, output, remainder):
+    def rewrite_learned(self, out, codes, numeric, output, remainder, clipped):  # noqa: PLR0913
         """Overwrite what this model's tables decide in ``out``, laid out by :meth:`transform`:
         the embedded columns' vectors and the prediction, for rows already encoded.
 
@@ -149,14 +151,12 @@ class FittedModel:
         numeric : ndarray of shape (n_rows, n_numeric)
             The rows' scaled numbers, as :meth:`network_inputs` gives them.
         output, remainder : str
-
-        Returns
-        -------
-        findings : list of DataWarning
-            Predictions that ``out``'s dtype cannot hold.
+        clipped : Clipped
+            Where the predictions that ``out``'s dtype cannot hold are counted.
         """
         self._write_vectors(out, codes, self.output_widths(output, remainder))
-        return self._write_prediction(out, codes, numeric) if self.prediction_names(output) else []
+        if self.prediction_names(output):
+            self._write_prediction(out, codes, numeric, clipped)
 
     def _write_vectors(self, out, codes, widths):
         """Each embedded column's block of ``out``: its rows' vectors."""
@@ -185,28 +185,18 @@ class FittedModel:
                 findings += rounded_integers(frame.iloc[:, i], out.dtype, name)
         return findings
 
-    def _write_prediction(self, out, codes, numeric, block_values=None):
-        """Fill the last columns of ``out`` with the prediction, a block of rows at a time.
-
-        Returns the findings for predictions that ``out``'s dtype cannot hold.
-        """
-        names = prediction_names(self.target)
-        block_rows = CHUNK_ROWS * max(
-            1, (block_values or BLOCK_VALUES) // (CHUNK_ROWS * len(names))
-        )
-        first = out.shape[1] - len(names)
-        n_beyond, examples = np.zeros(len(names), dtype=np.int64), np.zeros(len(names))
+    def _write_prediction(self, out, codes, numeric, clipped):
+        """Fill the last columns of ``out`` with the prediction, a block of rows at a time,
+        and count in ``clipped`` (a :class:`Clipped`) the predictions its dtype cannot hold."""
+        n_columns = len(prediction_names(self.target))
+        block_rows = CHUNK_ROWS * max(1, BLOCK_VALUES // (CHUNK_ROWS * n_columns))
+        first = out.shape[1] - n_columns
         for start in range(0, out.shape[0], block_rows):
             rows = slice(start, start + block_rows)
             scores = self.scores(codes[rows], numeric[rows])
             prediction = prediction_columns(scores, self.target)
             out[rows, first:], beyond = as_output(prediction, out.dtype)
-            if beyond is not None:
-                new = (n_beyond == 0) & beyond.any(axis=0)
-                examples[new] = prediction[beyond.argmax(axis=0), np.arange(len(names))][new]
-                n_beyond += beyond.sum(axis=0)
-        beyond_columns = np.flatnonzero(n_beyond)
-        return [beyond_float32(names[j], int(n_beyond[j]), examples[j]) for j in beyond_columns]
+            clipped.add(prediction, beyond)
 
     def scores(self, codes, numeric):
         """The output layer's pre-activation for encoded rows (float32, standardised targets)."""
@@ -328,6 +318,33 @@ def output_dtype(dtype):
     if resolved not in (np.float64, np.float32):
         raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}.")
     return resolved
+
+
+@dataclass(frozen=True, eq=False)
+class Clipped:
+    """Predictions clipped to float32's range (:func:`as_output`), per prediction column,
+    counted over every block (and, for cross-fitting, every fold) written."""
+
+    counts: np.ndarray
+    examples: np.ndarray
+
+    @classmethod
+    def none(cls, n_columns):
+        return cls(np.zeros(n_columns, dtype=np.int64), np.zeros(n_columns))
+
+    def add(self, prediction, beyond):
+        """Count the values ``beyond`` flags in ``prediction``; keep each column's first one."""
+        if beyond is None:
+            return
+        new = (self.counts == 0) & beyond.any(axis=0)
+        first = prediction[beyond.argmax(axis=0), np.arange(prediction.shape[1])]
+        self.examples[new] = first[new]
+        self.counts[:] += beyond.sum(axis=0)
+
+    def findings(self, names):
+        """One finding per prediction column (``names``) with clipped values."""
+        columns = np.flatnonzero(self.counts)
+        return [beyond_float32(names[j], int(self.counts[j]), self.examples[j]) for j in columns]
 
 
 def as_output(values, dtype):

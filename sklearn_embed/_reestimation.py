@@ -138,8 +138,10 @@ def reestimate_until_no_better(params, data, rare, priors, rows, validation, con
     epochs : int
         The epochs kept: the best epoch's number (0: the start).
     """
-    touching = _touching(data.codes, params.lookups, rare)
-    rows, validation = rows[touching[rows]], validation[touching[validation]]
+    rows, validation = (
+        _learning(params, data, rare, rows),
+        _learning(params, data, rare, validation),
+    )
     _start_at_priors(params, rare, priors)
     if not len(rows) or not len(validation):
         return 0
@@ -166,8 +168,7 @@ def reestimate_for(params, data, rare, priors, rows, epochs, config, rng):  # no
 
     As :func:`reestimate_until_no_better`, for the number of epochs it chose.
     """
-    touching = _touching(data.codes, params.lookups, rare)
-    rows = rows[touching[rows]]
+    rows = _learning(params, data, rare, rows)
     _start_at_priors(params, rare, priors)
     if not len(rows) or not epochs:
         return
@@ -186,7 +187,10 @@ def validation_rows(history, data, config, rng):
     """
     if history.validation_idx is not None:
         return history.train_idx, history.validation_idx
-    return split_validation(len(data.y), config.validation_fraction, data.stratify, rng)
+    n_rows = len(data.y)
+    if n_rows < 2:  # nothing to hold out: no epoch can be judged, the start is kept
+        return np.arange(n_rows), np.arange(0)
+    return split_validation(n_rows, config.validation_fraction, data.stratify, rng)
 
 
 def _start_at_priors(params, rare, priors):
@@ -201,6 +205,12 @@ def _rare_rows_optimizer(params, rare, config):
 
 def _rare_values(params, rare):
     return [table[reset] for table, reset in zip(params.tables, rare)]
+
+
+def _learning(params, data, rare, rows):
+    """The ``rows`` that can move or judge a rare row: those that look one up, with weight."""
+    touching = _touching(data.codes, params.lookups, rare)
+    return rows[touching[rows] & (data.weight[rows] > 0)]
 
 
 def _touching(codes, lookups, rare):

@@ -261,21 +261,33 @@ class EmbeddingTable:
         return sum(weighted_counts(codes[:, j], weight, n_rows) for j in range(codes.shape[1]))
 
     def prior(self, trained):
-        """Each row's prior, where a category without rows of its own sits: its given
-        vector if it has one, else the ``trained`` table's unknown vector."""
-        prior = np.repeat(trained[-1:], len(trained), axis=0)
-        if self.given is not None:
-            prior[self._given_rows()] = self.given.to_numpy()
-        return prior
+        """Where a category sits before its own rows speak: the vector ``initial_embeddings``
+        gave it, else the ``trained`` table's unknown vector.
+
+        Re-estimation starts rare rows here, and a category that no other fold
+        holds falls back here (``_crossfit``). A warm start's tables are not a
+        prior, as the previous fit trained them on these rows, but for a frozen
+        table's: those never trained.
+        """
+        given = self.given is not None and (self.frozen or not self.setup.warm)
+        return self._toward(trained, given=given)
 
     def shrink(self, trained, counts, smooth):
-        """The published vectors: each trained row pulled toward its :meth:`prior` by ``counts``.
+        """The published vectors: each trained row pulled toward its given vector (a warm
+        start's too) or else the unknown vector, by ``counts``.
 
         A category of a given table absent from the training rows keeps its
         given vector.
         """
-        prior = self.prior(trained) if self.given is not None else None
+        prior = self._toward(trained, given=True) if self.given is not None else None
         return shrink_table(trained, counts, smooth, prior)
+
+    def _toward(self, trained, given):
+        """The unknown vector in every row, and with ``given`` the given vectors in theirs."""
+        prior = np.repeat(trained[-1:], len(trained), axis=0)
+        if given:
+            prior[self._given_rows()] = self.given.to_numpy()
+        return prior
 
     def unmatched(self, matched, n_rows):
         """A finding when a given table leaves most of its training rows without a vector.

@@ -339,3 +339,54 @@ def test_a_splitter_cv_is_saved_as_none_and_the_model_as_it_was(tmp_path):
     loaded = EmbeddingEncoder.load(tmp_path / "model.sk-embed")
     assert loaded.cv is None and loaded.cross_fit is True
     np.testing.assert_array_equal(loaded.transform(X), encoder.transform(X))
+
+
+def test_a_warm_start_cross_fits_from_the_unknown_vector_not_from_its_own_memory():
+    """A warm start begins from the previous fit's tables, which saw every training row: its
+    rare rows are re-estimated from the unknown vector, as a cold fit's are. (Its frequent
+    categories and dense weights, trained twice on the same rows, keep a little more memory
+    than a cold fit's: 0.047 of AUC here, against 0.011 cold and 0.135 in sample.)"""
+    X, y = _rare_levels()
+    new, y_new = _rare_levels(seed=1)
+    encoder = EmbeddingEncoder(output="vectors+prediction", warm_start=True, random_state=0)
+    encoder.fit_transform(X, y)
+    cross_fitted = encoder.fit_transform(X, y)[:, -1]  # the warm start
+    held_out = roc_auc_score(y_new, encoder.transform(new)[:, -1])
+    in_sample = roc_auc_score(y, encoder.transform(X)[:, -1])
+    assert in_sample > held_out + 0.08
+    assert roc_auc_score(y, cross_fitted) - held_out < (in_sample - held_out) / 2
+
+
+def test_rare_categories_of_weightless_rows_are_left_at_their_prior():
+    X, y = _rare_levels(1_200, n_levels=100, seed=17)
+    weight = np.where(X["level"] == "7", 0.0, 1.0)  # level 7's rows count for nothing
+    encoder = EmbeddingEncoder(smooth=0, random_state=0)
+    out = encoder.fit_transform(X, y, sample_weight=weight)
+    assert np.isfinite(out).all()
+    table = encoder.get_embeddings("level")
+    np.testing.assert_array_equal(table.loc["7"], encoder.embeddings_[0][-1])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Column 'shop' holds a single value:sklearn_embed.DataWarning")
+def test_a_fit_without_early_stopping_on_one_row_fits():
+    X = pd.DataFrame({"shop": ["a"], "x": [1.0]})
+    encoder = EmbeddingEncoder(early_stopping=False, max_iter=2).fit(X, [1.5])
+    assert encoder.n_iter_ == 2
+
+
+def test_splits_of_floats_or_negative_rows_are_refused_and_masks_taken():
+    X, y = _rare_levels(300, n_levels=30, seed=18)
+    folds = list(KFold(3).split(X))
+    floats = [(train, test.astype(float)) for train, test in folds]
+    with pytest.raises(ValueError, match=r"1-D arrays of row indices .* dtype float64"):
+        EmbeddingEncoder(cv=floats, smooth=0).fit_transform(X, y)
+    negative = [(train, test - 1) for train, test in folds]
+    with pytest.raises(ValueError, match=r"index row -1: rows are counted from 0"):
+        EmbeddingEncoder(cv=negative, smooth=0).fit_transform(X, y)
+    masks = [(np.isin(np.arange(300), a), np.isin(np.arange(300), b)) for a, b in folds]
+    params = dict(smooth=0, max_iter=5, random_state=0)
+    np.testing.assert_array_equal(
+        EmbeddingEncoder(cv=masks, **params).fit_transform(X, y),
+        EmbeddingEncoder(cv=folds, **params).fit_transform(X, y),
+    )

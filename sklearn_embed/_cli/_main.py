@@ -15,7 +15,7 @@ from .._target import TARGET_TYPES
 from .._version import __version__
 from ._files import EXIT_USAGE, UsageError
 from ._fit import run_fit
-from ._messages import split_names
+from ._messages import as_options, split_names
 from ._transform import run_transform
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -45,7 +45,8 @@ def main(argv=None):
         return EXIT_INTERRUPTED
     except (UsageError, OSError, ValueError, TypeError, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        one_line = " ".join(str(message).split())
+        # The encoder's advice in the command line's words, as for its warnings.
+        one_line = " ".join(as_options(str(message)).split())
         print(f"sklearn-embed: error: {one_line}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -194,7 +195,9 @@ def _add_encoder_parameters(fit):
         dest="cross_fit",
         action="store_false",
         default=None,
-        help="--output writes the training rows as transform encodes them, not cross-fitted",
+        help="the encoder's cross_fit=False: --output writes the training rows as transform "
+        "encodes them, not cross-fitted, and the model keeps its rare categories' vectors as "
+        "trained",
     )
     parameters.add_argument(
         "--cv", type=_positive_int, metavar="K", help="the folds of --output's cross-fitting (5)"

@@ -86,9 +86,16 @@ def as_options(message):
     return re.sub(rf"(?<![-\w])({names})\b", lambda match: _flag(match[1]), message)
 
 
+# The parameters whose option turns them off; what to say of them set to True.
+_SWITCHES = {
+    "early_stopping": "(early stopping is the default)",
+    "cross_fit": "(cross-fitting is the default)",
+}
+
+
 def _option_with_value(match):
-    if match[1] == "early_stopping":
-        return "--no-early-stopping" if match[3] == "False" else "(early stopping is the default)"
+    if match[1] in _SWITCHES:
+        return _flag(f"no_{match[1]}") if match[3] == "False" else _SWITCHES[match[1]]
     return f"{_flag(match[1])} {match[3]}"
 
 

@@ -11,7 +11,7 @@ registers. The graph does what ``transform`` does, on the fitted attributes:
   ``(clip(x, numeric_bounds_) - numeric_mean_) / numeric_scale_``, NaN as 0;
 - the network (``coefs_``, ``intercepts_``, ``activation``) runs in float32 on
   the vectors and scaled numbers, and its pre-activation becomes the prediction
-  columns of ``_prediction.py``.
+  columns (``_model.prediction_columns``).
 """
 
 import itertools
