@@ -281,9 +281,11 @@ class ColumnCoder:
         A column read with another dtype than at fit (zip codes as numbers, say)
         or from another source maps most rows to the unknown vector, which is a
         plausible-looking but empty output. On ``MIN_ROWS_FOR_DRIFT`` rows or
-        more, a share of unknown rows far above the training share tells; on
-        any number of rows, unknown values of another kind than the column's
-        ("True" in a column of booleans) do.
+        more, a share of rows with values fit never saw far above the training
+        share of unknown rows tells; on any number of rows, unknown values of
+        another kind than the column's ("True" in a column of booleans) do.
+        Values fit saw and merged into the unknown row (``infrequent``) are
+        no sign of drift: rows picked among the rare categories hold many.
 
         Returns
         -------
@@ -294,10 +296,13 @@ class ColumnCoder:
             unknown = codes[:, k] == vocabulary.unknown_row
             if not unknown.any():
                 continue
-            share, expected = unknown.mean(), self.unknown_shares[k]
+            series = frame.iloc[:, self.embedded_positions[k]]
+            unseen = unknown.copy()
+            unseen[unknown] = ~vocabulary.infrequent_mask(series[unknown])
+            share, expected = unseen.mean(), self.unknown_shares[k]
             many = len(codes) >= MIN_ROWS_FOR_DRIFT and share > expected + (1 - expected) / 2
             # The rows on the unknown row, marked -1 as other_kind and unseen_values want them.
-            series, marked = frame.iloc[:, self.embedded_positions[k]], np.where(unknown, -1, 0)
+            marked = np.where(unknown, -1, 0)
             values, kind, new_kind = vocabulary.other_kind(series, marked)
             if not (many or len(values)):
                 continue
@@ -306,9 +311,9 @@ class ColumnCoder:
             else:
                 shown = f"e.g. {vocabulary.unseen_values(series, marked)[0]}"
             message = (
-                f"Column {name!r}: {unknown.sum():,} of the {len(codes):,} rows "
-                f"({percent(share)}) get the unknown vector in transform, against "
-                f"{percent(expected)} at fit ({shown}). Check "
+                f"Column {name!r}: {unseen.sum():,} of the {len(codes):,} rows "
+                f"({percent(share)}) hold values fit never saw and get the unknown vector in "
+                f"transform, against {percent(expected)} of fit's rows on it ({shown}). Check "
                 "that the column holds the same values as at fit (dtype now "
                 f"{series.dtype}, at fit {self.embedded_dtypes[k]})."
             )

@@ -219,9 +219,9 @@ def _check_partition(folds, n_rows):
         raise ValueError(
             f"cv must split the {n_rows} training rows into at least 2 folds whose test rows hold "
             f"every row exactly once, as each row is encoded by the model of its fold; its "
-            f"{len(folds)} split(s) leave {missing} row(s) out and repeat {repeated} (a "
-            "TimeSeriesSplit, for one, never tests its first rows). Pass an int or a KFold-like "
-            "splitter, or cross_fit=False."
+            f"{len(folds)} split(s) leave {missing} row(s) out and repeat {repeated}. Splitters "
+            "that do not partition the rows (ShuffleSplit, TimeSeriesSplit) cannot cross-fit: "
+            "pass an int or a KFold-like splitter, or cross_fit=False."
         )
 
 

@@ -342,7 +342,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         rows than folds) and a ``KFold`` for a continuous target; a splitter,
         or an iterable of ``(train, test)`` index arrays, is used as given.
         Every row must be in exactly one test fold (else a ``ValueError``,
-        before training). A splitter that needs groups is given as its
+        before training). Unused with ``cross_fit=False``. A splitter that needs groups is given as its
         splits, in a list: ``list(GroupKFold(5).split(X, y, groups))`` (a
         generator would be used up by the first fit).
 

@@ -344,6 +344,12 @@ class Vocabulary:
         matched[found >= 0] = rows[found[found >= 0]]
         return matched[distinct_codes]
 
+    def infrequent_mask(self, series):
+        """Which values of ``series`` fit saw without giving them a row (``infrequent``)."""
+        if not len(self.infrequent):
+            return np.zeros(len(series), dtype=bool)
+        return _isin_with_missing(series, self.infrequent)
+
     def unseen_values(self, series, codes, max_values=5):
         """The first distinct values of ``series`` never seen at fit time, and how many."""
         unseen = series[codes < 0]

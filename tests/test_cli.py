@@ -1179,3 +1179,29 @@ def test_fit_output_cross_fits_unless_told_not_to(tmp_path):
     expected = EmbeddingEncoder(cv=3, random_state=0).fit_transform(X, frame["y"])
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-7)
     assert not np.allclose(out, cross_fitted.transform(X))
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--cv", "1"], "argument --cv: must be a number of folds, 2 or more, got '1'"),
+        (["--cv", "abc"], "argument --cv: must be a number of folds, 2 or more, got 'abc'"),
+        (
+            ["--cv", "3", "--no-cross-fit"],
+            "--cv sets the folds of cross-fitting, which --no-cross-fit",
+        ),
+        (["--cv", "3", "--chunk-rows", "10"], "which fit --chunk-rows does not do"),
+        (
+            ["--cv", "41"],
+            "--cv 41 asks for 41 folds of 40 training rows: pass a smaller --cv, or --no-cross-fit",
+        ),
+    ],
+)
+def test_fit_cv_errors_speak_the_command_lines_options(tmp_path, flags, message):
+    pd.DataFrame({"shop": list("abcd") * 10, "y": [0, 1] * 20}).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    result = run("fit", "t.csv", "--target", "y", "--output", "o.csv", *flags, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in " ".join(result.stderr.split())
+    assert not (tmp_path / "o.csv").exists()

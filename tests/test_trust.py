@@ -240,7 +240,8 @@ def test_unknown_heavy_transform_warns_with_the_column_and_values():
     enc = _fit_quietly(EmbeddingEncoder(random_state=0), X, y)
     other = pd.DataFrame({"zip": [f"Z{i}" for i in range(100)]})
     with pytest.warns(
-        DataWarning, match=r"Column 'zip': 100 of the 100 rows \(100%\) get the unknown.*'Z0'"
+        DataWarning,
+        match=r"Column 'zip': 100 of the 100 rows \(100%\) hold values fit never saw.*'Z0'",
     ):
         enc.transform(other)
     with warnings.catch_warnings():
@@ -446,7 +447,7 @@ def test_a_few_values_of_another_kind_are_counted_not_rounded_to_zero():
     drifted = pd.DataFrame({"flag": pd.Series(["yes", "no"] * 1000, dtype=object), "x": 0.0})
     drifted.loc[7, "flag"] = 3
     with pytest.warns(
-        DataWarning, match=r"'flag': 1 of the 2,000 rows \(0\.05%\) .* at fit \(\[3\]"
+        DataWarning, match=r"'flag': 1 of the 2,000 rows \(0\.05%\) .* on it \(\[3\]"
     ):
         enc.transform(drifted)
 
@@ -496,3 +497,17 @@ def test_a_text_column_of_dates_chosen_by_auto_warns_once():
         warnings.simplefilter("always")
         _ = EmbeddingEncoder(categorical_features=["day", "shop"], max_iter=2).fit(X, y)
     assert not [w for w in caught if getattr(w.message, "kind", None) == "dates"]
+
+
+def test_rows_of_rare_categories_fit_merged_are_no_drift():
+    """Values fit saw and merged into the unknown row are known: a transform of rows picked
+    among them (the early seasons of a long table, say) holds no unknown value."""
+    rng = np.random.RandomState(4)
+    common, rare = rng.choice(list("ABCDEFGH"), 3_000), [f"r{i}" for i in range(600)]
+    X = pd.DataFrame({"team": np.concatenate([rare, common]), "x": rng.normal(size=3_600)})
+    y = (np.isin(X["team"], list("ABCD")) ^ (rng.uniform(size=3_600) < 0.2)).astype(int)
+    encoder = EmbeddingEncoder(max_iter=5, random_state=0).fit(X, y)
+    assert "r1" in set(encoder.infrequent_categories_[0])  # merged: seen once each
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        encoder.transform(X.iloc[:500])  # 500 rows of merged categories

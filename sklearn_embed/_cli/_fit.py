@@ -55,6 +55,7 @@ def run_fit(args):
     }
     if not any(outputs.values()):
         raise UsageError("fit writes nothing without --output, --embeddings, --plot or --model.")
+    _check_cross_fitting(args)
     check_outputs(outputs, inputs=[args.data, *filter(None, [args.initial_embeddings])])
     if args.plot:
         _pyplot()  # before training, not after
@@ -97,6 +98,20 @@ def _fitted(encoder, X, y, frame, args, progress):
         return encoder.fit_transform(X, y, callback=progress.update)
 
     return output_frame(encoder, X, frame, _kept(args), KEPT, encode=encode)
+
+
+def _check_cross_fitting(args):
+    """--cv says how to cross-fit: with --no-cross-fit or --chunk-rows it would say nothing."""
+    if args.cv is None:
+        return
+    if args.cross_fit is False:
+        raise UsageError("--cv sets the folds of cross-fitting, which --no-cross-fit turns off.")
+    if args.chunk_rows:
+        raise UsageError(
+            "--cv sets the folds of cross-fitting, which fit --chunk-rows does not do (it "
+            "trains with partial_fit, which does not cross-fit; --output is encoded as "
+            "transform encodes it)."
+        )
 
 
 def _fit_in_chunks(args):

@@ -200,7 +200,10 @@ def _add_encoder_parameters(fit):
         "trained",
     )
     parameters.add_argument(
-        "--cv", type=_positive_int, metavar="K", help="the folds of --output's cross-fitting (5)"
+        "--cv",
+        type=_fold_count,
+        metavar="K",
+        help="the folds of --output's cross-fitting (5); not with --no-cross-fit or --chunk-rows",
     )
     parameters.add_argument(
         "--output-mode",
@@ -220,9 +223,22 @@ def _demo(args):
 
 
 def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive number of rows, got {text}")
+    """``--chunk-rows``: a number of rows, 1 or more."""
+    return _whole_number(text, 1, "a positive number of rows")
+
+
+def _fold_count(text):
+    """``--cv``: a number of folds, 2 or more."""
+    return _whole_number(text, 2, "a number of folds, 2 or more")
+
+
+def _whole_number(text, least, what):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < least:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return value
 
 
