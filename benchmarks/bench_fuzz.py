@@ -10,7 +10,8 @@ cases (counts, a wide spread, all 1e155, all 1e-300, one positive among
 zeros, 1e307) and random parameters (``max_iter`` of 1 to 3, ``smooth``,
 ``min_frequency``, every ``output``, both ``dtype``, ``remainder``, sizes), then
 
-1. fits, or calls ``partial_fit`` (on two halves; one row per call; the same
+1. fits (or ``fit_transform``s: cross-fitted, ``cv`` of 2, 3 or 5), or calls
+   ``partial_fit`` (on two halves; one row per call; the same
    chunk several times; and a further pass with ``new_rows=False`` on the rows
    reshuffled), transforms the training rows and a drifted copy (unseen and
    retyped values, integer columns read back as floats with gaps, extremes,
@@ -235,6 +236,8 @@ def random_parameters(rng, frame):
         "early_stopping": bool(rng.uniform() < 0.6),
         "batch_size": pick(rng, ["auto", 1, 16]),
         "handle_unknown": pick(rng, ["use_unknown", "use_unknown", "error"]),
+        "cv": pick(rng, [5, 5, 2, 3]),
+        "shuffle": bool(rng.uniform() < 0.8),
     }
     integers = [
         c for c in frame.columns if str(c).startswith(("int", "uint", "big_ids", "float_ids"))
@@ -349,17 +352,23 @@ def run_case(case, folder):
     X = frame.to_numpy(dtype=object) if rng.uniform() < 0.1 else frame
     weight = random_weights(rng, len(frame))
     encoder = EmbeddingEncoder(**parameters)
-    stage = "fit"
+    stage, cross_fitted = "fit", False
     try:
         if rng.uniform() < 0.15:
             stage = "partial_fit"
             stream(encoder, X, y, weight, rng)
+        elif rng.uniform() < 0.4:
+            stage = "fit_transform"
+            crossed = encoder.fit_transform(X, y, sample_weight=weight)
+            cross_fitted = True
         else:
             encoder.fit(X, y, sample_weight=weight)
         frame_in = pd.DataFrame(X) if isinstance(X, np.ndarray) else X
         stage = "transform"
         out = encoder.transform(X)
         problems = check_output(out, frame_in, encoder, "transform")
+        if cross_fitted:
+            problems += check_output(crossed, frame_in, encoder, "fit_transform")
         other = drifted(rng, frame_in)
         other_in = other.to_numpy(dtype=object) if isinstance(X, np.ndarray) else other
         stage = "transform (drifted)"
