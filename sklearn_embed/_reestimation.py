@@ -166,7 +166,9 @@ def reestimate_until_no_better(params, data, rare, priors, rows, validation, con
 def reestimate_for(params, data, rare, priors, rows, epochs, config, rng):  # noqa: PLR0913
     """Re-estimate the ``rare`` rows of ``params`` in place for ``epochs`` epochs on ``rows``.
 
-    As :func:`reestimate_until_no_better`, for the number of epochs it chose.
+    As :func:`reestimate_until_no_better`, for the number of epochs it chose. A
+    row that fewer rows drove past float32's range goes back to its prior, as
+    a row no epoch improved stays there: never a NaN in the output.
     """
     rows = _learning(params, data, rare, rows)
     _start_at_priors(params, rare, priors)
@@ -176,6 +178,9 @@ def reestimate_for(params, data, rare, priors, rows, epochs, config, rng):  # no
     with blas_threads():
         for _ in range(epochs):
             one_epoch(params, optimizer, data, rows, config, rng)
+    for table, reset, prior in zip(params.tables, rare, priors):
+        diverged = reset & ~np.isfinite(table).all(axis=1)
+        table[diverged] = prior[diverged]
 
 
 def validation_rows(history, data, config, rng):
