@@ -138,10 +138,8 @@ def reestimate_until_no_better(params, data, rare, priors, rows, validation, con
     epochs : int
         The epochs kept: the best epoch's number (0: the start).
     """
-    rows, validation = (
-        _learning(params, data, rare, rows),
-        _learning(params, data, rare, validation),
-    )
+    learns = _learning(params, data, rare)
+    rows, validation = rows[learns[rows]], validation[learns[validation]]
     _start_at_priors(params, rare, priors)
     if not len(rows) or not len(validation):
         return 0
@@ -170,7 +168,7 @@ def reestimate_for(params, data, rare, priors, rows, epochs, config, rng):  # no
     row that fewer rows drove past float32's range goes back to its prior, as
     a row no epoch improved stays there: never a NaN in the output.
     """
-    rows = _learning(params, data, rare, rows)
+    rows = rows[_learning(params, data, rare)[rows]]
     _start_at_priors(params, rare, priors)
     if not len(rows) or not epochs:
         return
@@ -212,10 +210,9 @@ def _rare_values(params, rare):
     return [table[reset] for table, reset in zip(params.tables, rare)]
 
 
-def _learning(params, data, rare, rows):
-    """The ``rows`` that can move or judge a rare row: those that look one up, with weight."""
-    touching = _touching(data.codes, params.lookups, rare)
-    return rows[touching[rows] & (data.weight[rows] > 0)]
+def _learning(params, data, rare):
+    """Which rows of ``data`` can move or judge a rare row: those that look one up, with weight."""
+    return _touching(data.codes, params.lookups, rare) & (data.weight > 0)
 
 
 def _touching(codes, lookups, rare):
